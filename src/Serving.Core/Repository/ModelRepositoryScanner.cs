@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Serving.Core.Repository;
+
+/// <summary>
+/// Finds the versions in a model repository laid out as <c>&lt;model&gt;/&lt;version&gt;/model.onnx</c>.
+/// Reading a file can fail (bad JSON): the version is still listed, with the error, so that one bad
+/// file never hides the rest of the repository.
+/// </summary>
+public static class ModelRepositoryScanner
+{
+    /// <summary>Every version under <paramref name="root"/>, ordered by model then version.</summary>
+    public static IReadOnlyList<VersionDescriptor> Scan(string root)
+    {
+        var found = new List<VersionDescriptor>();
+        if (!System.IO.Directory.Exists(root))
+        {
+            return found;
+        }
+        foreach (var modelDir in System.IO.Directory.EnumerateDirectories(root))
+        {
+            var model = Path.GetFileName(modelDir);
+            if (!IsValidModelName(model))
+            {
+                continue;
+            }
+            var settings = ReadSettings(Path.Combine(modelDir, "model.json"));
+            foreach (var versionDir in System.IO.Directory.EnumerateDirectories(modelDir))
+            {
+                if (!int.TryParse(Path.GetFileName(versionDir), NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version <= 0)
+                {
+                    continue;
+                }
+                var modelPath = Path.Combine(versionDir, "model.onnx");
+                if (!File.Exists(modelPath))
+                {
+                    continue;
+                }
+                var (metadata, error) = ReadMetadata(Path.Combine(versionDir, "metadata.json"));
+                var reference = Path.Combine(versionDir, "reference.csv");
+                found.Add(new VersionDescriptor
+                {
+                    Model = model,
+                    Version = version,
+                    ModelPath = Path.GetFullPath(modelPath),
+                    Directory = Path.GetFullPath(versionDir),
+                    Metadata = metadata,
+                    MetadataError = error,
+                    Settings = settings,
+                    ReferencePath = File.Exists(reference) ? Path.GetFullPath(reference) : null,
+                });
+            }
+        }
+        found.Sort(static (a, b) =>
+        {
+            var byName = string.CompareOrdinal(a.Model, b.Model);
+            return byName != 0 ? byName : a.Version.CompareTo(b.Version);
+        });
+        return found;
+    }
+
+    /// <summary>Model names are path segments of letters, digits, '-', '_' and '.', not starting with '.'.</summary>
+    public static bool IsValidModelName(string name)
+    {
+        if (name.Length == 0 || name.Length > 128 || name[0] == '.')
+        {
+            return false;
+        }
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static (VersionMetadata Metadata, string? Error) ReadMetadata(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return (new VersionMetadata(), null);
+        }
+        try
+        {
+            using var stream = File.OpenRead(path);
+            var metadata = JsonSerializer.Deserialize(stream, RepositoryJsonContext.Default.VersionMetadata);
+            return (metadata ?? new VersionMetadata(), null);
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return (new VersionMetadata(), $"metadata.json could not be read: {ex.Message}");
+        }
+    }
+
+    private static ModelSettings ReadSettings(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return new ModelSettings();
+        }
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return JsonSerializer.Deserialize(stream, RepositoryJsonContext.Default.ModelSettings) ?? new ModelSettings();
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return new ModelSettings();
+        }
+    }
+}

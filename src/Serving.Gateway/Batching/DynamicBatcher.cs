@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Serving.Gateway.Metrics;
+
+namespace Serving.Gateway.Batching;
+
+/// <summary>
+/// The per-version queue in front of ONNX Runtime. Concurrent requests are concatenated along the
+/// batch dimension, run as one call and scattered back, as Triton's dynamic batcher does.
+///
+/// There is no dispatcher thread: the request that finds the version idle runs its batch on its own
+/// thread at once (so a lone request waits for nothing), and if requests queued meanwhile it hands
+/// the draining over to a thread-pool work item and returns to write its response. Under load one
+/// runner drains the queue back to back, taking everything queued (up to the row limit) each time.
+/// The optional queue delay lets a partial batch wait for more rows, but only when requests are
+/// already queueing behind each other.
+/// </summary>
+internal sealed class DynamicBatcher
+{
+    private readonly ConcurrentQueue<InferenceWorkItem> _queue = new();
+    private readonly List<InferenceWorkItem> _batch = [];
+    private readonly IBatchExecutor _executor;
+    private readonly BatchingSettings _settings;
+    private readonly VersionMetrics _metrics;
+    private int _depth;
+    private int _running;
+    private int _lastBatchItems;
+    private long _delayedBatches;
+    private long _batchesRun;
+
+    public DynamicBatcher(IBatchExecutor executor, BatchingSettings settings, VersionMetrics metrics)
+    {
+        _executor = executor;
+        _settings = settings;
+        _metrics = metrics;
+    }
+
+    /// <summary>Requests waiting now.</summary>
+    public int Depth => Volatile.Read(ref _depth);
+
+    /// <summary>Batches that waited for more rows because of the queue delay (for tests and diagnostics).</summary>
+    public long DelayedBatches => Interlocked.Read(ref _delayedBatches);
+
+    /// <summary>ONNX Runtime calls made.</summary>
+    public long BatchesRun => Interlocked.Read(ref _batchesRun);
+
+    /// <summary>
+    /// Queues <paramref name="item"/>; false when the queue is full (the caller answers 503). When the
+    /// version was idle the item has already run when this returns.
+    /// </summary>
+    public bool TryEnqueue(InferenceWorkItem item)
+    {
+        if (Interlocked.Increment(ref _depth) > _settings.MaxQueueSize)
+        {
+            Interlocked.Decrement(ref _depth);
+            return false;
+        }
+        item.EnqueuedAt = Stopwatch.GetTimestamp();
+        _queue.Enqueue(item);
+        if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
+        {
+            Drain(inline: true);
+        }
+        return true;
+    }
+
+    private void Drain(bool inline)
+    {
+        while (true)
+        {
+            RunOneBatch();
+            if (!_queue.IsEmpty)
+            {
+                if (inline)
+                {
+                    // Keep the runner role but leave this request's thread to write its own response.
+                    ThreadPool.UnsafeQueueUserWorkItem(static self => self.Drain(inline: false), this, preferLocal: false);
+                    return;
+                }
+                continue;
+            }
+            Volatile.Write(ref _running, 0);
+            // An item queued after the emptiness check and before the release would be stranded:
+            // take the runner role back if so.
+            if (_queue.IsEmpty || Interlocked.CompareExchange(ref _running, 1, 0) != 0)
+            {
+                return;
+            }
+        }
+    }
+
+    private void RunOneBatch()
+    {
+        var rows = Take(0);
+        if (_batch.Count > 0 && _settings.MaxQueueDelayTicks > 0 && _settings.Batchable && rows < _settings.MaxBatchRows
+            && (_lastBatchItems > 1 || _batch.Count > 1))
+        {
+            rows = WaitForMore(rows);
+        }
+        _lastBatchItems = _batch.Count;
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+        _metrics.QueueDepth.Set(Volatile.Read(ref _depth));
+        var started = Stopwatch.GetTimestamp();
+        foreach (var item in _batch)
+        {
+            _metrics.QueueDuration.Observe(Stopwatch.GetElapsedTime(item.EnqueuedAt, started).TotalSeconds);
+        }
+        var error = Execute(_batch, rows);
+        _metrics.ComputeDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        _metrics.BatchRows.Observe(rows);
+        Interlocked.Increment(ref _batchesRun);
+        if (error is not null && _batch.Count > 1)
+        {
+            // One bad request must not fail the others that happened to share its batch: rerun alone.
+            foreach (var item in _batch)
+            {
+                Complete(item, Execute([item], item.Rows));
+            }
+        }
+        else
+        {
+            foreach (var item in _batch)
+            {
+                Complete(item, error);
+            }
+        }
+        _batch.Clear();
+    }
+
+    private string? Execute(IReadOnlyList<InferenceWorkItem> batch, int rows)
+    {
+        try
+        {
+            return _executor.Execute(batch, rows);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return "Inference failed: " + ex.Message;
+        }
+    }
+
+    private static void Complete(InferenceWorkItem item, string? error)
+    {
+        item.Error = error;
+        item.Complete(error is null ? WorkStatus.Completed : WorkStatus.Failed);
+    }
+
+    /// <summary>Moves queued items into the batch while they fit; returns the batch's rows.</summary>
+    private int Take(int rows)
+    {
+        var maxItems = _settings.Batchable ? int.MaxValue : 1;
+        while (_batch.Count < maxItems && _queue.TryPeek(out var next))
+        {
+            if (_batch.Count > 0 && rows + next.Rows > _settings.MaxBatchRows)
+            {
+                break;
+            }
+            // Only the runner dequeues, so the peeked item is the one dequeued.
+            _queue.TryDequeue(out _);
+            Interlocked.Decrement(ref _depth);
+            if (next.Aborted.IsCancellationRequested)
+            {
+                next.Complete(WorkStatus.Cancelled);
+                continue;
+            }
+            _batch.Add(next);
+            rows += next.Rows;
+        }
+        return rows;
+    }
+
+    private int WaitForMore(int rows)
+    {
+        Interlocked.Increment(ref _delayedBatches);
+        var deadline = _batch[0].EnqueuedAt + _settings.MaxQueueDelayTicks;
+        var spinner = default(SpinWait);
+        while (rows < _settings.MaxBatchRows && Stopwatch.GetTimestamp() < deadline)
+        {
+            var before = _batch.Count;
+            rows = Take(rows);
+            if (_batch.Count == before)
+            {
+                if (!_queue.IsEmpty)
+                {
+                    break; // the next request does not fit in this batch
+                }
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+        return rows;
+    }
+}

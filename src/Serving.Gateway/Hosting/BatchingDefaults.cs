@@ -1,0 +1,17 @@
+namespace Serving.Gateway.Hosting;
+
+/// <summary>Dynamic batching and queue limits used when a model's <c>model.json</c> does not set them.</summary>
+public sealed class BatchingDefaults
+{
+    /// <summary>Most rows one ONNX Runtime call may take. Default 32; 1 disables batching.</summary>
+    public int MaxBatchSize { get; set; } = 32;
+
+    /// <summary>
+    /// How long a batch that is not full may wait for more requests, in microseconds, once requests
+    /// are queueing. A lone request on an idle version never waits. Default 0 (batch what is queued).
+    /// </summary>
+    public int MaxQueueDelayMicroseconds { get; set; }
+
+    /// <summary>Most requests waiting per version; beyond it requests get 503 with Retry-After. Default 256.</summary>
+    public int MaxQueueSize { get; set; } = 256;
+}

@@ -1,0 +1,20 @@
+namespace Serving.Gateway.Hosting;
+
+/// <summary>Start-up settings of the gateway, bound from the <c>Serving</c> configuration section.</summary>
+public sealed class ServingOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string Section = "Serving";
+
+    /// <summary>Directory of the model repository (<c>&lt;model&gt;/&lt;version&gt;/model.onnx</c>). Default <c>models</c>.</summary>
+    public string ModelRepository { get; set; } = "models";
+
+    /// <summary>Largest accepted request body in bytes; larger ones get 413. Default 32 MiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>ONNX Runtime settings shared by every loaded version.</summary>
+    public OnnxRuntimeOptions OnnxRuntime { get; set; } = new();
+
+    /// <summary>Batching and queueing defaults; a model's <c>model.json</c> overrides them.</summary>
+    public BatchingDefaults Batching { get; set; } = new();
+}

@@ -1,0 +1,133 @@
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+using Serving.Core.Protocol;
+using Serving.Gateway.Batching;
+
+namespace Serving.Gateway.Inference;
+
+/// <summary>
+/// Runs batches on one ONNX Runtime session through the OrtValue API. Input tensors are the requests'
+/// pooled buffers, pinned for the duration of the call (one request) or concatenated into this
+/// executor's own pooled buffers (several); outputs are copied row by row into each request's result.
+/// The batcher calls it from one thread at a time, so its scratch buffers need no locking.
+/// </summary>
+internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
+{
+    private static readonly byte[] EmptyPinned = GC.AllocateArray<byte>(1, pinned: true);
+
+    private readonly InferenceSession _session;
+    private readonly ModelSignature _signature;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly PooledBuffer[] _concat;
+    private readonly RunOptions _runOptions = new();
+
+    public OrtBatchExecutor(InferenceSession session, ModelSignature signature)
+    {
+        _session = session;
+        _signature = signature;
+        _inputNames = new string[signature.Inputs.Count];
+        for (var i = 0; i < _inputNames.Length; i++)
+        {
+            _inputNames[i] = signature.Inputs[i].Name;
+        }
+        _outputNames = new string[signature.Outputs.Count];
+        for (var i = 0; i < _outputNames.Length; i++)
+        {
+            _outputNames[i] = signature.Outputs[i].Name;
+        }
+        _concat = new PooledBuffer[_inputNames.Length];
+    }
+
+    public string? Execute(IReadOnlyList<InferenceWorkItem> batch, int totalRows)
+    {
+        var inputCount = _inputNames.Length;
+        var values = new OrtValue[inputCount];
+        var handles = new GCHandle[inputCount];
+        IDisposableReadOnlyCollection<OrtValue>? outputs = null;
+        try
+        {
+            for (var i = 0; i < inputCount; i++)
+            {
+                var spec = _signature.Inputs[i];
+                var first = batch[0].Request.Inputs[i];
+                byte[] array;
+                int length;
+                var shape = new long[first.Shape.Rank];
+                first.Shape.AsSpan().CopyTo(shape);
+                if (batch.Count == 1)
+                {
+                    array = first.Array ?? EmptyPinned;
+                    length = first.Bytes.Length;
+                }
+                else
+                {
+                    ref var concat = ref _concat[i];
+                    concat.Reset();
+                    foreach (var item in batch)
+                    {
+                        var bytes = item.Request.Inputs[i].Bytes;
+                        bytes.CopyTo(concat.Append(bytes.Length));
+                    }
+                    array = concat.Array ?? EmptyPinned;
+                    length = concat.Length;
+                    shape[0] = totalRows;
+                }
+                handles[i] = GCHandle.Alloc(array, GCHandleType.Pinned);
+                values[i] = OrtValue.CreateTensorValueWithData(
+                    OrtMemoryInfo.DefaultInstance, OrtTypeMap.ToOrt(spec.DataType), shape, handles[i].AddrOfPinnedObject(), length);
+            }
+            outputs = _session.Run(_runOptions, _inputNames, values, _outputNames);
+            var index = 0;
+            foreach (var output in outputs)
+            {
+                Scatter(batch, totalRows, index++, output);
+            }
+            return null;
+        }
+        finally
+        {
+            outputs?.Dispose();
+            for (var i = 0; i < inputCount; i++)
+            {
+                values[i]?.Dispose();
+                if (handles[i].IsAllocated)
+                {
+                    handles[i].Free();
+                }
+            }
+        }
+    }
+
+    private void Scatter(IReadOnlyList<InferenceWorkItem> batch, int totalRows, int outputIndex, OrtValue output)
+    {
+        var type = _signature.Outputs[outputIndex].DataType;
+        var data = output.GetTensorDataAsSpan<byte>();
+        var info = output.GetTensorTypeAndShape();
+        var shape = TensorShape.From(info.Shape);
+        if (batch.Count == 1)
+        {
+            data.CopyTo(batch[0].Result.Output(outputIndex).Allocate(type, shape, data.Length));
+            return;
+        }
+        var rowBytes = data.Length / totalRows;
+        var offset = 0;
+        foreach (var item in batch)
+        {
+            var rows = item.Rows;
+            shape.Set(0, rows);
+            var bytes = rows * rowBytes;
+            data.Slice(offset, bytes).CopyTo(item.Result.Output(outputIndex).Allocate(type, shape, bytes));
+            offset += bytes;
+        }
+    }
+
+    public void Dispose()
+    {
+        _runOptions.Dispose();
+        for (var i = 0; i < _concat.Length; i++)
+        {
+            _concat[i].Release();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Prometheus;
+
+namespace Serving.Gateway.Metrics;
+
+/// <summary>
+/// The gateway's Prometheus metrics. Request-path code never looks labels up: each loaded version
+/// caches its labelled children (<see cref="VersionMetrics"/>).
+/// </summary>
+internal static class ServingMetrics
+{
+    private static readonly double[] LatencyBuckets = Histogram.ExponentialBuckets(0.00005, 2, 18);
+
+    public static readonly Counter Requests = Prometheus.Metrics.CreateCounter(
+        "serving_requests_total", "Inference requests by outcome (ok, bad_request, not_found, overloaded, unavailable, cancelled, too_large, error).",
+        new CounterConfiguration { LabelNames = ["model", "version", "outcome"] });
+
+    public static readonly Histogram RequestDuration = Prometheus.Metrics.CreateHistogram(
+        "serving_request_duration_seconds", "Time from the request's arrival to its response being written.",
+        new HistogramConfiguration { LabelNames = ["model", "version"], Buckets = LatencyBuckets });
+
+    public static readonly Histogram QueueDuration = Prometheus.Metrics.CreateHistogram(
+        "serving_queue_duration_seconds", "Time a request waited in its version's queue before its batch ran.",
+        new HistogramConfiguration { LabelNames = ["model", "version"], Buckets = LatencyBuckets });
+
+    public static readonly Histogram ComputeDuration = Prometheus.Metrics.CreateHistogram(
+        "serving_compute_duration_seconds", "Time of one ONNX Runtime call (one batch).",
+        new HistogramConfiguration { LabelNames = ["model", "version"], Buckets = LatencyBuckets });
+
+    public static readonly Histogram BatchSize = Prometheus.Metrics.CreateHistogram(
+        "serving_batch_rows", "Rows per ONNX Runtime call.",
+        new HistogramConfiguration { LabelNames = ["model", "version"], Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
+
+    public static readonly Gauge QueueDepth = Prometheus.Metrics.CreateGauge(
+        "serving_queue_depth", "Requests waiting in a version's queue.",
+        new GaugeConfiguration { LabelNames = ["model", "version"] });
+
+    public static readonly Counter Rejections = Prometheus.Metrics.CreateCounter(
+        "serving_queue_rejections_total", "Requests refused with 503 because the version's queue was full.",
+        new CounterConfiguration { LabelNames = ["model", "version"] });
+
+    public static readonly Gauge VersionState = Prometheus.Metrics.CreateGauge(
+        "serving_model_version_state", "1 for the state each known version is in (loading, ready, failed, draining, unloaded).",
+        new GaugeConfiguration { LabelNames = ["model", "version", "state"] });
+
+    public static readonly Gauge ExecutionProvider = Prometheus.Metrics.CreateGauge(
+        "serving_execution_provider", "1 for the execution provider each loaded version runs on.",
+        new GaugeConfiguration { LabelNames = ["model", "version", "provider"] });
+
+    public static readonly Counter ProviderFallbacks = Prometheus.Metrics.CreateCounter(
+        "serving_execution_provider_fallbacks_total", "Versions that asked for CUDA under 'auto' and fell back to CPU.");
+}
