@@ -1,7 +1,10 @@
+using Serving.Gateway.Hosting;
+
 var builder = WebApplication.CreateSlimBuilder(args);
+builder.AddServing();
 var app = builder.Build();
-app.MapGet("/v2/health/live", static () => Results.Ok());
+app.UseServing();
 app.Run();
 
-/// <summary>Entry point type, visible to the functional tests' host.</summary>
+/// <summary>Entry point, visible to the functional tests.</summary>
 public partial class Program;

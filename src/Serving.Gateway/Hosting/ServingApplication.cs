@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Prometheus;
+using Serving.Gateway.Inference;
+using Serving.Gateway.Protocol;
+
+namespace Serving.Gateway.Hosting;
+
+/// <summary>Registers the gateway's services and maps its endpoints; Program.cs and the tests both use it.</summary>
+public static class ServingApplication
+{
+    /// <summary>Adds the gateway's services and options to <paramref name="builder"/>.</summary>
+    public static WebApplicationBuilder AddServing(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<ServingOptions>(builder.Configuration.GetSection(ServingOptions.Section));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(static sp => sp.GetRequiredService<IOptions<ServingOptions>>().Value.OnnxRuntime);
+        services.AddSingleton<SessionFactory>();
+        services.AddSingleton<ModelHost>();
+        services.AddSingleton<InferenceEndpoint>();
+        services.AddHostedService<RepositoryLoader>();
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServingOptions>>(static (kestrel, serving) =>
+        {
+            kestrel.Limits.MaxRequestBodySize = serving.Value.MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+        });
+        services.ConfigureHttpJsonOptions(static o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default));
+        return builder;
+    }
+
+    /// <summary>Adds the inference path and the protocol, metrics and health endpoints to <paramref name="app"/>.</summary>
+    public static WebApplication UseServing(this WebApplication app)
+    {
+        var infer = app.Services.GetRequiredService<InferenceEndpoint>();
+        app.Use(next => context =>
+        {
+            if (HttpMethods.IsPost(context.Request.Method)
+                && InferenceEndpoint.TryMatch(context.Request.Path.Value, out var model, out var version))
+            {
+                return infer.HandleAsync(context, model, version);
+            }
+            return next(context);
+        });
+        app.UseRouting();
+        app.MapProtocolMetadata();
+        app.MapMetrics("/metrics");
+        return app;
+    }
+}

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Serving.Core.Protocol;
+using Serving.Core.Repository;
+using Serving.Gateway.Batching;
+using Serving.Gateway.Hosting;
+
+namespace Serving.Gateway.Inference;
+
+/// <summary>
+/// Loads, warms up, publishes and unloads model versions. <see cref="ReconcileAsync"/> makes the set
+/// of loaded versions equal to a desired set: new versions are loaded and warmed up before they become
+/// routable; versions that leave stop taking requests, finish those in flight, and are disposed.
+/// Requests only ever read <see cref="Catalog"/>, an immutable snapshot swapped atomically.
+/// </summary>
+internal sealed partial class ModelHost : IDisposable
+{
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<(string Model, int Version), ModelVersion> _versions = [];
+    private readonly SessionFactory _factory;
+    private readonly ServingOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ModelHost> _logger;
+    private volatile ModelCatalog _catalog = ModelCatalog.Empty;
+    private volatile bool _initialLoadComplete;
+
+    public ModelHost(SessionFactory factory, IOptions<ServingOptions> options, TimeProvider time, ILogger<ModelHost> logger)
+    {
+        _factory = factory;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>The current snapshot of models and versions.</summary>
+    public ModelCatalog Catalog => _catalog;
+
+    /// <summary>True once the first reconcile has loaded (or failed) every version it was given.</summary>
+    public bool InitialLoadComplete => _initialLoadComplete;
+
+    /// <summary>Loads what <paramref name="desired"/> adds and unloads what it no longer names.</summary>
+    public async Task ReconcileAsync(IReadOnlyList<VersionDescriptor> desired, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var wanted = new HashSet<(string, int)>();
+            var toLoad = new List<ModelVersion>();
+            foreach (var descriptor in desired)
+            {
+                var key = (descriptor.Model, descriptor.Version);
+                wanted.Add(key);
+                if (!_versions.ContainsKey(key))
+                {
+                    var version = new ModelVersion(descriptor);
+                    _versions[key] = version;
+                    toLoad.Add(version);
+                }
+            }
+            var leaving = new List<ModelVersion>();
+            foreach (var (key, version) in _versions)
+            {
+                if (!wanted.Contains(key))
+                {
+                    leaving.Add(version);
+                }
+            }
+            foreach (var version in leaving)
+            {
+                _versions.Remove((version.Model, version.Version));
+            }
+            Publish();
+            foreach (var version in toLoad)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Load(version);
+                Publish();
+            }
+            foreach (var version in leaving)
+            {
+                LogUnloading(_logger, version.Model, version.Version, version.InFlight);
+                try
+                {
+                    await version.DrainAndUnloadAsync(DrainTimeout).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    LogDrainTimeout(_logger, version.Model, version.Version, version.InFlight);
+                }
+            }
+        }
+        finally
+        {
+            _initialLoadComplete = true;
+            _gate.Release();
+        }
+    }
+
+    private void Publish() => _catalog = new ModelCatalog([.. _versions.Values]);
+
+    private void Load(ModelVersion version)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var descriptor = version.Descriptor;
+        var created = _factory.Create(descriptor.Model, descriptor.Version, descriptor.ModelPath);
+        if (created.Error is not null)
+        {
+            version.MarkFailed(created.Error);
+            LogLoadFailed(_logger, descriptor.Model, descriptor.Version, created.Error);
+            return;
+        }
+        var session = created.Session!;
+        var signature = created.Signature!;
+        var executor = new OrtBatchExecutor(session, signature);
+        var warmUpError = WarmUp(executor, signature);
+        if (warmUpError is not null)
+        {
+            executor.Dispose();
+            session.Dispose();
+            var reason = "Warm-up inference failed: " + warmUpError;
+            version.MarkFailed(reason);
+            LogLoadFailed(_logger, descriptor.Model, descriptor.Version, reason);
+            return;
+        }
+        var batcher = new DynamicBatcher(executor, BatchingFor(descriptor.Settings, signature), version.Metrics);
+        version.MarkReady(session, signature, executor, batcher, created.Provider, _time.GetUtcNow());
+        LogLoaded(_logger, descriptor.Model, descriptor.Version, created.Provider, signature.IsBatchable, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private BatchingSettings BatchingFor(ModelSettings settings, ModelSignature signature)
+    {
+        var defaults = _options.Batching;
+        var delayUs = Math.Max(0, settings.MaxQueueDelayMicroseconds ?? defaults.MaxQueueDelayMicroseconds);
+        return new BatchingSettings
+        {
+            MaxBatchRows = Math.Max(1, settings.MaxBatchSize ?? defaults.MaxBatchSize),
+            MaxQueueDelayTicks = delayUs * Stopwatch.Frequency / 1_000_000,
+            MaxQueueSize = Math.Max(1, settings.MaxQueueSize ?? defaults.MaxQueueSize),
+            Batchable = signature.IsBatchable && (settings.MaxBatchSize ?? defaults.MaxBatchSize) > 1,
+        };
+    }
+
+    /// <summary>Runs one all-zero request (dynamic dimensions as 1) so the first real request pays no set-up cost.</summary>
+    private static string? WarmUp(OrtBatchExecutor executor, ModelSignature signature)
+    {
+        var item = InferenceWorkItem.Rent();
+        try
+        {
+            item.Request.Bind(signature);
+            item.Result.Bind(signature.Outputs.Count);
+            for (var i = 0; i < signature.Inputs.Count; i++)
+            {
+                var spec = signature.Inputs[i];
+                var shape = default(TensorShape);
+                long elements = 1;
+                foreach (var dim in spec.Shape)
+                {
+                    var d = dim < 0 ? 1 : dim;
+                    shape.TryAdd(d);
+                    elements *= d;
+                }
+                var bytes = new byte[elements * TensorDataTypes.ElementSize(spec.DataType)];
+                item.Request.SetInput(i, shape, bytes);
+            }
+            return executor.Execute([item], item.Rows);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return ex.Message;
+        }
+        finally
+        {
+            InferenceWorkItem.Return(item);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var version in _versions.Values)
+        {
+            version.DrainAndUnloadAsync(TimeSpan.Zero).ContinueWith(static _ => { }, TaskScheduler.Default).Wait();
+        }
+        _gate.Dispose();
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Loaded {Model} version {Version} on {Provider} (batchable: {Batchable}) in {Milliseconds:F0} ms")]
+    private static partial void LogLoaded(ILogger logger, string model, int version, string provider, bool batchable, double milliseconds);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Could not load {Model} version {Version}: {Reason}")]
+    private static partial void LogLoadFailed(ILogger logger, string model, int version, string reason);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Unloading {Model} version {Version} after {InFlight} in-flight requests finish")]
+    private static partial void LogUnloading(ILogger logger, string model, int version, int inFlight);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "{Model} version {Version} still had {InFlight} requests in flight after the drain timeout; unloading anyway")]
+    private static partial void LogDrainTimeout(ILogger logger, string model, int version, int inFlight);
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Serving.Core.Protocol;
+using Serving.Gateway.Inference;
+
+namespace Serving.Gateway.Protocol;
+
+/// <summary>Health, server metadata, model metadata and readiness of the Open Inference Protocol.</summary>
+internal static class MetadataEndpoints
+{
+    private static readonly ServerMetadataResponse ServerMetadata = new(
+        "serving", typeof(MetadataEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0", ["binary_tensor_data"]);
+
+    public static IEndpointRouteBuilder MapProtocolMetadata(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v2/health/live", static () => Results.Ok());
+        app.MapGet("/v2/health/ready", static (ModelHost host) =>
+        {
+            var detail = Readiness(host);
+            return Results.Json(detail, ProtocolJsonContext.Readable.ReadinessResponse,
+                statusCode: detail.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+        app.MapGet("/v2", static () => Results.Json(ServerMetadata, ProtocolJsonContext.Readable.ServerMetadataResponse));
+        app.MapGet("/v2/models/{model}", static (string model, ModelHost host) => Metadata(host, model, null));
+        app.MapGet("/v2/models/{model}/versions/{version}", static (string model, string version, ModelHost host) => Metadata(host, model, version));
+        app.MapGet("/v2/models/{model}/ready", static (string model, ModelHost host) => Ready(host, model, null));
+        app.MapGet("/v2/models/{model}/versions/{version}/ready", static (string model, string version, ModelHost host) => Ready(host, model, version));
+        return app;
+    }
+
+    /// <summary>Ready once the first load has finished and every model has a version that answers.</summary>
+    private static ReadinessResponse Readiness(ModelHost host)
+    {
+        var models = new List<ModelReadiness>();
+        var ready = host.InitialLoadComplete;
+        foreach (var entry in host.Catalog.Models)
+        {
+            var modelReady = entry.DefaultVersion() is not null;
+            ready &= modelReady;
+            models.Add(new ModelReadiness(entry.Name, modelReady, Statuses(entry.Versions)));
+        }
+        models.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return new ReadinessResponse(ready, models);
+    }
+
+    private static IResult Metadata(ModelHost host, string model, string? versionText)
+    {
+        var (entry, version, error) = Find(host, model, versionText);
+        if (error is not null)
+        {
+            return error;
+        }
+        var versions = new List<string>();
+        foreach (var v in entry!.Versions)
+        {
+            if (v.State == VersionState.Ready)
+            {
+                versions.Add(v.VersionText);
+            }
+        }
+        var shown = version ?? entry.DefaultVersion();
+        if (shown?.Signature is null)
+        {
+            var reason = shown is null ? $"Model '{model}' has no ready version." : InferenceEndpoint.NotReadyMessage(shown);
+            return ProtocolErrors.Result(StatusCodes.Status503ServiceUnavailable, reason);
+        }
+        return Results.Json(
+            new ModelMetadataResponse(
+                entry.Name,
+                version is null ? versions : [version.VersionText],
+                "onnxruntime_onnx",
+                Tensors(shown.Signature.Inputs),
+                Tensors(shown.Signature.Outputs),
+                Statuses(version is null ? entry.Versions : [version])),
+            ProtocolJsonContext.Readable.ModelMetadataResponse);
+    }
+
+    private static IResult Ready(ModelHost host, string model, string? versionText)
+    {
+        var (entry, version, error) = Find(host, model, versionText);
+        if (error is not null)
+        {
+            return error;
+        }
+        var ready = version is null ? entry!.DefaultVersion() is not null : version.State == VersionState.Ready;
+        return ready ? Results.Ok() : ProtocolErrors.Result(StatusCodes.Status503ServiceUnavailable,
+            version is null ? $"Model '{model}' has no ready version." : InferenceEndpoint.NotReadyMessage(version));
+    }
+
+    private static (ModelEntry? Entry, ModelVersion? Version, IResult? Error) Find(ModelHost host, string model, string? versionText)
+    {
+        if (!host.Catalog.TryGetModel(model, out var entry))
+        {
+            return (null, null, ProtocolErrors.Result(StatusCodes.Status404NotFound, $"Unknown model '{model}'."));
+        }
+        if (versionText is null)
+        {
+            return (entry, null, null);
+        }
+        if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || entry.Find(number) is not { } version)
+        {
+            return (null, null, ProtocolErrors.Result(StatusCodes.Status404NotFound, $"Model '{model}' has no version '{versionText}'."));
+        }
+        return (entry, version, null);
+    }
+
+    private static List<TensorMetadata> Tensors(IReadOnlyList<TensorSpec> specs)
+    {
+        var list = new List<TensorMetadata>(specs.Count);
+        foreach (var spec in specs)
+        {
+            list.Add(new TensorMetadata(spec.Name, TensorDataTypes.Name(spec.DataType), spec.Shape));
+        }
+        return list;
+    }
+
+    private static List<VersionStatus> Statuses(IEnumerable<ModelVersion> versions)
+    {
+        var list = new List<VersionStatus>();
+        foreach (var v in versions)
+        {
+            list.Add(new VersionStatus(v.VersionText, v.State.ToString().ToUpperInvariant(), v.Provider, v.FailureReason));
+        }
+        return list;
+    }
+}
