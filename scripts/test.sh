@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The project's test command: builds with warnings as errors, runs every test project, and checks the
+# Prometheus alerting rules. Prints "N passed, N failed" as its last line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dotnet build Serving.sln -c Debug -warnaserror -nologo -v q
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Serving.sln -c Debug --no-build --nologo -v q --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
+
+passed=0
+failed=0
+while read -r p f; do
+  passed=$((passed + p)); failed=$((failed + f))
+done < <(sed -nE 's/.*Failed:[[:space:]]*([0-9]+),[[:space:]]*Passed:[[:space:]]*([0-9]+).*/\2 \1/p' "$log")
+
+if [ -d deploy/prometheus ]; then
+  if ! command -v promtool >/dev/null; then
+    echo "promtool is missing: install the Debian package 'prometheus' (scripts/install-deps.sh does)." >&2
+    status=1; failed=$((failed + 1))
+  else
+    for rules in deploy/prometheus/*rules.yml; do
+      if promtool check rules "$rules"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+    done
+    for tests in deploy/prometheus/*tests.yml; do
+      [ -e "$tests" ] || continue
+      if promtool test rules "$tests"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+    done
+  fi
+fi
+
+[ "$failed" -eq 0 ] || status=1
+echo "$passed passed, $failed failed"
+exit "$status"
