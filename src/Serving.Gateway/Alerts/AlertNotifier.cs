@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace Serving.Gateway.Alerts;
+
+/// <summary>
+/// Delivers alerts to the configured Alertmanager-compatible webhooks in the background. Publishing
+/// never blocks: alerts go into a bounded queue (dropped and counted when it is full), and each
+/// delivery is retried with exponential backoff on its own, so a dead receiver delays nobody.
+/// </summary>
+internal sealed partial class AlertNotifier : BackgroundService
+{
+    private const int HistorySize = 200;
+    private const int ParallelDeliveries = 4;
+
+    private static readonly Counter Deliveries = Prometheus.Metrics.CreateCounter(
+        "serving_alert_deliveries_total", "Alert webhook deliveries by outcome (delivered, failed, dropped, no_receiver).",
+        new CounterConfiguration { LabelNames = ["outcome"] });
+
+    private readonly Channel<(Alert Alert, DateTimeOffset QueuedAt)> _queue;
+    private readonly ConcurrentQueue<AlertDelivery> _history = new();
+    private readonly SemaphoreSlim _parallel = new(ParallelDeliveries, ParallelDeliveries);
+    private readonly AlertOptions _options;
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AlertNotifier> _logger;
+
+    public AlertNotifier(IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertNotifier> logger, HttpMessageHandler? handler = null)
+    {
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = _options.Timeout };
+        _queue = Channel.CreateBounded<(Alert, DateTimeOffset)>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity))
+        {
+            FullMode = BoundedChannelFullMode.DropWrite,
+            SingleReader = true,
+        });
+    }
+
+    /// <summary>The most recent deliveries, newest last.</summary>
+    public IReadOnlyList<AlertDelivery> History => [.. _history];
+
+    /// <summary>Queues <paramref name="alert"/> for delivery; false (and counted) when the queue is full.</summary>
+    public bool Publish(Alert alert)
+    {
+        alert = alert with { Fingerprint = alert.Fingerprint.Length > 0 ? alert.Fingerprint : Fingerprint(alert.Labels) };
+        if (_queue.Writer.TryWrite((alert, _time.GetUtcNow())))
+        {
+            return true;
+        }
+        Deliveries.WithLabels("dropped").Inc();
+        Remember(new AlertDelivery(alert, _time.GetUtcNow(), "dropped", 0, "delivery queue full"));
+        return false;
+    }
+
+    /// <summary>A stable fingerprint of a label set, as Alertmanager computes one per alert.</summary>
+    public static string Fingerprint(IReadOnlyDictionary<string, string> labels)
+    {
+        var builder = new StringBuilder();
+        foreach (var key in labels.Keys.Order(StringComparer.Ordinal))
+        {
+            builder.Append(key).Append('\u0000').Append(labels[key]).Append('\u0000');
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())))[..16];
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var (alert, queuedAt) in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await _parallel.WaitAsync(stoppingToken).ConfigureAwait(false);
+                _ = DeliverAsync(alert, queuedAt, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task DeliverAsync(Alert alert, DateTimeOffset queuedAt, CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (_options.WebhookUrls.Count == 0)
+            {
+                Deliveries.WithLabels("no_receiver").Inc();
+                Remember(new AlertDelivery(alert, queuedAt, "no_receiver", 0, null));
+                return;
+            }
+            var payload = new AlertmanagerPayload
+            {
+                GroupKey = "{}:{fingerprint=\"" + alert.Fingerprint + "\"}",
+                Status = alert.Status,
+                GroupLabels = new Dictionary<string, string> { ["alertname"] = alert.Labels.GetValueOrDefault("alertname", "") },
+                CommonLabels = alert.Labels,
+                CommonAnnotations = alert.Annotations,
+                ExternalUrl = _options.ExternalUrl,
+                Alerts = [alert],
+            };
+            foreach (var url in _options.WebhookUrls)
+            {
+                var (attempts, error) = await SendWithRetriesAsync(url, payload, stoppingToken).ConfigureAwait(false);
+                var outcome = error is null ? "delivered" : "failed";
+                Deliveries.WithLabels(outcome).Inc();
+                Remember(new AlertDelivery(alert, queuedAt, outcome, attempts, error));
+                if (error is not null)
+                {
+                    LogGaveUp(_logger, alert.Labels.GetValueOrDefault("alertname", "?"), url, attempts, error);
+                }
+            }
+        }
+        finally
+        {
+            _parallel.Release();
+        }
+    }
+
+    private async Task<(int Attempts, string? Error)> SendWithRetriesAsync(string url, AlertmanagerPayload payload, CancellationToken stoppingToken)
+    {
+        var backoff = _options.InitialBackoff;
+        string? error = null;
+        var maxAttempts = Math.Max(1, _options.MaxAttempts);
+        for (var attempt = 1; attempt <= maxAttempts; attempt++)
+        {
+            try
+            {
+                using var response = await _http.PostAsJsonAsync(url, payload, AlertJsonContext.Default.AlertmanagerPayload, stoppingToken).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    return (attempt, null);
+                }
+                error = $"HTTP {(int)response.StatusCode}";
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
+            {
+                error = ex.Message;
+            }
+            if (attempt < maxAttempts)
+            {
+                LogRetrying(_logger, url, attempt, error, backoff.TotalMilliseconds);
+                await Task.Delay(backoff, _time, stoppingToken).ConfigureAwait(false);
+                backoff *= 2;
+            }
+        }
+        return (maxAttempts, error);
+    }
+
+    private void Remember(AlertDelivery delivery)
+    {
+        _history.Enqueue(delivery);
+        while (_history.Count > HistorySize && _history.TryDequeue(out _))
+        {
+        }
+    }
+
+    public override void Dispose()
+    {
+        _http.Dispose();
+        _parallel.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Alert webhook {Url} attempt {Attempt} failed ({Error}); retrying in {DelayMs} ms")]
+    private static partial void LogRetrying(ILogger logger, string url, int attempt, string? error, double delayMs);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Gave up delivering alert {AlertName} to {Url} after {Attempts} attempts: {Error}")]
+    private static partial void LogGaveUp(ILogger logger, string alertName, string url, int attempts, string error);
+}

@@ -1,0 +1,23 @@
+namespace Serving.Gateway.Alerts;
+
+/// <summary>Where and how alerts are delivered (<c>Serving:Alerts:*</c>).</summary>
+public sealed class AlertOptions
+{
+    /// <summary>Alertmanager-compatible webhook URLs that receive every alert (e.g. Alertmanager's own receiver, PagerDuty's bridge). Default none.</summary>
+    public List<string> WebhookUrls { get; set; } = [];
+
+    /// <summary>Attempts per delivery before it is given up (and counted as failed). Default 6.</summary>
+    public int MaxAttempts { get; set; } = 6;
+
+    /// <summary>Delay before the first retry; it doubles after each failure. Default 1 s.</summary>
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Per-attempt HTTP timeout. Default 5 s.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Alerts waiting for delivery before new ones are dropped (and counted). Default 1000.</summary>
+    public int QueueCapacity { get; set; } = 1000;
+
+    /// <summary>This gateway's external URL, put in <c>externalURL</c> and each alert's <c>generatorURL</c>.</summary>
+    public string ExternalUrl { get; set; } = "";
+}
