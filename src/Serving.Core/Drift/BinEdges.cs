@@ -1,0 +1,90 @@
+namespace Serving.Core.Drift;
+
+/// <summary>
+/// PSI bin edges at reference quantiles, and the bin lookup used on the recording path.
+/// Bins are (−∞, e₁), [e₁, e₂), …, [e_k, +∞): the bin of x is the number of edges ≤ x
+/// (<c>numpy.searchsorted(edges, x, side='right')</c>).
+/// </summary>
+internal static class BinEdges
+{
+    /// <summary>
+    /// The distinct interior quantiles i/binCount, i = 1..binCount−1, of a sorted sample, using
+    /// numpy's default 'linear' method (R type 7): value at virtual index (n − 1)·q, linearly
+    /// interpolated. Duplicate edges (ties, constant features) collapse, so a column may have fewer
+    /// than binCount bins; a constant column has one edge and two bins.
+    /// </summary>
+    /// <param name="sorted">The reference values, ascending, without NaN; not empty.</param>
+    /// <param name="binCount">The number of bins before collapsing (10 for deciles).</param>
+    /// <returns>Strictly increasing edges.</returns>
+    /// <exception cref="ArgumentException">The sample is empty or binCount is below 2.</exception>
+    public static double[] FromQuantiles(ReadOnlySpan<double> sorted, int binCount)
+    {
+        if (sorted.IsEmpty)
+        {
+            throw new ArgumentException("Quantiles of an empty sample are undefined.", nameof(sorted));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(binCount, 2);
+
+        var edges = new double[binCount - 1];
+        int count = 0;
+        for (int i = 1; i < binCount; i++)
+        {
+            double edge = Quantile(sorted, (double)i / binCount);
+            if (count == 0 || edge != edges[count - 1])
+            {
+                edges[count++] = edge;
+            }
+        }
+
+        return edges.AsSpan(0, count).ToArray();
+    }
+
+    /// <summary>numpy.quantile(sorted, q, method='linear'), including its two-sided interpolation.</summary>
+    internal static double Quantile(ReadOnlySpan<double> sorted, double q)
+    {
+        int n = sorted.Length;
+        double virtualIndex = (n - 1) * q;
+        if (virtualIndex >= n - 1)
+        {
+            return sorted[n - 1];
+        }
+
+        if (virtualIndex <= 0)
+        {
+            return sorted[0];
+        }
+
+        double previous = Math.Floor(virtualIndex);
+        int below = (int)previous;
+        double gamma = virtualIndex - previous;
+        double a = sorted[below];
+        double b = sorted[below + 1];
+        double diff = b - a;
+
+        // numpy interpolates from the nearer end, which keeps the result monotone in q.
+        return gamma >= 0.5 ? b - (diff * (1 - gamma)) : a + (diff * gamma);
+    }
+
+    /// <summary>The bin of <paramref name="value"/>: the number of edges ≤ value. NaN is not allowed.</summary>
+    /// <remarks>Hot path: a branchy binary search over at most a handful of edges, no allocation.</remarks>
+    public static int IndexOf(ReadOnlySpan<double> edges, double value)
+    {
+        int lo = 0;
+        int hi = edges.Length;
+        while (lo < hi)
+        {
+            int mid = (int)((uint)(lo + hi) >> 1);
+            if (edges[mid] <= value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+}

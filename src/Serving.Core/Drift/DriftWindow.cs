@@ -1,0 +1,175 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+
+namespace Serving.Core.Drift;
+
+/// <summary>
+/// The open live window of one model version: lock-free counters that recorders add to, and
+/// preallocated KS sample slots. Owned by <see cref="DriftRecorder"/>, which swaps it out on rotation.
+/// </summary>
+/// <remarks>
+/// Concurrency: recorders bracket their writes with <see cref="TryEnter"/>/<see cref="Exit"/>, a writer
+/// count next to a sealed flag. Rotation seals the window and then waits for the writer count to drain.
+/// Both sides write with a full fence before they read the other's variable (Dekker's pattern), so either
+/// the recorder sees the seal and retries on the new window, or the rotation sees the writer and waits:
+/// no row is lost or split across windows, and the KS slot writes are visible when the count reaches zero.
+/// </remarks>
+internal sealed class DriftWindow
+{
+    private readonly ReferenceProfile _profile;
+    private readonly int _capacity;
+    private readonly int[] _binOffsets;
+    private readonly long[] _binCounts;
+    private readonly long[] _missing;
+    private readonly float[] _samples;
+    private long _rows;
+    private int _writers;
+    private int _sealed;
+
+    /// <summary>Creates an empty window.</summary>
+    /// <param name="profile">The reference whose bins the window counts into.</param>
+    /// <param name="sampleCapacity">KS sample slots per column.</param>
+    /// <param name="start">When the window opened.</param>
+    public DriftWindow(ReferenceProfile profile, int sampleCapacity, DateTimeOffset start)
+    {
+        _profile = profile;
+        _capacity = sampleCapacity;
+        Start = start;
+        int columns = profile.Columns.Length;
+        _binOffsets = new int[columns];
+        int total = 0;
+        for (int c = 0; c < columns; c++)
+        {
+            _binOffsets[c] = total;
+            total += profile.Columns[c].BinCount;
+        }
+
+        _binCounts = new long[total];
+        _missing = new long[columns];
+        _samples = new float[columns * sampleCapacity];
+    }
+
+    /// <summary>When the window opened.</summary>
+    public DateTimeOffset Start { get; }
+
+    /// <summary>Rows recorded so far (including rows whose writes are still in flight).</summary>
+    public long RowCount => Volatile.Read(ref _rows);
+
+    /// <summary>Registers a writer unless the window is sealed. Pair a true result with <see cref="Exit"/>.</summary>
+    public bool TryEnter()
+    {
+        Interlocked.Increment(ref _writers);
+        if (Volatile.Read(ref _sealed) == 0)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _writers);
+        return false;
+    }
+
+    /// <summary>Unregisters a writer; publishes its plain writes (full fence).</summary>
+    public void Exit() => Interlocked.Decrement(ref _writers);
+
+    /// <summary>Records one row. The caller holds <see cref="TryEnter"/> and has checked the lengths.</summary>
+    public void RecordRow(ReadOnlySpan<float> features, ReadOnlySpan<float> outputs)
+    {
+        long slot = Interlocked.Increment(ref _rows) - 1;
+        Write(features, outputs, slot);
+    }
+
+    /// <summary>Records <paramref name="rowCount"/> rows with one reservation. Same contract as <see cref="RecordRow"/>.</summary>
+    public void RecordRows(ReadOnlySpan<float> rows, ReadOnlySpan<float> outputs, int rowCount)
+    {
+        int f = _profile.FeatureCount;
+        int o = _profile.OutputCount;
+        long first = Interlocked.Add(ref _rows, rowCount) - rowCount;
+        for (int r = 0; r < rowCount; r++)
+        {
+            Write(rows.Slice(r * f, f), outputs.Slice(r * o, o), first + r);
+        }
+    }
+
+    private void Write(ReadOnlySpan<float> features, ReadOnlySpan<float> outputs, long slot)
+    {
+        Debug.Assert(Volatile.Read(ref _writers) > 0);
+        int sampleSlot = slot < _capacity ? (int)slot : -1;
+        var columns = _profile.Columns;
+        for (int c = 0; c < features.Length; c++)
+        {
+            Add(columns[c], c, features[c], sampleSlot);
+        }
+
+        int first = features.Length;
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            Add(columns[first + i], first + i, outputs[i], sampleSlot);
+        }
+    }
+
+    private void Add(ReferenceColumn column, int c, float value, int sampleSlot)
+    {
+        if (float.IsNaN(value))
+        {
+            Interlocked.Increment(ref _missing[c]);
+        }
+        else
+        {
+            Interlocked.Increment(ref _binCounts[_binOffsets[c] + column.BinOf(value)]);
+        }
+
+        if (sampleSlot >= 0)
+        {
+            // A plain store: this slot belongs to this row alone; Exit publishes it.
+            _samples[(c * _capacity) + sampleSlot] = value;
+        }
+    }
+
+    /// <summary>
+    /// Seals the window and waits for in-flight recorders to finish. Call once, after the window has been
+    /// replaced as the current one; recorders never block, so the wait is the length of one record call.
+    /// </summary>
+    public void SealAndDrain()
+    {
+        Interlocked.Exchange(ref _sealed, 1);
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _writers) != 0)
+        {
+            spin.SpinOnce();
+        }
+    }
+
+    /// <summary>Copies the counts out. Call after <see cref="SealAndDrain"/>.</summary>
+    public DriftWindowSnapshot ToSnapshot(DateTimeOffset end)
+    {
+        Debug.Assert(Volatile.Read(ref _sealed) == 1 && Volatile.Read(ref _writers) == 0);
+        long rows = Volatile.Read(ref _rows);
+        int kept = (int)Math.Min(rows, _capacity);
+        var columns = ImmutableArray.CreateBuilder<DriftColumnCounts>(_missing.Length);
+        for (int c = 0; c < _missing.Length; c++)
+        {
+            var bins = _binCounts.AsSpan(_binOffsets[c], _profile.Columns[c].BinCount).ToArray();
+            var slots = _samples.AsSpan(c * _capacity, kept);
+            var sample = ImmutableArray.CreateBuilder<float>(kept);
+            foreach (float v in slots)
+            {
+                if (!float.IsNaN(v))
+                {
+                    sample.Add(v);
+                }
+            }
+
+            columns.Add(new DriftColumnCounts(ImmutableArray.Create(bins), _missing[c], sample.ToImmutable()));
+        }
+
+        return new DriftWindowSnapshot
+        {
+            Model = _profile.Model,
+            Version = _profile.Version,
+            Start = Start,
+            End = end,
+            RowCount = rows,
+            Columns = columns.MoveToImmutable(),
+        };
+    }
+}

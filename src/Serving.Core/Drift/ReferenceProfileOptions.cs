@@ -1,0 +1,18 @@
+namespace Serving.Core.Drift;
+
+/// <summary>How a <see cref="ReferenceProfile"/> is built from reference data. Immutable.</summary>
+internal sealed record ReferenceProfileOptions
+{
+    /// <summary>The defaults: deciles and up to 10 000 reference values per column for KS.</summary>
+    public static ReferenceProfileOptions Default { get; } = new();
+
+    /// <summary>Bins before tied edges collapse; 10 puts the edges at the reference deciles. Between 2 and 64.</summary>
+    public int BinCount { get; init; } = 10;
+
+    /// <summary>
+    /// The most reference values kept per column for the KS test. With more reference rows, every
+    /// (rows/capacity)-th row is kept (a deterministic systematic sample). 10 000 keeps KS on its exact path
+    /// whenever the live sample is at most as large (<see cref="KolmogorovSmirnov.MaxExactSampleSize"/>).
+    /// </summary>
+    public int SampleCapacity { get; init; } = KolmogorovSmirnov.MaxExactSampleSize;
+}
