@@ -16,4 +16,8 @@ public sealed record ModelSettings
     /// <summary>Most requests waiting for this model's version.</summary>
     [JsonPropertyName("max_queue_size")]
     public int? MaxQueueSize { get; init; }
+
+    /// <summary>Drift monitoring thresholds and windows for this model.</summary>
+    [JsonPropertyName("drift")]
+    public DriftSettings? Drift { get; init; }
 }

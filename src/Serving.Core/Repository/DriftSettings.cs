@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+
+namespace Serving.Core.Repository;
+
+/// <summary>Per-model drift settings, the <c>drift</c> section of <c>model.json</c>; null fields take the gateway's defaults.</summary>
+public sealed record DriftSettings
+{
+    /// <summary>PSI at or above which a feature is drifting (warning).</summary>
+    [JsonPropertyName("psi_warning")]
+    public double? PsiWarning { get; init; }
+
+    /// <summary>PSI at or above which drift is critical.</summary>
+    [JsonPropertyName("psi_critical")]
+    public double? PsiCritical { get; init; }
+
+    /// <summary>KS p-value (after multiple-testing correction) below which a feature has drifted.</summary>
+    [JsonPropertyName("ks_pvalue")]
+    public double? KsPValue { get; init; }
+
+    /// <summary><c>benjamini-hochberg</c>, <c>bonferroni</c> or <c>none</c>.</summary>
+    [JsonPropertyName("correction")]
+    public string? Correction { get; init; }
+
+    /// <summary>Fewest rows in a window for a verdict; below it the window is "insufficient data".</summary>
+    [JsonPropertyName("min_samples")]
+    public int? MinimumSamples { get; init; }
+
+    /// <summary>Consecutive bad windows before an alarm fires.</summary>
+    [JsonPropertyName("fire_after")]
+    public int? FireAfter { get; init; }
+
+    /// <summary>Consecutive good windows before a firing alarm resolves.</summary>
+    [JsonPropertyName("resolve_after")]
+    public int? ResolveAfter { get; init; }
+
+    /// <summary>Rows after which a window closes.</summary>
+    [JsonPropertyName("window_rows")]
+    public long? WindowRows { get; init; }
+
+    /// <summary>Seconds after which a window closes, whatever its row count.</summary>
+    [JsonPropertyName("window_seconds")]
+    public double? WindowSeconds { get; init; }
+}

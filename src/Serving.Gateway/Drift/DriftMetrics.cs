@@ -1,0 +1,46 @@
+using Prometheus;
+
+namespace Serving.Gateway.Drift;
+
+/// <summary>Drift gauges exported to Prometheus, labelled model, version, feature (<c>output:&lt;name&gt;</c> for predictions).</summary>
+internal static class DriftMetrics
+{
+    private static readonly string[] ColumnLabels = ["model", "version", "feature"];
+    private static readonly string[] VersionLabels = ["model", "version"];
+
+    public static readonly Gauge Psi = Prometheus.Metrics.CreateGauge(
+        "serving_drift_psi", "Population stability index of the last evaluated window against the reference.",
+        new GaugeConfiguration { LabelNames = ColumnLabels });
+
+    public static readonly Gauge KsStatistic = Prometheus.Metrics.CreateGauge(
+        "serving_drift_ks_statistic", "Two-sample Kolmogorov-Smirnov statistic D of the last evaluated window.",
+        new GaugeConfiguration { LabelNames = ColumnLabels });
+
+    public static readonly Gauge KsPValue = Prometheus.Metrics.CreateGauge(
+        "serving_drift_ks_pvalue", "KS p-value of the last evaluated window, before multiple-testing correction.",
+        new GaugeConfiguration { LabelNames = ColumnLabels });
+
+    public static readonly Gauge KsAdjustedPValue = Prometheus.Metrics.CreateGauge(
+        "serving_drift_ks_pvalue_adjusted", "KS p-value after the model's multiple-testing correction (what alarms compare).",
+        new GaugeConfiguration { LabelNames = ColumnLabels });
+
+    public static readonly Gauge Alarm = Prometheus.Metrics.CreateGauge(
+        "serving_drift_alarm", "Alarm state: 0 ok or resolved, 1 pending, 2 firing (warning), 3 firing (critical).",
+        new GaugeConfiguration { LabelNames = ColumnLabels });
+
+    public static readonly Gauge WindowRows = Prometheus.Metrics.CreateGauge(
+        "serving_drift_window_rows", "Rows in the last evaluated window.",
+        new GaugeConfiguration { LabelNames = VersionLabels });
+
+    public static readonly Gauge CurrentWindowRows = Prometheus.Metrics.CreateGauge(
+        "serving_drift_current_window_rows", "Rows recorded so far in the open window.",
+        new GaugeConfiguration { LabelNames = VersionLabels });
+
+    public static readonly Counter Windows = Prometheus.Metrics.CreateCounter(
+        "serving_drift_windows_total", "Windows evaluated.",
+        new CounterConfiguration { LabelNames = VersionLabels });
+
+    public static readonly Gauge LastEvaluation = Prometheus.Metrics.CreateGauge(
+        "serving_drift_last_evaluation_timestamp_seconds", "Unix time of the last window evaluation.",
+        new GaugeConfiguration { LabelNames = VersionLabels });
+}

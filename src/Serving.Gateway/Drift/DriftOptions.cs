@@ -1,0 +1,41 @@
+namespace Serving.Gateway.Drift;
+
+/// <summary>Drift monitoring defaults (<c>Serving:Drift:*</c>); a model's <c>model.json</c> <c>drift</c> section overrides them.</summary>
+public sealed class DriftOptions
+{
+    /// <summary>Whether predictions are recorded and evaluated at all. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often the background loop checks whether windows are due. Default 1 s.</summary>
+    public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Rows after which a window closes. Default 10,000.</summary>
+    public long WindowRows { get; set; } = 10_000;
+
+    /// <summary>Time after which a window closes whatever its row count. Default 5 minutes.</summary>
+    public TimeSpan WindowDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Live values kept per feature and window for the KS test (the first ones of the window). Default 2,000.</summary>
+    public int SampleCapacity { get; set; } = 2_000;
+
+    /// <summary>PSI warning threshold. Default 0.1.</summary>
+    public double PsiWarning { get; set; } = 0.1;
+
+    /// <summary>PSI critical threshold. Default 0.25.</summary>
+    public double PsiCritical { get; set; } = 0.25;
+
+    /// <summary>Adjusted KS p-value below which a feature has drifted. Default 0.01.</summary>
+    public double KsPValue { get; set; } = 0.01;
+
+    /// <summary><c>benjamini-hochberg</c> (default), <c>bonferroni</c> or <c>none</c>.</summary>
+    public string Correction { get; set; } = "benjamini-hochberg";
+
+    /// <summary>Fewest rows in a window for a verdict. Default 100.</summary>
+    public int MinimumSamples { get; set; } = 100;
+
+    /// <summary>Consecutive drifting windows before an alarm fires. Default 3.</summary>
+    public int FireAfter { get; set; } = 3;
+
+    /// <summary>Consecutive clean windows before a firing alarm resolves. Default 3.</summary>
+    public int ResolveAfter { get; set; } = 3;
+}

@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+using Serving.Core.Drift;
+using Serving.Gateway.Batching;
+
+namespace Serving.Gateway.Drift;
+
+/// <summary>
+/// Drift monitoring of one loaded version: records each answered request's feature rows and
+/// predictions into the open window (lock-free), and keeps the evaluator and the last evaluation
+/// for the background loop and the admin API.
+/// </summary>
+internal sealed class VersionDriftMonitor
+{
+    private readonly int _featureInput;
+    private readonly int _predictionOutput;
+    private readonly int _featureCount;
+    private readonly int _outputCount;
+    private DriftEvaluation? _last;
+
+    public VersionDriftMonitor(ReferenceProfile profile, DriftRecorder recorder, DriftEvaluator evaluator, DriftThresholds thresholds, int featureInput, int predictionOutput)
+    {
+        Profile = profile;
+        Recorder = recorder;
+        Evaluator = evaluator;
+        Thresholds = thresholds;
+        _featureInput = featureInput;
+        _predictionOutput = predictionOutput;
+        _featureCount = profile.FeatureCount;
+        _outputCount = profile.OutputCount;
+    }
+
+    public ReferenceProfile Profile { get; }
+
+    public DriftRecorder Recorder { get; }
+
+    public DriftEvaluator Evaluator { get; }
+
+    public DriftThresholds Thresholds { get; }
+
+    /// <summary>The most recent evaluation, or null before the first window closes.</summary>
+    public DriftEvaluation? Last
+    {
+        get => Volatile.Read(ref _last);
+        set => Volatile.Write(ref _last, value);
+    }
+
+    /// <summary>Records the rows of an answered request. Called after its response was written.</summary>
+    public void Record(InferenceWorkItem item)
+    {
+        var rows = item.Rows;
+        var features = MemoryMarshal.Cast<byte, float>(item.Request.Inputs[_featureInput].Bytes);
+        var predictions = MemoryMarshal.Cast<byte, float>(item.Result.Outputs[_predictionOutput].Bytes);
+        if (rows <= 0 || features.Length != rows * _featureCount || predictions.Length != rows * _outputCount)
+        {
+            return;
+        }
+        Recorder.Record(features, rows, predictions);
+    }
+}
