@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using Serving.Gateway.Alerts;
+using Serving.Gateway.Drift;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Protocol;
 
@@ -13,10 +15,20 @@ public static class ServingApplication
     public static WebApplicationBuilder AddServing(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // Per-request hosting and routing logs cost more than the inference of a small model; keep
+        // ASP.NET's own categories at Warning unless configuration asks for more.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         services.Configure<ServingOptions>(builder.Configuration.GetSection(ServingOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(static sp => sp.GetRequiredService<IOptions<ServingOptions>>().Value.OnnxRuntime);
+        services.Configure<DriftOptions>(builder.Configuration.GetSection(ServingOptions.Section + ":Drift"));
+        services.Configure<AlertOptions>(builder.Configuration.GetSection(ServingOptions.Section + ":Alerts"));
         services.AddSingleton<SessionFactory>();
+        services.AddSingleton<DriftMonitorFactory>();
+        services.AddSingleton<AlertNotifier>();
+        services.AddHostedService(static sp => sp.GetRequiredService<AlertNotifier>());
+        services.AddSingleton<DriftService>();
+        services.AddHostedService(static sp => sp.GetRequiredService<DriftService>());
         services.AddSingleton<ModelHost>();
         services.AddSingleton<InferenceEndpoint>();
         services.AddHostedService<RepositoryLoader>();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Serving.Core.Protocol;
 using Serving.Core.Repository;
 using Serving.Gateway.Batching;
+using Serving.Gateway.Drift;
 using Serving.Gateway.Hosting;
 
 namespace Serving.Gateway.Inference;
@@ -20,15 +21,17 @@ internal sealed partial class ModelHost : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<(string Model, int Version), ModelVersion> _versions = [];
     private readonly SessionFactory _factory;
+    private readonly DriftMonitorFactory _drift;
     private readonly ServingOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ModelHost> _logger;
     private volatile ModelCatalog _catalog = ModelCatalog.Empty;
     private volatile bool _initialLoadComplete;
 
-    public ModelHost(SessionFactory factory, IOptions<ServingOptions> options, TimeProvider time, ILogger<ModelHost> logger)
+    public ModelHost(SessionFactory factory, DriftMonitorFactory drift, IOptions<ServingOptions> options, TimeProvider time, ILogger<ModelHost> logger)
     {
         _factory = factory;
+        _drift = drift;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -125,7 +128,17 @@ internal sealed partial class ModelHost : IDisposable
             return;
         }
         var batcher = new DynamicBatcher(executor, BatchingFor(descriptor.Settings, signature), version.Metrics);
-        version.MarkReady(session, signature, executor, batcher, created.Provider, _time.GetUtcNow());
+        VersionDriftMonitor? drift = null;
+        try
+        {
+            drift = _drift.TryCreate(descriptor, signature);
+        }
+        catch (ArgumentException ex)
+        {
+            // A reference profile that cannot be built costs the version its monitoring, not its serving.
+            LogDriftUnavailable(_logger, descriptor.Model, descriptor.Version, ex.Message);
+        }
+        version.MarkReady(session, signature, executor, batcher, drift, created.Provider, _time.GetUtcNow());
         LogLoaded(_logger, descriptor.Model, descriptor.Version, created.Provider, signature.IsBatchable, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
@@ -193,6 +206,9 @@ internal sealed partial class ModelHost : IDisposable
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Unloading {Model} version {Version} after {InFlight} in-flight requests finish")]
     private static partial void LogUnloading(ILogger logger, string model, int version, int inFlight);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "{Model} version {Version} is served without drift monitoring: its reference profile could not be built: {Reason}")]
+    private static partial void LogDriftUnavailable(ILogger logger, string model, int version, string reason);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "{Model} version {Version} still had {InFlight} requests in flight after the drain timeout; unloading anyway")]
     private static partial void LogDrainTimeout(ILogger logger, string model, int version, int inFlight);

@@ -3,6 +3,7 @@ using Microsoft.ML.OnnxRuntime;
 using Serving.Core.Protocol;
 using Serving.Core.Repository;
 using Serving.Gateway.Batching;
+using Serving.Gateway.Drift;
 using Serving.Gateway.Metrics;
 
 namespace Serving.Gateway.Inference;
@@ -60,11 +61,15 @@ internal sealed class ModelVersion
 
     public DateTimeOffset? ReadySince { get; private set; }
 
+    /// <summary>The version's drift monitor, or null when it is not monitored.</summary>
+    public VersionDriftMonitor? Drift { get; private set; }
+
     /// <summary>Requests holding this version now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    public void MarkReady(InferenceSession session, ModelSignature signature, OrtBatchExecutor executor, DynamicBatcher batcher, string provider, DateTimeOffset now)
+    public void MarkReady(InferenceSession session, ModelSignature signature, OrtBatchExecutor executor, DynamicBatcher batcher, VersionDriftMonitor? drift, string provider, DateTimeOffset now)
     {
+        Drift = drift;
         _session = session;
         _executor = executor;
         Signature = signature;

@@ -230,6 +230,8 @@ internal sealed class InferenceEndpoint
             await WriteResponseAsync(context, version, item);
             metrics.Ok.Inc();
             metrics.RequestDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            // After the response is on its way: lock-free counter updates, no waiting.
+            version.Drift?.Record(item);
         }
         finally
         {
