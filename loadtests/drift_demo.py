@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Traffic, alert receiver and report for loadtests/drift-demo.sh.
+
+Fresh applicants come from models/make_models.py's generating process (another seed than training),
+so unshifted traffic is what the reference describes. Windows are paced exactly: each phase sends one
+window's rows and waits until the gateway has evaluated it (serving_drift_windows_total).
+"""
+import argparse
+import html
+import json
+import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
+from make_models import FEATURES, generate_applicants  # noqa: E402
+
+MODEL, VERSION = "credit-risk", "2"
+SHIFTED = "years_at_employer"
+alerts = []
+
+
+class Hook(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        alerts.extend(json.loads(body)["alerts"])
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def post(url, payload):
+    req = urllib.request.Request(url, json.dumps(payload).encode(), {"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return r.read().decode()
+
+
+def windows_evaluated(base):
+    for line in get(base + "/metrics").splitlines():
+        if line.startswith(f'serving_drift_windows_total{{model="{MODEL}",version="{VERSION}"}}'):
+            return int(float(line.split()[-1]))
+    return 0
+
+
+def send_window(base, x, batch=50):
+    before = windows_evaluated(base)
+    for i in range(0, len(x), batch):
+        rows = x[i:i + batch]
+        post(f"{base}/v2/models/{MODEL}/versions/{VERSION}/infer",
+             {"inputs": [{"name": "features", "datatype": "FP32", "shape": list(rows.shape), "data": rows.ravel().tolist()}]})
+    deadline = time.time() + 10
+    while windows_evaluated(base) <= before:
+        if time.time() > deadline:
+            raise SystemExit("the gateway did not evaluate the window within 10 s")
+        time.sleep(0.05)
+
+
+def firing(status):
+    return {c["name"] for v in status["versions"] if v["version"] == VERSION for c in v["columns"] if c["alarm_state"] == "firing"}
+
+
+def report(status, path, clean_windows, shifted_windows):
+    version = next(v for v in status["versions"] if v["version"] == VERSION)
+    parts = [f"<h1>Drift demo: {MODEL} v{VERSION}</h1>",
+             f"<p>{clean_windows} windows of reference-like traffic, then {shifted_windows} windows with "
+             f"<b>{SHIFTED}</b> in months instead of years. Last window: {version['window']['rows']} rows.</p>"]
+    for c in version["columns"]:
+        ref, live = c["reference_proportions"], c["live_proportions"]
+        width, height, n = 420, 120, len(ref)
+        bar = width / max(n, 1) / 2.2
+        top = max(ref + live + [1e-9])
+        bars = []
+        for i, (r, l) in enumerate(zip(ref, live)):
+            x0 = i * width / n
+            bars.append(f'<rect x="{x0:.1f}" y="{height - r / top * height:.1f}" width="{bar:.1f}" height="{r / top * height:.1f}" fill="#8aa"/>')
+            bars.append(f'<rect x="{x0 + bar:.1f}" y="{height - l / top * height:.1f}" width="{bar:.1f}" height="{l / top * height:.1f}" fill="#d55"/>')
+        colour = "#d55" if c["alarm_state"] == "firing" else "#333"
+        parts.append(
+            f'<div style="display:inline-block;margin:8px;font:12px sans-serif;color:{colour}">'
+            f'<b>{html.escape(c["name"])}</b> PSI {c["psi"]:.3f} KS D {c["ks_statistic"]:.3f} p {c["ks_pvalue_adjusted"]:.2g} '
+            f'[{c["alarm_state"]}]<br><svg width="{width}" height="{height}" style="border:1px solid #ccc">{"".join(bars)}</svg></div>')
+    parts.append('<p style="font:12px sans-serif"><span style="color:#8aa">&#9632;</span> reference '
+                 '<span style="color:#d55">&#9632;</span> live, per frozen decile bin of the reference</p>')
+    Path(path).write_text("<!doctype html><meta charset=utf-8><title>Drift demo</title>" + "".join(parts))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", required=True)
+    ap.add_argument("--hook-port", type=int, required=True)
+    ap.add_argument("--clean-windows", type=int, default=20)
+    ap.add_argument("--max-shifted-windows", type=int, default=8)
+    ap.add_argument("--window-rows", type=int, default=500)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+
+    server = HTTPServer(("127.0.0.1", args.hook_port), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    rng = np.random.default_rng(20261123)
+    column = FEATURES.index(SHIFTED)
+
+    for w in range(args.clean_windows):
+        send_window(args.url, generate_applicants(rng, args.window_rows).astype(np.float32))
+    status = json.loads(get(f"{args.url}/admin/drift/{MODEL}"))
+    clean_firing = firing(status) | {a["labels"]["feature"] for a in alerts if a["status"] == "firing"}
+    print(f"clean traffic: {args.clean_windows} windows, alarms firing: {sorted(clean_firing) or 'none'}")
+
+    shifted = 0
+    while shifted < args.max_shifted_windows:
+        x = generate_applicants(rng, args.window_rows).astype(np.float32)
+        x[:, column] *= 12.0  # the upstream system now sends months
+        send_window(args.url, x)
+        shifted += 1
+        status = json.loads(get(f"{args.url}/admin/drift/{MODEL}"))
+        if SHIFTED in firing(status):
+            break
+    time.sleep(1.0)  # let the webhook deliveries land
+    fired = firing(status)
+    features_fired = sorted(f for f in fired if not f.startswith("output:"))
+    outputs_fired = sorted(f for f in fired if f.startswith("output:"))
+    webhook = sorted({a["labels"]["feature"] for a in alerts if a["status"] == "firing"})
+    report(status, args.out, args.clean_windows, shifted)
+    print(f"shifted traffic: {shifted} windows; features firing: {features_fired}; predictions firing: {outputs_fired}")
+    print(f"webhook alerts received for: {webhook}")
+    print(f"report: {args.out}")
+    ok = not clean_firing and features_fired == [SHIFTED] and SHIFTED in webhook
+    print("RESULT: " + ("PASS" if ok else "FAIL"))
+    server.shutdown()
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

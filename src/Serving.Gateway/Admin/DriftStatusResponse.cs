@@ -1,0 +1,59 @@
+using System.Text.Json.Serialization;
+
+namespace Serving.Gateway.Admin;
+
+/// <summary><c>GET /admin/drift/{model}</c>: the drift picture of every loaded version of a model.</summary>
+internal sealed record DriftStatusResponse(
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("versions")] IReadOnlyList<VersionDriftStatus> Versions);
+
+/// <summary>One version's drift: the last closed window's numbers per feature and output.</summary>
+internal sealed record VersionDriftStatus(
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("monitored")] bool Monitored,
+    [property: JsonPropertyName("current_window_rows")] long CurrentWindowRows,
+    [property: JsonPropertyName("current_window_start")] DateTimeOffset? CurrentWindowStart,
+    [property: JsonPropertyName("window")] DriftWindowStatus? Window,
+    [property: JsonPropertyName("thresholds")] DriftThresholdsStatus? Thresholds,
+    [property: JsonPropertyName("columns")] IReadOnlyList<DriftColumnStatus> Columns);
+
+/// <summary>The last evaluated window.</summary>
+internal sealed record DriftWindowStatus(
+    [property: JsonPropertyName("start")] DateTimeOffset Start,
+    [property: JsonPropertyName("end")] DateTimeOffset End,
+    [property: JsonPropertyName("rows")] long Rows,
+    [property: JsonPropertyName("evaluated_at")] DateTimeOffset EvaluatedAt,
+    [property: JsonPropertyName("correction")] string Correction);
+
+/// <summary>The thresholds the version is judged by.</summary>
+internal sealed record DriftThresholdsStatus(
+    [property: JsonPropertyName("psi_warning")] double PsiWarning,
+    [property: JsonPropertyName("psi_critical")] double PsiCritical,
+    [property: JsonPropertyName("ks_pvalue")] double KsPValue,
+    [property: JsonPropertyName("min_samples")] int MinimumSamples,
+    [property: JsonPropertyName("fire_after")] int FireAfter,
+    [property: JsonPropertyName("resolve_after")] int ResolveAfter);
+
+/// <summary>One feature (or <c>output:&lt;name&gt;</c>) in the last window, with both histograms.</summary>
+internal sealed record DriftColumnStatus(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("psi")] double Psi,
+    [property: JsonPropertyName("ks_statistic")] double KsStatistic,
+    [property: JsonPropertyName("ks_pvalue")] double KsPValue,
+    [property: JsonPropertyName("ks_pvalue_adjusted")] double KsPValueAdjusted,
+    [property: JsonPropertyName("ks_method")] string? KsMethod,
+    [property: JsonPropertyName("verdict")] string Verdict,
+    [property: JsonPropertyName("severity")] string Severity,
+    [property: JsonPropertyName("alarm_state")] string AlarmState,
+    [property: JsonPropertyName("alarm_severity")] string AlarmSeverity,
+    [property: JsonPropertyName("alarm_since")] DateTimeOffset AlarmSince,
+    [property: JsonPropertyName("live_rows")] long LiveRows,
+    [property: JsonPropertyName("live_sample")] int LiveSample,
+    [property: JsonPropertyName("bin_edges")] IReadOnlyList<double> BinEdges,
+    [property: JsonPropertyName("reference_proportions")] IReadOnlyList<double> ReferenceProportions,
+    [property: JsonPropertyName("live_proportions")] IReadOnlyList<double> LiveProportions);
+
+[JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(DriftStatusResponse))]
+internal sealed partial class DriftJsonContext : JsonSerializerContext;
