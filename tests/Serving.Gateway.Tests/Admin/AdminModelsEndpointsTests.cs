@@ -252,11 +252,10 @@ public sealed class AdminModelsEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AddServingRegistry_WithoutRedis_UsesFileStoreUnderStateDirectory()
+    public void AddServingRegistry_WithoutRedis_UsesFileStoreUnderStateDirectory()
     {
         Assert.IsType<FileRegistryStore>(_server.Services.GetRequiredService<IRegistryStore>());
         Assert.True(File.Exists(Path.Combine(_server.Root, "state", "registry", "credit-risk.json")));
-        await Task.CompletedTask;
     }
 
     private async Task<JsonNode> GetJsonAsync(string path)

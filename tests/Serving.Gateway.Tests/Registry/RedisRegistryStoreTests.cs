@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serving.Core.Registry;
 using Serving.Core.Tests.Registry;
@@ -89,6 +91,37 @@ public sealed class RedisRegistryStoreTests(RedisServerFixture redis) : Registry
         Assert.Equal(2, await db.ListLengthAsync($"{_prefix}:audit:fraud"));
         Assert.Equal("2", (string?)await db.HashGetAsync($"{_prefix}:model:fraud", "rev"));
         Assert.True(await db.SetContainsAsync($"{_prefix}:models", "fraud"));
+    }
+
+    [Fact]
+    public async Task AddServingRegistry_RedisConfigured_UsesRedisStoreAndSeedsIntoIt()
+    {
+        var repository = Directory.CreateTempSubdirectory("serving-redis-seed-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(repository, "fraud", "4"));
+            File.WriteAllText(Path.Combine(repository, "fraud", "4", "model.onnx"), "onnx");
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Serving:Redis"] = redis.ConnectionString,
+                ["Serving:ModelRepository"] = repository,
+                ["Serving:Registry:RedisKeyPrefix"] = _prefix,
+                ["Serving:Registry:GateTolerance"] = "0.05",
+            }).Build();
+            await using var services = new ServiceCollection().AddLogging().AddServingRegistry(configuration).BuildServiceProvider();
+
+            var store = services.GetRequiredService<IRegistryStore>();
+            await services.GetRequiredService<RegistrySeeder>().SeedAsync(CancellationToken.None);
+
+            Assert.IsType<RedisRegistryStore>(store);
+            Assert.Equal(0.05, services.GetRequiredService<RegistryOptions>().GateTolerance);
+            var seeded = await CreateStore().GetAsync("fraud");
+            Assert.Equal(4, seeded!.Production!.Version);
+        }
+        finally
+        {
+            Directory.Delete(repository, recursive: true);
+        }
     }
 
     private ConnectionMultiplexer Connect()
