@@ -1,0 +1,20 @@
+namespace Serving.Core.Registry;
+
+/// <summary>What kind of change an <see cref="AuditEntry"/> records.</summary>
+internal enum AuditAction
+{
+    /// <summary>A version was registered (or seeded from the model repository).</summary>
+    Register = 0,
+
+    /// <summary>A version changed stage, including the archiving of a superseded Production version.</summary>
+    Transition = 1,
+
+    /// <summary>An alias was set or moved.</summary>
+    AliasSet = 2,
+
+    /// <summary>An alias was removed.</summary>
+    AliasRemove = 3,
+
+    /// <summary>Production returned to the previous Production version.</summary>
+    Rollback = 4,
+}

@@ -1,0 +1,8 @@
+using System.Collections.Immutable;
+
+namespace Serving.Core.Registry;
+
+/// <summary>What <see cref="FileRegistryStore"/> keeps per model in one file, so state and audit change together.</summary>
+/// <param name="State">The model state.</param>
+/// <param name="Audit">Every change ever made to the model, oldest first.</param>
+internal sealed record ModelDocument(ModelState State, ImmutableArray<AuditEntry> Audit);

@@ -1,0 +1,197 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace Serving.Core.Registry;
+
+/// <summary>
+/// Read-only view of the on-disk model repository (<c>&lt;model&gt;/&lt;version&gt;/model.onnx</c> and
+/// <c>metadata.json</c>, see docs/model-repository.md): resolves artifact locations safely, hashes
+/// artifacts and reads their metadata.
+/// </summary>
+internal sealed partial class ModelRepository
+{
+    /// <summary>The artifact file name of a version directory.</summary>
+    public const string ArtifactFileName = "model.onnx";
+
+    /// <summary>The metadata file name of a version directory.</summary>
+    public const string MetadataFileName = "metadata.json";
+
+    private readonly ILogger<ModelRepository> _logger;
+
+    /// <summary>Creates a view of the repository at <paramref name="root"/> (it need not exist yet).</summary>
+    public ModelRepository(string root, ILogger<ModelRepository> logger)
+    {
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        _logger = logger;
+    }
+
+    /// <summary>The absolute repository root.</summary>
+    public string Root { get; }
+
+    /// <summary>
+    /// Resolves a relative artifact location to an existing file inside the repository; refuses
+    /// traversal (<c>..</c>, absolute paths, symbolic links leading outside) and missing files.
+    /// </summary>
+    public RegistryResult<string> ResolveArtifact(string? relative)
+    {
+        if (ArtifactPath.Validate(relative) is { } error)
+        {
+            return RegistryResult<string>.Failure(RegistryErrorCode.InvalidArgument, error);
+        }
+
+        var full = Path.GetFullPath(Path.Combine(Root, relative!));
+        if (!IsInside(full))
+        {
+            return RegistryResult<string>.Failure(RegistryErrorCode.InvalidArgument, $"artifact location '{relative}' is outside the model repository");
+        }
+
+        var info = new FileInfo(full);
+        if (!info.Exists)
+        {
+            return RegistryResult<string>.Failure(RegistryErrorCode.InvalidArgument, $"artifact '{relative}' does not exist in the model repository");
+        }
+
+        if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } target && !IsInside(Path.GetFullPath(target.FullName)))
+        {
+            return RegistryResult<string>.Failure(RegistryErrorCode.InvalidArgument, $"artifact location '{relative}' links outside the model repository");
+        }
+
+        return full;
+    }
+
+    /// <summary>
+    /// Resolves and hashes an artifact and reads the <c>metadata.json</c> beside it, producing a
+    /// registration without a version number.
+    /// </summary>
+    public async Task<RegistryResult<VersionRegistration>> InspectAsync(string? relative, CancellationToken cancellationToken)
+    {
+        var resolved = ResolveArtifact(relative);
+        if (!resolved.IsSuccess)
+        {
+            return RegistryResult<VersionRegistration>.Failure(resolved.Error);
+        }
+
+        var sha256 = await ComputeSha256Async(resolved.Value, cancellationToken).ConfigureAwait(false);
+        var metadataPath = Path.Combine(Path.GetDirectoryName(resolved.Value)!, MetadataFileName);
+        ModelMetadata? metadata;
+        try
+        {
+            metadata = await ReadMetadataAsync(metadataPath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            return RegistryResult<VersionRegistration>.Failure(RegistryErrorCode.InvalidArgument,
+                $"{MetadataFileName} beside '{relative}' is not valid: {ex.Message}");
+        }
+
+        return Registration(relative!, sha256, metadata, version: null);
+    }
+
+    /// <summary>
+    /// Lists every model directory with its version directories (positive integer names) that hold a
+    /// <c>model.onnx</c>, hashed and with metadata. A malformed <c>metadata.json</c> is logged and ignored.
+    /// </summary>
+    public async Task<ImmutableArray<RepositoryModel>> ScanAsync(CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(Root))
+        {
+            LogRepositoryMissing(Root);
+            return [];
+        }
+
+        var models = ImmutableArray.CreateBuilder<RepositoryModel>();
+        var modelDirectories = Directory.GetDirectories(Root);
+        Array.Sort(modelDirectories, StringComparer.Ordinal);
+        foreach (var modelDirectory in modelDirectories)
+        {
+            var name = Path.GetFileName(modelDirectory);
+            if (!ModelNames.IsValidModel(name))
+            {
+                continue;
+            }
+
+            var versions = ImmutableArray.CreateBuilder<VersionRegistration>();
+            foreach (var versionDirectory in Directory.GetDirectories(modelDirectory))
+            {
+                var versionName = Path.GetFileName(versionDirectory);
+                if (!int.TryParse(versionName, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version <= 0 ||
+                    versionName != version.ToString(CultureInfo.InvariantCulture))
+                {
+                    continue;
+                }
+
+                var artifact = Path.Combine(versionDirectory, ArtifactFileName);
+                if (!File.Exists(artifact))
+                {
+                    continue;
+                }
+
+                var sha256 = await ComputeSha256Async(artifact, cancellationToken).ConfigureAwait(false);
+                ModelMetadata? metadata = null;
+                try
+                {
+                    metadata = await ReadMetadataAsync(Path.Combine(versionDirectory, MetadataFileName), cancellationToken).ConfigureAwait(false);
+                }
+                catch (JsonException ex)
+                {
+                    LogMetadataInvalid(name, version, ex.Message);
+                }
+
+                versions.Add(Registration($"{name}/{versionName}/{ArtifactFileName}", sha256, metadata, version));
+            }
+
+            if (versions.Count > 0)
+            {
+                versions.Sort(static (a, b) => a.Version!.Value.CompareTo(b.Version!.Value));
+                models.Add(new RepositoryModel(name, versions.ToImmutable()));
+            }
+        }
+
+        return models.ToImmutable();
+    }
+
+    /// <summary>Lower-case hex SHA-256 of a file's bytes.</summary>
+    public static async Task<string> ComputeSha256Async(string path, CancellationToken cancellationToken)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (stream.ConfigureAwait(false))
+        {
+            var hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
+            return Convert.ToHexStringLower(hash);
+        }
+    }
+
+    private static async Task<ModelMetadata?> ReadMetadataAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var stream = File.OpenRead(path);
+        await using (stream.ConfigureAwait(false))
+        {
+            return await JsonSerializer.DeserializeAsync(stream, ModelMetadataJsonContext.Default.ModelMetadata, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static VersionRegistration Registration(string artifact, string sha256, ModelMetadata? metadata, int? version) => new()
+    {
+        Version = version,
+        Artifact = artifact,
+        Sha256 = sha256,
+        Created = metadata?.Created,
+        Description = metadata?.Description,
+        Features = metadata?.Features ?? [],
+        Metrics = metadata?.Metrics ?? ImmutableSortedDictionary<string, double>.Empty,
+        TrainingDataFingerprint = metadata?.TrainingDataFingerprint,
+        CodeCommit = metadata?.CodeCommit,
+        Tags = metadata?.Tags ?? ImmutableSortedDictionary<string, string>.Empty,
+    };
+
+    private bool IsInside(string fullPath) =>
+        fullPath.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+}

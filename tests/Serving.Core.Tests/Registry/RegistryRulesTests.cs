@@ -1,0 +1,86 @@
+using Serving.Core.Registry;
+using static Serving.Core.Tests.Registry.RegistryTestData;
+
+namespace Serving.Core.Tests.Registry;
+
+public sealed class RegistryRulesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 22, 18, 40, 0, TimeSpan.Zero);
+    private static readonly ChangeContext Alice = new("alice", "because");
+
+    [Fact]
+    public void Rollback_Twice_WalksBackThroughEarlierProductions()
+    {
+        var state = Apply(null, s => RegistryRules.Seed(s, "m", [Version(1), Version(2), Version(3)], Now));
+
+        state = Apply(state, s => RegistryRules.Rollback(s, "m", Alice, Now));
+        Assert.Equal(2, state.Production!.Version);
+        state = Apply(state, s => RegistryRules.Rollback(s, "m", Alice, Now));
+        Assert.Equal(1, state.Production!.Version);
+
+        Assert.Equal(RegistryErrorCode.NoPreviousProduction, RegistryRules.Rollback(state, "m", Alice, Now).Error?.Code);
+    }
+
+    [Fact]
+    public void Rollback_HistoryEntryNowInProduction_IsSkipped()
+    {
+        var state = Apply(null, s => RegistryRules.Seed(s, "m", [Version(1), Version(2)], Now));
+        // v2 archived by rollback; re-stage and re-promote v2: history now ends with v1 (archived by that promotion).
+        state = Apply(state, s => RegistryRules.Rollback(s, "m", Alice, Now));
+        state = Apply(state, s => RegistryRules.Transition(s, "m", 2, Stage(), 0.01, Now));
+        state = Apply(state, s => RegistryRules.Transition(s, "m", 2, Promote(), 0.01, Now));
+
+        state = Apply(state, s => RegistryRules.Rollback(s, "m", Alice, Now));
+
+        Assert.Equal(1, state.Production!.Version);
+    }
+
+    [Fact]
+    public void Transition_ProductionToArchived_LeavesNoProduction()
+    {
+        var state = Apply(null, s => RegistryRules.Seed(s, "m", [Version(1)], Now));
+
+        state = Apply(state, s => RegistryRules.Transition(s, "m", 1, new TransitionRequest(ModelStage.Archived, "alice", "retire"), 0.01, Now));
+
+        Assert.Null(state.Production);
+        Assert.Empty(state.ProductionHistory);
+    }
+
+    [Fact]
+    public void Transition_SameStage_ReturnsInvalidTransition()
+    {
+        var state = Apply(null, s => RegistryRules.Register(s, "m", Version(1), Alice, Now));
+
+        var result = RegistryRules.Transition(state, "m", 1, new TransitionRequest(ModelStage.None, "alice", null), 0.01, Now);
+
+        Assert.Equal(RegistryErrorCode.InvalidTransition, result.Error?.Code);
+    }
+
+    [Fact]
+    public void Register_BadHashOrMetric_ReturnsInvalidArgument()
+    {
+        Assert.Equal(RegistryErrorCode.InvalidArgument,
+            RegistryRules.Register(null, "m", Version(1) with { Sha256 = "ABC" }, Alice, Now).Error?.Code);
+        Assert.Equal(RegistryErrorCode.InvalidArgument,
+            RegistryRules.Register(null, "m", Version(1, ("auc", double.NaN)), Alice, Now).Error?.Code);
+        Assert.Equal(RegistryErrorCode.InvalidArgument,
+            RegistryRules.Register(null, "m", Version(0), Alice, Now).Error?.Code);
+        Assert.Equal(RegistryErrorCode.InvalidArgument,
+            RegistryRules.Register(null, "m", Version(1) with { Artifact = "../x.onnx" }, Alice, Now).Error?.Code);
+    }
+
+    [Fact]
+    public void Register_NoActor_RecordsAnonymous()
+    {
+        var change = RegistryRules.Register(null, "m", Version(1), new ChangeContext(null, null), Now);
+
+        Assert.Equal(ChangeContext.AnonymousActor, Assert.Single(change.Value!.Audit).Actor);
+    }
+
+    private static ModelState Apply(ModelState? state, Func<ModelState?, RegistryResult<StateChange>> rule)
+    {
+        var result = rule(state);
+        Assert.True(result.IsSuccess, result.Error?.Message);
+        return result.Value.State;
+    }
+}

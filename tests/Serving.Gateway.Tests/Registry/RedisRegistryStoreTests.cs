@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Serving.Core.Registry;
+using Serving.Core.Tests.Registry;
+using Serving.Gateway.Registry;
+using StackExchange.Redis;
+using static Serving.Core.Tests.Registry.RegistryTestData;
+
+namespace Serving.Gateway.Tests.Registry;
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisRegistryStoreTests(RedisServerFixture redis) : RegistryStoreContractTests
+{
+    private readonly string _prefix = "test:" + Guid.NewGuid().ToString("N");
+    private readonly List<ConnectionMultiplexer> _connections = [];
+
+    internal override IRegistryStore CreateStoreCore(RegistryOptions options)
+    {
+        // One connection per store instance: each instance behaves as a separate gateway replica.
+        var connection = Connect();
+        return new RedisRegistryStore(connection, _prefix, options, Time, NullLogger<RedisRegistryStore>.Instance);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task WatchAsync_ChangeThroughAnotherReplica_IsObservedWithinOneSecond()
+    {
+        var writer = CreateStore();
+        var watcher = CreateStore();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var feed = watcher.WatchAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        var next = feed.MoveNextAsync().AsTask();
+        var clock = Stopwatch.StartNew();
+
+        var registered = await writer.RegisterAsync("credit-risk", Version(1), new ChangeContext("alice", null));
+        var observed = await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(1))) == next;
+
+        Assert.True(registered.IsSuccess, registered.Error?.Message);
+        Assert.True(observed, "the other replica's change feed did not report the change within one second");
+        Assert.True(await next);
+        Assert.Equal("credit-risk", feed.Current);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
+        Assert.Equal(1, (await watcher.GetAsync("credit-risk"))!.Revision);
+    }
+
+    [Fact]
+    public async Task TransitionAsync_ManyReplicasPromotingAtOnce_NeverTwoInProduction()
+    {
+        var replicas = Enumerable.Range(0, 4).Select(_ => CreateStore()).ToArray();
+        await replicas[0].SeedAsync("credit-risk", [Version(1, ("auc", 0.8))]);
+        for (var v = 2; v <= 9; v++)
+        {
+            await replicas[0].RegisterAsync("credit-risk", Version(v, ("auc", 0.8)), new ChangeContext("alice", null));
+            await replicas[0].TransitionAsync("credit-risk", v, Stage());
+        }
+
+        var results = await Task.WhenAll(Enumerable.Range(2, 8).Select(v =>
+            replicas[v % replicas.Length].TransitionAsync("credit-risk", v, Promote($"approver{v}"))));
+
+        Assert.All(results, static r => Assert.True(r.IsSuccess, r.Error?.Message));
+        var state = (await replicas[1].GetAsync("credit-risk"))!;
+        Assert.Single(state.Versions, static v => v.Stage == ModelStage.Production);
+        Assert.Equal(8, state.ProductionHistory.Length);
+        var promotions = (await replicas[2].GetAuditAsync("credit-risk")).Where(static e => e.After == "Production").ToList();
+        Assert.Equal(9, promotions.Count);
+    }
+
+    [Fact]
+    public async Task RegisterAsync_Commit_PublishesModelNameAndKeepsAuditList()
+    {
+        var store = CreateStore();
+        var connection = Connect();
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(_prefix + ":changed"), (_, message) => received.TrySetResult(message.ToString()));
+
+        await store.RegisterAsync("fraud", Version(1), new ChangeContext("alice", null));
+        await store.SetAliasAsync("fraud", "champion", 1, new ChangeContext("alice", null));
+
+        Assert.Equal("fraud", await received.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        var db = connection.GetDatabase();
+        Assert.Equal(2, await db.ListLengthAsync($"{_prefix}:audit:fraud"));
+        Assert.Equal("2", (string?)await db.HashGetAsync($"{_prefix}:model:fraud", "rev"));
+        Assert.True(await db.SetContainsAsync($"{_prefix}:models", "fraud"));
+    }
+
+    [Fact]
+    public async Task AddServingRegistry_RedisConfigured_UsesRedisStoreAndSeedsIntoIt()
+    {
+        var repository = Directory.CreateTempSubdirectory("serving-redis-seed-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(repository, "fraud", "4"));
+            File.WriteAllText(Path.Combine(repository, "fraud", "4", "model.onnx"), "onnx");
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Serving:Redis"] = redis.ConnectionString,
+                ["Serving:ModelRepository"] = repository,
+                ["Serving:Registry:RedisKeyPrefix"] = _prefix,
+                ["Serving:Registry:GateTolerance"] = "0.05",
+            }).Build();
+            await using var services = new ServiceCollection().AddLogging().AddServingRegistry(configuration).BuildServiceProvider();
+
+            var store = services.GetRequiredService<IRegistryStore>();
+            await services.GetRequiredService<RegistrySeeder>().SeedAsync(CancellationToken.None);
+
+            Assert.IsType<RedisRegistryStore>(store);
+            Assert.Equal(0.05, services.GetRequiredService<RegistryOptions>().GateTolerance);
+            var seeded = await CreateStore().GetAsync("fraud");
+            Assert.Equal(4, seeded!.Production!.Version);
+        }
+        finally
+        {
+            Directory.Delete(repository, recursive: true);
+        }
+    }
+
+    private ConnectionMultiplexer Connect()
+    {
+        var connection = ConnectionMultiplexer.Connect(redis.ConnectionString);
+        _connections.Add(connection);
+        return connection;
+    }
+}
