@@ -85,7 +85,6 @@ internal static class RegistryRules
         ordered.Sort(static (a, b) => a.Version!.Value.CompareTo(b.Version!.Value));
         var next = new ModelState { Name = model, Revision = 1 };
         var built = ImmutableArray.CreateBuilder<ModelVersion>(ordered.Count);
-        var history = ImmutableArray.CreateBuilder<int>();
         var audit = ImmutableArray.CreateBuilder<AuditEntry>(ordered.Count);
         for (var i = 0; i < ordered.Count; i++)
         {
@@ -95,12 +94,10 @@ internal static class RegistryRules
                 return Error(RegistryErrorCode.AlreadyExists, $"model '{model}' lists version {number} twice");
             }
 
-            var stage = i == ordered.Count - 1 ? ModelStage.Production : ModelStage.Archived;
+            // The highest version serves by default; the others stay loaded in Staging so that they
+            // can still be called by version, as they were before the registry knew them.
+            var stage = i == ordered.Count - 1 ? ModelStage.Production : ModelStage.Staging;
             built.Add(NewVersion(number, ordered[i], stage, now));
-            if (stage == ModelStage.Archived)
-            {
-                history.Add(number);
-            }
 
             audit.Add(Entry(next, now, SeedActor, AuditAction.Register, number) with
             {
@@ -109,7 +106,7 @@ internal static class RegistryRules
             });
         }
 
-        next = next with { Versions = built.MoveToImmutable(), ProductionHistory = history.ToImmutable() };
+        next = next with { Versions = built.MoveToImmutable(), ProductionHistory = [] };
         return new StateChange(next, audit.ToImmutable());
     }
 

@@ -37,19 +37,7 @@ public static class ModelRepositoryScanner
                 {
                     continue;
                 }
-                var (metadata, error) = ReadMetadata(Path.Combine(versionDir, "metadata.json"));
-                var reference = Path.Combine(versionDir, "reference.csv");
-                found.Add(new VersionDescriptor
-                {
-                    Model = model,
-                    Version = version,
-                    ModelPath = Path.GetFullPath(modelPath),
-                    Directory = Path.GetFullPath(versionDir),
-                    Metadata = metadata,
-                    MetadataError = error,
-                    Settings = settings,
-                    ReferencePath = File.Exists(reference) ? Path.GetFullPath(reference) : null,
-                });
+                found.Add(Describe(model, version, modelPath, settings, expectedSha256: null));
             }
         }
         found.Sort(static (a, b) =>
@@ -58,6 +46,32 @@ public static class ModelRepositoryScanner
             return byName != 0 ? byName : a.Version.CompareTo(b.Version);
         });
         return found;
+    }
+
+    /// <summary>
+    /// Describes the version whose graph is <paramref name="modelPath"/>: its <c>metadata.json</c> and
+    /// <c>reference.csv</c> are read from beside it, its model's <c>model.json</c> from the repository.
+    /// </summary>
+    public static VersionDescriptor Describe(string root, string model, int version, string modelPath, string? expectedSha256) =>
+        Describe(model, version, modelPath, ReadSettings(Path.Combine(root, model, "model.json")), expectedSha256);
+
+    private static VersionDescriptor Describe(string model, int version, string modelPath, ModelSettings settings, string? expectedSha256)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
+        var (metadata, error) = ReadMetadata(Path.Combine(directory, "metadata.json"));
+        var reference = Path.Combine(directory, "reference.csv");
+        return new VersionDescriptor
+        {
+            Model = model,
+            Version = version,
+            ModelPath = Path.GetFullPath(modelPath),
+            Directory = directory,
+            Metadata = metadata,
+            MetadataError = error,
+            Settings = settings,
+            ReferencePath = File.Exists(reference) ? reference : null,
+            ExpectedSha256 = expectedSha256,
+        };
     }
 
     /// <summary>Model names are path segments of letters, digits, '-', '_' and '.', not starting with '.'.</summary>

@@ -24,6 +24,9 @@ public sealed record VersionDescriptor
     /// <summary>The model's <c>model.json</c> settings (empty when absent).</summary>
     public required ModelSettings Settings { get; init; }
 
+    /// <summary>The artifact's sha256 (hex) as the registry recorded it; the file must still match it to be loaded.</summary>
+    public string? ExpectedSha256 { get; init; }
+
     /// <summary>Absolute path of <c>reference.csv</c>, or null when the version ships none.</summary>
     public string? ReferencePath { get; init; }
 }

@@ -4,7 +4,9 @@ using Prometheus;
 using Serving.Gateway.Alerts;
 using Serving.Gateway.Drift;
 using Serving.Gateway.Inference;
+using Serving.Gateway.Admin;
 using Serving.Gateway.Protocol;
+using Serving.Gateway.Registry;
 
 namespace Serving.Gateway.Hosting;
 
@@ -31,7 +33,9 @@ public static class ServingApplication
         services.AddHostedService(static sp => sp.GetRequiredService<DriftService>());
         services.AddSingleton<ModelHost>();
         services.AddSingleton<InferenceEndpoint>();
-        services.AddHostedService<RepositoryLoader>();
+        services.AddServingRegistry(builder.Configuration);
+        services.AddSingleton<RegistryLifecycleService>();
+        services.AddHostedService(static sp => sp.GetRequiredService<RegistryLifecycleService>());
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServingOptions>>(static (kestrel, serving) =>
         {
             kestrel.Limits.MaxRequestBodySize = serving.Value.MaxRequestBodyBytes;
@@ -57,6 +61,8 @@ public static class ServingApplication
         app.UseRouting();
         app.MapProtocolMetadata();
         app.MapMetrics("/metrics");
+        app.MapAdminModels();
+        app.MapAdminDrift();
         return app;
     }
 }

@@ -11,7 +11,7 @@ internal sealed class ModelCatalog
     private readonly FrozenDictionary<string, ModelEntry> _models;
     private readonly FrozenDictionary<string, ModelEntry>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
 
-    public ModelCatalog(IEnumerable<ModelVersion> versions)
+    public ModelCatalog(IEnumerable<ModelVersion> versions, IReadOnlyDictionary<string, int>? defaults = null)
     {
         var grouped = new Dictionary<string, List<ModelVersion>>(StringComparer.Ordinal);
         foreach (var v in versions)
@@ -26,7 +26,8 @@ internal sealed class ModelCatalog
         foreach (var (name, list) in grouped)
         {
             list.Sort(static (a, b) => b.Version.CompareTo(a.Version));
-            entries[name] = new ModelEntry(name, [.. list]);
+            int? preferred = defaults is not null && defaults.TryGetValue(name, out var p) ? p : null;
+            entries[name] = new ModelEntry(name, [.. list], preferred);
         }
         _models = entries.ToFrozenDictionary(StringComparer.Ordinal);
         _bySpan = _models.GetAlternateLookup<ReadOnlySpan<char>>();

@@ -1,9 +1,12 @@
 namespace Serving.Gateway.Inference;
 
 /// <summary>A model and its versions in one catalog snapshot, highest version first.</summary>
-internal sealed class ModelEntry(string name, ModelVersion[] versions)
+internal sealed class ModelEntry(string name, ModelVersion[] versions, int? preferred)
 {
     public string Name { get; } = name;
+
+    /// <summary>The version the registry names as the default (Production), if any.</summary>
+    public int? Preferred { get; } = preferred;
 
     /// <summary>Versions, highest number first.</summary>
     public ModelVersion[] Versions { get; } = versions;
@@ -20,9 +23,18 @@ internal sealed class ModelEntry(string name, ModelVersion[] versions)
         return null;
     }
 
-    /// <summary>The version that answers requests without a version: the highest ready one.</summary>
+    /// <summary>
+    /// The version that answers requests without a version: the registry's Production version when the
+    /// model has one (and only if it is ready: Staging versions never stand in for it), otherwise the
+    /// highest ready version.
+    /// </summary>
     public ModelVersion? DefaultVersion()
     {
+        if (Preferred is { } preferred)
+        {
+            var v = Find(preferred);
+            return v is { State: VersionState.Ready } ? v : null;
+        }
         foreach (var v in Versions)
         {
             if (v.State == VersionState.Ready)
@@ -31,5 +43,17 @@ internal sealed class ModelEntry(string name, ModelVersion[] versions)
             }
         }
         return null;
+    }
+
+    /// <summary>Why no version answers by default, for the 503 message.</summary>
+    public string Unavailable()
+    {
+        if (Preferred is { } preferred && Find(preferred) is { } v)
+        {
+            return v.State == VersionState.Failed
+                ? $"The production version {preferred} of model '{Name}' failed to load: {v.FailureReason}"
+                : $"The production version {preferred} of model '{Name}' is {v.State.ToString().ToLowerInvariant()}.";
+        }
+        return $"Model '{Name}' has no ready version.";
     }
 }

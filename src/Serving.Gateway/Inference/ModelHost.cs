@@ -26,6 +26,7 @@ internal sealed partial class ModelHost : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<ModelHost> _logger;
     private volatile ModelCatalog _catalog = ModelCatalog.Empty;
+    private Dictionary<string, int> _defaults = new(StringComparer.Ordinal);
     private volatile bool _initialLoadComplete;
 
     public ModelHost(SessionFactory factory, DriftMonitorFactory drift, IOptions<ServingOptions> options, TimeProvider time, ILogger<ModelHost> logger)
@@ -43,8 +44,15 @@ internal sealed partial class ModelHost : IDisposable
     /// <summary>True once the first reconcile has loaded (or failed) every version it was given.</summary>
     public bool InitialLoadComplete => _initialLoadComplete;
 
-    /// <summary>Loads what <paramref name="desired"/> adds and unloads what it no longer names.</summary>
-    public async Task ReconcileAsync(IReadOnlyList<VersionDescriptor> desired, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes the loaded versions equal to <paramref name="desired"/> and the default versions equal to
+    /// <paramref name="defaults"/> (model to version). The order keeps every request answered during a
+    /// swap: new versions are added (not routable while loading) and loaded; then the defaults switch;
+    /// only then do leaving versions stop taking requests and drain. A default whose version failed to
+    /// load does not take over: the previous default keeps serving, and stays loaded, until a later
+    /// reconcile names a version that loads.
+    /// </summary>
+    public async Task ReconcileAsync(IReadOnlyList<VersionDescriptor> desired, IReadOnlyDictionary<string, int> defaults, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -62,6 +70,26 @@ internal sealed partial class ModelHost : IDisposable
                     toLoad.Add(version);
                 }
             }
+            Publish();
+            foreach (var version in toLoad)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Load(version);
+                Publish();
+            }
+
+            var effective = new Dictionary<string, int>(defaults, StringComparer.Ordinal);
+            foreach (var (model, number) in defaults)
+            {
+                var ready = _versions.TryGetValue((model, number), out var target) && target.State == VersionState.Ready;
+                if (!ready && _defaults.TryGetValue(model, out var previous) && previous != number
+                    && _versions.TryGetValue((model, previous), out var old) && old.State == VersionState.Ready)
+                {
+                    effective[model] = previous;
+                    wanted.Add((model, previous));
+                    LogKeptPrevious(_logger, model, number, previous);
+                }
+            }
             var leaving = new List<ModelVersion>();
             foreach (var (key, version) in _versions)
             {
@@ -74,13 +102,8 @@ internal sealed partial class ModelHost : IDisposable
             {
                 _versions.Remove((version.Model, version.Version));
             }
+            _defaults = effective;
             Publish();
-            foreach (var version in toLoad)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                Load(version);
-                Publish();
-            }
             foreach (var version in leaving)
             {
                 LogUnloading(_logger, version.Model, version.Version, version.InFlight);
@@ -101,12 +124,19 @@ internal sealed partial class ModelHost : IDisposable
         }
     }
 
-    private void Publish() => _catalog = new ModelCatalog([.. _versions.Values]);
+    private void Publish() => _catalog = new ModelCatalog([.. _versions.Values], _defaults);
 
     private void Load(ModelVersion version)
     {
         var started = Stopwatch.GetTimestamp();
         var descriptor = version.Descriptor;
+        if (descriptor.ExpectedSha256 is { } expected && Sha256Of(descriptor.ModelPath) is var actual && !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+        {
+            var mismatch = $"The artifact {descriptor.ModelPath} does not match the registry: sha256 is {actual ?? "unreadable"}, the registry recorded {expected}. Not loaded.";
+            version.MarkFailed(mismatch);
+            LogLoadFailed(_logger, descriptor.Model, descriptor.Version, mismatch);
+            return;
+        }
         var created = _factory.Create(descriptor.Model, descriptor.Version, descriptor.ModelPath);
         if (created.Error is not null)
         {
@@ -189,6 +219,19 @@ internal sealed partial class ModelHost : IDisposable
         }
     }
 
+    private static string? Sha256Of(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public void Dispose()
     {
         foreach (var version in _versions.Values)
@@ -209,6 +252,9 @@ internal sealed partial class ModelHost : IDisposable
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "{Model} version {Version} is served without drift monitoring: its reference profile could not be built: {Reason}")]
     private static partial void LogDriftUnavailable(ILogger logger, string model, int version, string reason);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "{Model}: the registry's default version {Wanted} is not ready; version {Previous} keeps serving by default")]
+    private static partial void LogKeptPrevious(ILogger logger, string model, int wanted, int previous);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "{Model} version {Version} still had {InFlight} requests in flight after the drain timeout; unloading anyway")]
     private static partial void LogDrainTimeout(ILogger logger, string model, int version, int inFlight);

@@ -119,7 +119,7 @@ internal sealed class InferenceEndpoint
                     break;
                 }
             }
-            return (null, $"Model '{entry?.Name}' has no ready version.", StatusCodes.Status503ServiceUnavailable);
+            return (null, entry?.Unavailable() ?? "The model is no longer served.", StatusCodes.Status503ServiceUnavailable);
         }
         if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {

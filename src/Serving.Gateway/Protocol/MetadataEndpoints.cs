@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Serving.Core.Protocol;
 using Serving.Gateway.Inference;
+using Serving.Gateway.Registry;
 
 namespace Serving.Gateway.Protocol;
 
@@ -14,9 +15,9 @@ internal static class MetadataEndpoints
     public static IEndpointRouteBuilder MapProtocolMetadata(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v2/health/live", static () => Results.Ok());
-        app.MapGet("/v2/health/ready", static (ModelHost host) =>
+        app.MapGet("/v2/health/ready", static (ModelHost host, RegistryLifecycleService registry) =>
         {
-            var detail = Readiness(host);
+            var detail = Readiness(host, registry.Degraded);
             return Results.Json(detail, ProtocolJsonContext.Readable.ReadinessResponse,
                 statusCode: detail.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
@@ -28,8 +29,12 @@ internal static class MetadataEndpoints
         return app;
     }
 
-    /// <summary>Ready once the first load has finished and every model has a version that answers.</summary>
-    private static ReadinessResponse Readiness(ModelHost host)
+    /// <summary>
+    /// Ready once the first load has finished and every model has a version that answers. A degraded
+    /// registry (store unreachable) does not make the gateway unready: it keeps serving the last known
+    /// state, and the detail says so.
+    /// </summary>
+    private static ReadinessResponse Readiness(ModelHost host, string? registryDegraded)
     {
         var models = new List<ModelReadiness>();
         var ready = host.InitialLoadComplete;
@@ -40,7 +45,7 @@ internal static class MetadataEndpoints
             models.Add(new ModelReadiness(entry.Name, modelReady, Statuses(entry.Versions)));
         }
         models.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        return new ReadinessResponse(ready, models);
+        return new ReadinessResponse(ready, registryDegraded is null ? "ok" : "degraded: " + registryDegraded, models);
     }
 
     private static IResult Metadata(ModelHost host, string model, string? versionText)

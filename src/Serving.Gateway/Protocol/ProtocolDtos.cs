@@ -36,6 +36,7 @@ internal sealed record ErrorResponse([property: JsonPropertyName("error")] strin
 /// <summary><c>GET /v2/health/ready</c> detail.</summary>
 internal sealed record ReadinessResponse(
     [property: JsonPropertyName("ready")] bool Ready,
+    [property: JsonPropertyName("registry")] string Registry,
     [property: JsonPropertyName("models")] IReadOnlyList<ModelReadiness> Models);
 
 /// <summary>Readiness of one model in the readiness detail.</summary>

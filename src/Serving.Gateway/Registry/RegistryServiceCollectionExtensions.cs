@@ -42,7 +42,14 @@ public static class RegistryServiceCollectionExtensions
         services.AddSingleton(sp => new ModelRepository(repositoryRoot, sp.GetRequiredService<ILogger<ModelRepository>>()));
         if (redis is not null)
         {
-            services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
+            services.TryAddSingleton<IConnectionMultiplexer>(_ =>
+            {
+                // Start even while Redis is down: the multiplexer keeps reconnecting in the background
+                // and the registry reports itself degraded until it is back.
+                var config = ConfigurationOptions.Parse(redis);
+                config.AbortOnConnectFail = false;
+                return ConnectionMultiplexer.Connect(config);
+            });
             services.AddSingleton<IRegistryStore>(sp => new RedisRegistryStore(
                 sp.GetRequiredService<IConnectionMultiplexer>(), keyPrefix, options,
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisRegistryStore>>()));
@@ -54,7 +61,6 @@ public static class RegistryServiceCollectionExtensions
         }
 
         services.AddSingleton<RegistrySeeder>();
-        services.AddHostedService<RegistrySeedingService>();
         return services;
     }
 

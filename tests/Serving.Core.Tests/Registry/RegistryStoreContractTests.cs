@@ -368,17 +368,18 @@ public abstract class RegistryStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SeedAsync_NewModel_HighestProductionRestArchived()
+    public async Task SeedAsync_NewModel_HighestProductionRestStaging()
     {
         var store = CreateStore();
 
         var result = await store.SeedAsync(Model, [Version(2), Version(1), Version(3)]);
 
         Assert.True(result.IsSuccess, result.Error?.Message);
-        Assert.Equal([ModelStage.Archived, ModelStage.Archived, ModelStage.Production], result.Value.Versions.Select(static v => v.Stage));
+        Assert.Equal([ModelStage.Staging, ModelStage.Staging, ModelStage.Production], result.Value.Versions.Select(static v => v.Stage));
         Assert.All(await store.GetAuditAsync(Model), static e => Assert.Equal("seed", e.Actor));
+        // Seeded versions were never Production, so there is nothing to roll back to yet.
         var rolledBack = await store.RollbackAsync(Model, new ChangeContext("oncall", "bad v3"));
-        Assert.Equal(2, rolledBack.Value!.Production!.Version);
+        Assert.Equal(RegistryErrorCode.NoPreviousProduction, rolledBack.Error?.Code);
     }
 
     [Fact]

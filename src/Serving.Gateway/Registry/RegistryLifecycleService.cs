@@ -1,0 +1,172 @@
+using Microsoft.Extensions.Options;
+using Prometheus;
+using Serving.Core.Registry;
+using Serving.Core.Repository;
+using Serving.Gateway.Hosting;
+using Serving.Gateway.Inference;
+
+namespace Serving.Gateway.Registry;
+
+/// <summary>
+/// Makes the gateway serve what the registry says: versions in Staging or Production are loaded (and
+/// warmed up before they are routable), the Production version answers requests that name no version,
+/// and versions that leave those stages are drained and unloaded. Runs on every change the store
+/// reports (within a second on every replica with Redis) and every few seconds regardless. When the
+/// store is unreachable the last known state keeps serving and readiness reports the registry degraded.
+/// </summary>
+internal sealed partial class RegistryLifecycleService(
+    IRegistryStore store,
+    RegistrySeeder seeder,
+    ModelHost host,
+    IOptions<ServingOptions> options,
+    ILogger<RegistryLifecycleService> logger) : BackgroundService
+{
+    private static readonly TimeSpan Resync = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RetryWhileDown = TimeSpan.FromSeconds(1);
+    private static readonly Gauge RegistryUp = Prometheus.Metrics.CreateGauge(
+        "serving_registry_up", "1 when the last read of the registry store succeeded, 0 while it fails (the last known state keeps serving).");
+    private static readonly Counter SyncFailures = Prometheus.Metrics.CreateCounter(
+        "serving_registry_sync_failures_total", "Registry reads that failed.");
+
+    private readonly SemaphoreSlim _changed = new(0, 1);
+    private volatile string? _degraded = "not yet read";
+
+    /// <summary>Why the registry is degraded, or null when the last read succeeded.</summary>
+    public string? Degraded => _degraded;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var root = Path.GetFullPath(options.Value.ModelRepository);
+        _ = WatchAsync(stoppingToken);
+        var seeded = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var healthy = false;
+            try
+            {
+                if (!seeded)
+                {
+                    await seeder.SeedAsync(stoppingToken).ConfigureAwait(false);
+                    seeded = true;
+                }
+                var states = await store.ListAsync(stoppingToken).ConfigureAwait(false);
+                healthy = true;
+                if (_degraded is not null && _degraded != "not yet read")
+                {
+                    LogRecovered(logger);
+                }
+                _degraded = null;
+                RegistryUp.Set(1);
+                var (desired, defaults) = DesiredState(root, states);
+                await host.ReconcileAsync(desired, defaults, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                SyncFailures.Inc();
+                RegistryUp.Set(healthy ? 1 : 0);
+                if (!healthy)
+                {
+                    _degraded = $"registry store unreachable since {DateTimeOffset.UtcNow:u}: {ex.Message}";
+                }
+                LogSyncFailed(logger, ex.Message);
+            }
+            await WaitForChangeAsync(healthy ? Resync : RetryWhileDown, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The versions to load (Staging and Production) and each model's default (its Production version).</summary>
+    internal static (List<VersionDescriptor> Desired, Dictionary<string, int> Defaults) DesiredState(string root, IReadOnlyList<ModelState> states)
+    {
+        var desired = new List<VersionDescriptor>();
+        var defaults = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var state in states)
+        {
+            foreach (var version in state.Versions)
+            {
+                if (version.Stage is not (ModelStage.Staging or ModelStage.Production))
+                {
+                    continue;
+                }
+                var path = Path.GetFullPath(Path.Combine(root, version.Artifact));
+                desired.Add(ModelRepositoryScanner.Describe(root, state.Name, version.Version, path, version.Sha256));
+                if (version.Stage == ModelStage.Production)
+                {
+                    defaults[state.Name] = version.Version;
+                }
+            }
+        }
+        return (desired, defaults);
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var _ in store.WatchAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    Signal();
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogWatchFailed(logger, ex.Message);
+            }
+            try
+            {
+                await Task.Delay(RetryWhileDown, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void Signal()
+    {
+        try
+        {
+            _changed.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A change is already pending; one reconcile covers both.
+        }
+    }
+
+    private async Task WaitForChangeAsync(TimeSpan timeout, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await _changed.WaitAsync(timeout, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public override void Dispose()
+    {
+        _changed.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Error, Message = "Reading the registry failed; serving the last known state: {Reason}")]
+    private static partial void LogSyncFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "The registry change feed failed; retrying: {Reason}")]
+    private static partial void LogWatchFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Information, Message = "The registry is reachable again; reconciling")]
+    private static partial void LogRecovered(ILogger logger);
+}
