@@ -10,7 +10,7 @@ internal static partial class CliApp
     public const string DefaultUrl = "http://127.0.0.1:8000";
 
     private const string Usage = """
-        usage: servingctl [--url URL] [--token TOKEN] [--actor NAME] [--json] models <command>
+        usage: servingctl [--url URL] [--token TOKEN] [--actor NAME] [--json] models|drift <command>
 
           models list
           models show <model>
@@ -24,6 +24,7 @@ internal static partial class CliApp
           models alias <model> <alias> <version> [--reason TEXT]
           models unalias <model> <alias> [--reason TEXT]
           models audit <model>
+          drift status <model> [--version N] [--histograms]
 
         --url    gateway address (env SERVING_URL, default http://127.0.0.1:8000)
         --token  admin bearer token (env SERVING_TOKEN)
@@ -56,9 +57,10 @@ internal static partial class CliApp
             return parsed.Has("help") ? ExitCodes.Ok : ExitCodes.Usage;
         }
 
-        if (parsed.Positionals[0] != "models" || parsed.Positionals.Count < 2)
+        var group = parsed.Positionals[0];
+        if (group is not ("models" or "drift") || parsed.Positionals.Count < 2)
         {
-            return UsageError(error, parsed.Positionals[0] == "models" ? "missing command after 'models'" : $"unknown command '{parsed.Positionals[0]}'");
+            return UsageError(error, group is "models" or "drift" ? $"missing command after '{group}'" : $"unknown command '{group}'");
         }
 
         var url = parsed.Get("url") ?? NonEmpty(environment("SERVING_URL")) ?? DefaultUrl;
@@ -74,7 +76,9 @@ internal static partial class CliApp
         try
         {
             var context = new CommandContext(new AdminClient(http, url, token), parsed, actor, output, error, parsed.Has("json"));
-            return await DispatchAsync(parsed.Positionals[1], context).ConfigureAwait(false);
+            return group == "drift"
+                ? await DispatchDriftAsync(parsed.Positionals[1], context).ConfigureAwait(false)
+                : await DispatchAsync(parsed.Positionals[1], context).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
