@@ -61,6 +61,7 @@ public static class RegistryServiceCollectionExtensions
         }
 
         services.AddSingleton<RegistrySeeder>();
+        services.AddHostedService<RegistrySeedingService>();
         return services;
     }
 

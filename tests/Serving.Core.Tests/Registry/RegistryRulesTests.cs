@@ -11,7 +11,9 @@ public sealed class RegistryRulesTests
     [Fact]
     public void Rollback_Twice_WalksBackThroughEarlierProductions()
     {
-        var state = Apply(null, s => RegistryRules.Seed(s, "m", [Version(1), Version(2), Version(3)], Now));
+        var state = Apply(null, s => RegistryRules.Seed(s, "m", [Version(1)], Now));
+        state = PromoteNew(state, 2);
+        state = PromoteNew(state, 3);
 
         state = Apply(state, s => RegistryRules.Rollback(s, "m", Alice, Now));
         Assert.Equal(2, state.Production!.Version);
@@ -24,7 +26,8 @@ public sealed class RegistryRulesTests
     [Fact]
     public void Rollback_HistoryEntryNowInProduction_IsSkipped()
     {
-        var state = Apply(null, s => RegistryRules.Seed(s, "m", [Version(1), Version(2)], Now));
+        var state = Apply(null, s => RegistryRules.Seed(s, "m", [Version(1)], Now));
+        state = PromoteNew(state, 2);
         // v2 archived by rollback; re-stage and re-promote v2: history now ends with v1 (archived by that promotion).
         state = Apply(state, s => RegistryRules.Rollback(s, "m", Alice, Now));
         state = Apply(state, s => RegistryRules.Transition(s, "m", 2, Stage(), 0.01, Now));
@@ -75,6 +78,14 @@ public sealed class RegistryRulesTests
         var change = RegistryRules.Register(null, "m", Version(1), new ChangeContext(null, null), Now);
 
         Assert.Equal(ChangeContext.AnonymousActor, Assert.Single(change.Value!.Audit).Actor);
+    }
+
+    /// <summary>Registers, stages and promotes version <paramref name="number"/>, archiving the current Production.</summary>
+    private static ModelState PromoteNew(ModelState state, int number)
+    {
+        state = Apply(state, s => RegistryRules.Register(s, "m", Version(number), Alice, Now));
+        state = Apply(state, s => RegistryRules.Transition(s, "m", number, Stage(), 0.01, Now));
+        return Apply(state, s => RegistryRules.Transition(s, "m", number, Promote(), 0.01, Now));
     }
 
     private static ModelState Apply(ModelState? state, Func<ModelState?, RegistryResult<StateChange>> rule)

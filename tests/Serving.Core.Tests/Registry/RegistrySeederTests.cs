@@ -36,7 +36,7 @@ public sealed class RegistrySeederTests : IDisposable
 
         Assert.Equal(2, seeded);
         var credit = (await store.GetAsync("credit-risk"))!;
-        Assert.Equal([ModelStage.Archived, ModelStage.Production], credit.Versions.Select(static v => v.Stage));
+        Assert.Equal([ModelStage.Staging, ModelStage.Production], credit.Versions.Select(static v => v.Stage));
         var v2 = credit.FindVersion(2)!;
         Assert.Equal("credit-risk/2/model.onnx", v2.Artifact);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("v2 bytes"))), v2.Sha256);

@@ -32,7 +32,7 @@ public sealed class AdminModelsEndpointsTests : IAsyncLifetime
         var model = body["models"]![0]!;
         Assert.Equal("credit-risk", (string?)model["name"]);
         Assert.Equal(2, (int?)model["productionVersion"]);
-        Assert.Equal("Archived", (string?)model["versions"]![0]!["stage"]);
+        Assert.Equal("Staging", (string?)model["versions"]![0]!["stage"]);
         Assert.Equal("Production", (string?)model["versions"]![1]!["stage"]);
         Assert.Equal(0.781, (double?)model["versions"]![1]!["metrics"]!["auc"]);
     }
@@ -164,18 +164,16 @@ public sealed class AdminModelsEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Transition_IllegalMove_Returns409()
     {
-        using var response = await Client.PostAsJsonAsync("/admin/models/credit-risk/versions/1/transition",
-            new { stage = "Production", approver = "alice", reason = "why" });
+        using var response = await Client.PostAsJsonAsync("/admin/models/credit-risk/versions/2/transition",
+            new { stage = "Staging", approver = "alice", reason = "why" });
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
-        Assert.Contains("cannot move from Archived to Production", await ErrorOf(response), StringComparison.Ordinal);
+        Assert.Contains("cannot move from Production to Staging", await ErrorOf(response), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Transition_PromotionWithoutApprover_Returns400()
     {
-        await PostOkAsync("/admin/models/credit-risk/versions/1/transition", new { stage = "staging", approver = "bob" });
-
         using var response = await Client.PostAsJsonAsync("/admin/models/credit-risk/versions/1/transition", new { stage = "production", reason = "why" });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -185,8 +183,6 @@ public sealed class AdminModelsEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Transition_RegressingCandidate_Returns422WithNumbersThenForceSucceeds()
     {
-        await PostOkAsync("/admin/models/credit-risk/versions/1/transition", new { stage = "Staging", approver = "bob" });
-
         using var refused = await Client.PostAsJsonAsync("/admin/models/credit-risk/versions/1/transition",
             new { stage = "Production", approver = "alice", reason = "try v1 again" });
         var forced = await PostOkAsync("/admin/models/credit-risk/versions/1/transition",
@@ -205,9 +201,12 @@ public sealed class AdminModelsEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Rollback_AfterPromotion_RestoresPreviousAndAudits()
     {
+        await PostOkAsync("/admin/models/credit-risk/versions/1/transition",
+            new { stage = "Production", approver = "alice", reason = "try v1", force = true, forceReason = "test the rollback" });
+
         var rolledBack = await PostOkAsync("/admin/models/credit-risk/rollback", new { actor = "oncall", reason = "p99 doubled" });
 
-        Assert.Equal(1, (int?)rolledBack["productionVersion"]);
+        Assert.Equal(2, (int?)rolledBack["productionVersion"]);
         var audit = await GetJsonAsync("/admin/models/credit-risk/audit");
         Assert.Equal("Rollback", (string?)audit["entries"]!.AsArray()[^1]!["action"]);
 
@@ -245,7 +244,7 @@ public sealed class AdminModelsEndpointsTests : IAsyncLifetime
         await using var feed = store.WatchAsync(cts.Token).GetAsyncEnumerator(cts.Token);
         var next = feed.MoveNextAsync();
 
-        await PostOkAsync("/admin/models/credit-risk/versions/1/transition", new { stage = "Staging", approver = "bob" });
+        await PostOkAsync("/admin/models/credit-risk/versions/1/transition", new { stage = "Archived", approver = "bob" });
 
         Assert.True(await next);
         Assert.Equal("credit-risk", feed.Current);

@@ -100,8 +100,7 @@ public sealed class ServingCtlTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_PromotionRefusedByGate_ReturnsRejectedWithNumbers()
     {
-        await RunAsync("models", "stage", "credit-risk", "1");
-
+        // Seeded v1 is in Staging already.
         var (code, _, error) = await RunAsync("models", "promote", "credit-risk", "1", "--approver", "alice", "--reason", "retry");
 
         Assert.Equal(ExitCodes.Rejected, code);
@@ -112,8 +111,6 @@ public sealed class ServingCtlTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_ForcedPromotion_Succeeds()
     {
-        await RunAsync("models", "stage", "credit-risk", "1");
-
         var (code, _, error) = await RunAsync("models", "promote", "credit-risk", "1", "--approver", "alice", "--reason", "retry",
             "--force", "--force-reason", "v2 leaks PII");
 
