@@ -9,16 +9,29 @@ namespace Serving.Core.Rollouts;
 /// </summary>
 internal sealed record AnalysisStep : RolloutStep
 {
-    /// <summary>What the canary must satisfy.</summary>
-    public AnalysisThresholds Thresholds { get; init; } = new();
+    // Defaults live in the constructor: System.Text.Json's source generator sets init-only properties it
+    // did not find in the JSON to default(T), overriding property initializers, but honours optional
+    // constructor parameters.
 
-    /// <summary>Time between evaluations. JSON: <c>interval_seconds</c>.</summary>
+    /// <summary>Creates the step; the object initializer sets <see cref="Interval"/> (required) and <see cref="MaxWait"/>.</summary>
+    /// <param name="thresholds">The <see cref="Thresholds"/>; null takes the defaults.</param>
+    /// <param name="requiredPasses">The <see cref="RequiredPasses"/>.</param>
+    [JsonConstructor]
+    public AnalysisStep(AnalysisThresholds? thresholds = null, int requiredPasses = 1)
+    {
+        Thresholds = thresholds ?? new AnalysisThresholds();
+        RequiredPasses = requiredPasses;
+    }
+    /// <summary>What the canary must satisfy.</summary>
+    public AnalysisThresholds Thresholds { get; init; }
+
+    /// <summary>Time between evaluations. JSON: <c>interval_seconds</c>, required.</summary>
     [JsonPropertyName("interval_seconds")]
     [JsonConverter(typeof(SecondsConverter))]
-    public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(1);
+    public required TimeSpan Interval { get; init; }
 
     /// <summary>Consecutive passing evaluations needed to go on; each pass starts a fresh window.</summary>
-    public int RequiredPasses { get; init; } = 1;
+    public int RequiredPasses { get; init; }
 
     /// <summary>
     /// How long the step may keep seeing too little data before the rollout aborts; null waits for ever.

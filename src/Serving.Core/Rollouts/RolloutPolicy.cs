@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Serving.Core.Rollouts;
 
 /// <summary>
@@ -14,6 +16,18 @@ internal sealed record RolloutPolicy
 
     private readonly string _model = string.Empty;
     private readonly long _cohortSeed = CohortHash.SeedFor(string.Empty);
+
+    // Defaults live in the constructor: System.Text.Json's source generator sets init-only properties it
+    // did not find in the JSON to default(T), overriding property initializers, but honours optional
+    // constructor parameters.
+
+    /// <summary>Creates a policy; the object initializer sets the rest.</summary>
+    /// <param name="routingKeyHeader">The <see cref="RoutingKeyHeader"/>.</param>
+    [JsonConstructor]
+    public RolloutPolicy(string routingKeyHeader = DefaultRoutingKeyHeader)
+    {
+        RoutingKeyHeader = routingKeyHeader;
+    }
 
     /// <summary>The model this policy routes. Also salts the cohort hash, so cohorts differ per model.</summary>
     public required string Model
@@ -37,7 +51,7 @@ internal sealed record RolloutPolicy
     public RolloutMode Mode { get; init; }
 
     /// <summary>The request header whose value is the sticky routing key (a user, session or tenant id).</summary>
-    public string RoutingKeyHeader { get; init; } = DefaultRoutingKeyHeader;
+    public string RoutingKeyHeader { get; init; }
 
     /// <summary>The canary split; required in <see cref="RolloutMode.Canary"/>, absent otherwise.</summary>
     public CanarySettings? Canary { get; init; }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Serving.Core.Rollouts;
 
 /// <summary>
@@ -34,5 +36,6 @@ internal sealed record RolloutProgress
     public string? Reason { get; init; }
 
     /// <summary>Whether the rollout is under way (neither not started nor finished).</summary>
+    [JsonIgnore]
     public bool IsActive => Status is RolloutStatus.Progressing or RolloutStatus.Paused or RolloutStatus.Analyzing;
 }

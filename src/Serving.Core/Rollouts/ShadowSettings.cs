@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Serving.Core.Rollouts;
 
 /// <summary>
@@ -12,6 +14,18 @@ internal sealed record ShadowSettings
 
     private readonly double _percentage;
     private readonly int _shadowBuckets;
+
+    // Defaults live in the constructor: System.Text.Json's source generator sets init-only properties it
+    // did not find in the JSON to default(T), overriding property initializers, but honours optional
+    // constructor parameters.
+
+    /// <summary>Creates the settings; the object initializer sets the version and percentage.</summary>
+    /// <param name="decisionThreshold">The <see cref="DecisionThreshold"/>.</param>
+    [JsonConstructor]
+    public ShadowSettings(double decisionThreshold = DefaultDecisionThreshold)
+    {
+        DecisionThreshold = decisionThreshold;
+    }
 
     /// <summary>The version that receives the copies. Required, at least 1.</summary>
     public int Version { get; init; }
@@ -28,7 +42,7 @@ internal sealed record ShadowSettings
     }
 
     /// <summary>The score at which an output counts as a positive decision; primary and shadow disagree when one is at or above it and the other below.</summary>
-    public double DecisionThreshold { get; init; } = DefaultDecisionThreshold;
+    public double DecisionThreshold { get; init; }
 
     /// <summary>How many of the <see cref="CohortHash.BucketCount"/> buckets get a copy.</summary>
     internal int ShadowBuckets => _shadowBuckets;
