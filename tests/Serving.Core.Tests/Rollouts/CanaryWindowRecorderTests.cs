@@ -83,6 +83,37 @@ public class CanaryWindowRecorderTests
         Assert.Equal(threads * perThread / 10, rotatedErrors);
     }
 
+    [Fact]
+    public void RecordRequest_RequestPath_AllocatesNothing()
+    {
+        var recorder = new CanaryWindowRecorder(new ManualTimeProvider(), latencyCapacity: 1000, predictionCapacity: 1000);
+        var comparison = new ShadowComparison(0.5);
+        float[] primary = [0.2f, 0.7f];
+        float[] shadow = [0.3f, 0.4f];
+        for (int i = 0; i < 1000; i++)
+        {
+            recorder.RecordRequest(i % 7 == 0, 0.01, primary);
+            comparison.Record(primary, shadow);
+        }
+
+        // The best of a few rounds, as in VariantRouterTests: a real per-request allocation shows in every round.
+        long fewest = long.MaxValue;
+        for (int round = 0; round < 5 && fewest > 0; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10_000; i++)
+            {
+                recorder.RecordRequest(i % 7 == 0, 0.01, primary);
+                comparison.Record(primary, shadow);
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(0, fewest);
+        Assert.InRange(recorder.CurrentRequests, 11_000, 51_000);
+    }
+
     [Theory]
     [InlineData(-0.001)]
     [InlineData(double.NaN)]

@@ -8,6 +8,11 @@ namespace Serving.Core.Tests.Rollouts;
 /// <see cref="OpenStore"/> called twice in one test must give two stores over the same state, which is
 /// how a restart and a second replica are simulated.
 /// </summary>
+/// <remarks>
+/// <see cref="IRolloutStore"/> is internal, so a store in another test assembly (the Redis store in
+/// Serving.Gateway.Tests, which Serving.Core's InternalsVisibleTo already admits) compiles this file and
+/// RolloutFixtures.cs into itself: <c>&lt;Compile Include="..\Serving.Core.Tests\Rollouts\RolloutStoreContractTests.cs" Link="Rollouts\RolloutStoreContractTests.cs" /&gt;</c>.
+/// </remarks>
 public abstract class RolloutStoreContractTests : IDisposable
 {
     private readonly List<IRolloutStore> _opened = [];

