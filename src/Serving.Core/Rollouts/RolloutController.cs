@@ -1,0 +1,264 @@
+using System.Collections.Immutable;
+using System.Globalization;
+
+namespace Serving.Core.Rollouts;
+
+/// <summary>
+/// The progressive delivery state machine, as pure functions of (plan, state, now, analysis outcome):
+/// no clock, no I/O. The rollout loop calls <see cref="Advance"/> on each tick (with an outcome when
+/// <see cref="IsAnalysisDue"/>), carries out the returned actions in order, and writes the policy from
+/// <see cref="Apply"/> with a compare-and-swap; operators call <see cref="Start"/>, <see cref="Resume"/>,
+/// <see cref="Promote"/> and <see cref="Abort"/>.
+/// </summary>
+/// <remarks>
+/// States: NotStarted → Progressing → (Paused | Analyzing)* → Promoted, or → Aborted from any active
+/// state. Set-weight steps take effect at once and the machine runs on through them until it reaches a
+/// pause, an analysis or the end of the plan (promotion). Abort sets the weight to 0 at once, records a
+/// rollback and alerts, with the reason and its numbers.
+/// </remarks>
+internal static class RolloutController
+{
+    /// <summary>The <see cref="RolloutPolicy.UpdatedBy"/> of changes the controller makes on its own.</summary>
+    public const string Actor = "rollout-controller";
+
+    /// <summary>Starts the plan at its first step. Allowed unless a rollout is already under way.</summary>
+    public static RolloutResult<RolloutTransition> Start(RolloutPlan plan, RolloutProgress? current, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (current is { IsActive: true })
+        {
+            return RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+                $"the rollout is already {Describe(current)}; abort it before starting again");
+        }
+
+        var actions = ImmutableArray.CreateBuilder<RolloutAction>();
+        return new RolloutTransition(RunSteps(plan, 0, now, actions), actions.ToImmutable());
+    }
+
+    /// <summary>
+    /// One tick: finishes a timed pause whose time is up, and applies an analysis outcome at an analysis
+    /// step (pass: count it and go on after enough passes; fail: abort; wait: keep waiting, or abort past
+    /// the step's max wait). Returns the state unchanged (<see cref="RolloutTransition.Changed"/> false)
+    /// when there is nothing to do; an outcome outside an analysis step is ignored.
+    /// </summary>
+    public static RolloutTransition Advance(RolloutPlan plan, RolloutProgress state, DateTimeOffset now, AnalysisOutcome? outcome = null)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(state);
+        var actions = ImmutableArray.CreateBuilder<RolloutAction>();
+        switch (state.Status)
+        {
+            case RolloutStatus.Progressing:
+                return new RolloutTransition(RunSteps(plan, state.StepIndex, now, actions), actions.ToImmutable());
+
+            case RolloutStatus.Paused when state.PauseUntil is { } until && now >= until:
+                return new RolloutTransition(RunSteps(plan, state.StepIndex + 1, now, actions), actions.ToImmutable());
+
+            case RolloutStatus.Analyzing when outcome is not null && state.StepIndex < plan.Steps.Length && plan.Steps[state.StepIndex] is AnalysisStep step:
+                return new RolloutTransition(ApplyOutcome(plan, step, state, now, outcome, actions), actions.ToImmutable());
+
+            default:
+                return Unchanged(state);
+        }
+    }
+
+    /// <summary>Whether the rollout is at an analysis step whose next evaluation is due.</summary>
+    public static bool IsAnalysisDue(RolloutProgress state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Status == RolloutStatus.Analyzing && (state.NextAnalysisAt is not { } due || now >= due);
+    }
+
+    /// <summary>Ends a pause (timed or until resumed) and runs on to the following steps.</summary>
+    public static RolloutResult<RolloutTransition> Resume(RolloutPlan plan, RolloutProgress state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Status != RolloutStatus.Paused)
+        {
+            return RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+                $"only a paused rollout can be resumed; this one is {Describe(state)}");
+        }
+
+        var actions = ImmutableArray.CreateBuilder<RolloutAction>();
+        return new RolloutTransition(RunSteps(plan, state.StepIndex + 1, now, actions), actions.ToImmutable());
+    }
+
+    /// <summary>Promotes the canary now, skipping the remaining steps. Not allowed once promoted or aborted.</summary>
+    public static RolloutResult<RolloutTransition> Promote(RolloutProgress state, DateTimeOffset now, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Status is RolloutStatus.Promoted or RolloutStatus.Aborted)
+        {
+            return RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+                $"the rollout is already {Describe(state)}; start it again first");
+        }
+
+        var actions = ImmutableArray.CreateBuilder<RolloutAction>();
+        string message = string.IsNullOrWhiteSpace(reason) ? "promoted by an operator" : reason;
+        return new RolloutTransition(Promoted(state.StepIndex, now, message, actions), actions.ToImmutable());
+    }
+
+    /// <summary>Aborts: canary weight to 0 at once, a rollback record and an alert. Not allowed once promoted or aborted.</summary>
+    public static RolloutResult<RolloutTransition> Abort(RolloutProgress state, DateTimeOffset now, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Status is RolloutStatus.Promoted or RolloutStatus.Aborted)
+        {
+            return RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+                $"the rollout is already {Describe(state)}");
+        }
+
+        var actions = ImmutableArray.CreateBuilder<RolloutAction>();
+        string message = string.IsNullOrWhiteSpace(reason) ? "aborted by an operator" : reason;
+        return new RolloutTransition(Aborted(state, now, message, actions), actions.ToImmutable());
+    }
+
+    /// <summary>
+    /// The policy after a transition: the new progress, the canary weight of the last
+    /// <see cref="RolloutActionKind.SetWeight"/>, and on <see cref="RolloutActionKind.PromoteCanary"/> the
+    /// canary version becomes the stable one (no canary, weight 0). The revision is left as read: the
+    /// store's compare-and-swap raises it.
+    /// </summary>
+    public static RolloutPolicy Apply(RolloutPolicy policy, RolloutTransition transition, DateTimeOffset now, string actor)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(transition);
+        CanarySettings? canary = policy.Canary;
+        foreach (RolloutAction action in transition.Actions)
+        {
+            if (canary is null)
+            {
+                break;
+            }
+
+            if (action.Kind == RolloutActionKind.SetWeight)
+            {
+                canary = canary with { Weight = action.Weight };
+            }
+            else if (action.Kind == RolloutActionKind.PromoteCanary && canary.CanaryVersion is { } promoted)
+            {
+                canary = new CanarySettings { StableVersion = promoted, CanaryVersion = null, Weight = 0 };
+            }
+        }
+
+        return policy with
+        {
+            Canary = canary,
+            Progress = transition.Progress,
+            UpdatedAt = now,
+            UpdatedBy = actor,
+            Reason = transition.Progress.Reason,
+        };
+    }
+
+    private static RolloutProgress RunSteps(
+        RolloutPlan plan, int index, DateTimeOffset now, ImmutableArray<RolloutAction>.Builder actions)
+    {
+        ImmutableArray<RolloutStep> steps = plan.Steps;
+        while (index < steps.Length)
+        {
+            switch (steps[index])
+            {
+                case SetWeightStep setWeight:
+                    actions.Add(new RolloutAction(RolloutActionKind.SetWeight, setWeight.Weight));
+                    index++;
+                    continue;
+
+                case PauseStep { Duration: { } duration } when duration <= TimeSpan.Zero:
+                    index++;
+                    continue;
+
+                case PauseStep pause:
+                    return new RolloutProgress
+                    {
+                        Status = RolloutStatus.Paused,
+                        StepIndex = index,
+                        StepStartedAt = now,
+                        PauseUntil = now + pause.Duration,
+                        UpdatedAt = now,
+                        Reason = pause.Duration is { } d
+                            ? string.Create(CultureInfo.InvariantCulture, $"step {index + 1}: paused for {d.TotalSeconds:0.###} s")
+                            : string.Create(CultureInfo.InvariantCulture, $"step {index + 1}: paused until resumed"),
+                    };
+
+                case AnalysisStep analysis:
+                    actions.Add(new RolloutAction(RolloutActionKind.ResetAnalysisWindow));
+                    return new RolloutProgress
+                    {
+                        Status = RolloutStatus.Analyzing,
+                        StepIndex = index,
+                        StepStartedAt = now,
+                        NextAnalysisAt = now + analysis.Interval,
+                        UpdatedAt = now,
+                        Reason = string.Create(CultureInfo.InvariantCulture, $"step {index + 1}: analyzing every {analysis.Interval.TotalSeconds:0.###} s"),
+                    };
+
+                default:
+                    throw new InvalidOperationException($"unknown rollout step {steps[index].GetType().Name}");
+            }
+        }
+
+        return Promoted(index, now, string.Create(CultureInfo.InvariantCulture, $"all {steps.Length} steps completed"), actions);
+    }
+
+    private static RolloutProgress ApplyOutcome(
+        RolloutPlan plan, AnalysisStep step, RolloutProgress state, DateTimeOffset now, AnalysisOutcome outcome,
+        ImmutableArray<RolloutAction>.Builder actions)
+    {
+        int number = state.StepIndex + 1;
+        switch (outcome.Verdict)
+        {
+            case AnalysisVerdict.Fail:
+                return Aborted(state, now, $"step {number}: canary analysis failed: {outcome.Reason}", actions);
+
+            case AnalysisVerdict.Pass when state.ConsecutivePasses + 1 >= step.RequiredPasses:
+                return RunSteps(plan, state.StepIndex + 1, now, actions);
+
+            case AnalysisVerdict.Pass:
+                actions.Add(new RolloutAction(RolloutActionKind.ResetAnalysisWindow));
+                return state with
+                {
+                    ConsecutivePasses = state.ConsecutivePasses + 1,
+                    NextAnalysisAt = now + step.Interval,
+                    UpdatedAt = now,
+                    Reason = string.Create(CultureInfo.InvariantCulture,
+                        $"step {number}: analysis passed {state.ConsecutivePasses + 1} of {step.RequiredPasses}: {outcome.Reason}"),
+                };
+
+            default:
+                if (step.MaxWait is { } maxWait && state.StepStartedAt is { } started && now - started >= maxWait)
+                {
+                    return Aborted(state, now, string.Create(CultureInfo.InvariantCulture,
+                        $"step {number}: not enough data for canary analysis after {maxWait.TotalSeconds:0.###} s: {outcome.Reason}"), actions);
+                }
+
+                // Insufficient data: keep the window accumulating and ask again later.
+                return state with
+                {
+                    NextAnalysisAt = now + step.Interval,
+                    UpdatedAt = now,
+                    Reason = $"step {number}: waiting for data: {outcome.Reason}",
+                };
+        }
+    }
+
+    private static RolloutProgress Promoted(int stepIndex, DateTimeOffset now, string reason, ImmutableArray<RolloutAction>.Builder actions)
+    {
+        actions.Add(new RolloutAction(RolloutActionKind.PromoteCanary, Message: reason));
+        return new RolloutProgress { Status = RolloutStatus.Promoted, StepIndex = stepIndex, UpdatedAt = now, Reason = reason };
+    }
+
+    private static RolloutProgress Aborted(RolloutProgress state, DateTimeOffset now, string reason, ImmutableArray<RolloutAction>.Builder actions)
+    {
+        actions.Add(new RolloutAction(RolloutActionKind.SetWeight, 0));
+        actions.Add(new RolloutAction(RolloutActionKind.RecordRollback, Message: reason));
+        actions.Add(new RolloutAction(RolloutActionKind.SendAlert, Message: reason));
+        return new RolloutProgress { Status = RolloutStatus.Aborted, StepIndex = state.StepIndex, UpdatedAt = now, Reason = reason };
+    }
+
+    private static RolloutTransition Unchanged(RolloutProgress state) => new(state, []) { Changed = false };
+
+    private static string Describe(RolloutProgress state) =>
+        string.Create(CultureInfo.InvariantCulture, $"{state.Status} at step {state.StepIndex + 1}");
+}
