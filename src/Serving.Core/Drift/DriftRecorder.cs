@@ -35,6 +35,11 @@ internal sealed class DriftRecorder
             throw new ArgumentException("SampleCapacity must be positive; MaxRows and MaxDuration must not be negative.", nameof(options));
         }
 
+        if (options.AlignToDuration && options.MaxDuration <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("Aligned windows need a positive MaxDuration.", nameof(options));
+        }
+
         Profile = profile;
         _options = options;
         _time = timeProvider;
@@ -43,6 +48,9 @@ internal sealed class DriftRecorder
 
     /// <summary>The reference profile whose bins this recorder counts into.</summary>
     public ReferenceProfile Profile { get; }
+
+    /// <summary>The window limits this recorder rotates by.</summary>
+    public DriftWindowOptions Options => _options;
 
     /// <summary>Rows recorded into the open window so far.</summary>
     public long CurrentRowCount => Volatile.Read(ref _current).RowCount;
@@ -111,10 +119,19 @@ internal sealed class DriftRecorder
         }
     }
 
-    /// <summary>Whether the open window has reached its row or time limit. For the evaluation loop.</summary>
+    /// <summary>
+    /// Whether the open window has reached its row or time limit, or, with
+    /// <see cref="DriftWindowOptions.AlignToDuration"/>, whether the clock has left the window's aligned
+    /// period. For the evaluation loop.
+    /// </summary>
     public bool IsRotationDue()
     {
         DriftWindow window = Volatile.Read(ref _current);
+        if (_options.AlignToDuration)
+        {
+            return _options.WindowIdOf(_time.GetUtcNow()) > _options.WindowIdOf(window.Start);
+        }
+
         if (_options.MaxRows > 0 && window.RowCount >= _options.MaxRows)
         {
             return true;

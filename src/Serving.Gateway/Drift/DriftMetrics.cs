@@ -7,6 +7,7 @@ internal static class DriftMetrics
 {
     private static readonly string[] ColumnLabels = ["model", "version", "feature"];
     private static readonly string[] VersionLabels = ["model", "version"];
+    private static readonly string[] OperationLabels = ["model", "version", "operation"];
 
     public static readonly Gauge Psi = Prometheus.Metrics.CreateGauge(
         "serving_drift_psi", "Population stability index of the last evaluated window against the reference.",
@@ -42,5 +43,14 @@ internal static class DriftMetrics
 
     public static readonly Gauge LastEvaluation = Prometheus.Metrics.CreateGauge(
         "serving_drift_last_evaluation_timestamp_seconds", "Unix time of the last window evaluation.",
+        new GaugeConfiguration { LabelNames = VersionLabels });
+
+    public static readonly Counter MergeFailures = Prometheus.Metrics.CreateCounter(
+        "serving_drift_merge_failures_total",
+        "Windows whose cross-replica merge through Redis failed (operation publish or read); each was evaluated on this replica's traffic alone.",
+        new CounterConfiguration { LabelNames = OperationLabels });
+
+    public static readonly Gauge WindowReplicas = Prometheus.Metrics.CreateGauge(
+        "serving_drift_window_replicas", "Replicas whose traffic the last evaluated window covers (1 without Redis or when the merge failed).",
         new GaugeConfiguration { LabelNames = VersionLabels });
 }

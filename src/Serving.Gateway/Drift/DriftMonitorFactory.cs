@@ -11,7 +11,13 @@ namespace Serving.Gateway.Drift;
 /// (PSI bins frozen at the reference deciles), the window recorder and the alarm evaluator. A version
 /// that cannot be monitored (no reference, no float feature input) serves all the same; the reason is logged.
 /// </summary>
-internal sealed partial class DriftMonitorFactory(IOptions<DriftOptions> options, TimeProvider time, ILogger<DriftMonitorFactory> logger)
+/// <remarks>
+/// When the <see cref="IDriftWindowExchange"/> is shared (Redis), windows are time-aligned
+/// (<see cref="DriftWindowOptions.AlignToDuration"/>) so that every replica's window of a period merges
+/// into one; the row limit does not apply then.
+/// </remarks>
+internal sealed partial class DriftMonitorFactory(
+    IOptions<DriftOptions> options, IDriftWindowExchange exchange, TimeProvider time, ILogger<DriftMonitorFactory> logger)
 {
     public VersionDriftMonitor? TryCreate(VersionDescriptor descriptor, ModelSignature signature)
     {
@@ -85,7 +91,11 @@ internal sealed partial class DriftMonitorFactory(IOptions<DriftOptions> options
         {
             return (null, "its drift settings are invalid: " + thresholdError);
         }
-        var recorder = new DriftRecorder(profile, windows, time);
+        if (exchange.IsShared && windows.MaxDuration <= TimeSpan.Zero)
+        {
+            return (null, "with Serving:Redis set, drift windows are time-aligned and need a positive window duration");
+        }
+        var recorder = new DriftRecorder(profile, windows with { AlignToDuration = exchange.IsShared }, time);
         var evaluator = new DriftEvaluator(profile, time);
         return (new VersionDriftMonitor(profile, recorder, evaluator, thresholds, inputIndex, outputIndex), null);
     }

@@ -9,7 +9,7 @@ public sealed class DriftOptions
     /// <summary>How often the background loop checks whether windows are due. Default 1 s.</summary>
     public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Rows after which a window closes. Default 10,000.</summary>
+    /// <summary>Rows after which a window closes. Default 10,000. Ignored with <c>Serving:Redis</c> set (windows are time-aligned then).</summary>
     public long WindowRows { get; set; } = 10_000;
 
     /// <summary>Time after which a window closes whatever its row count. Default 5 minutes.</summary>
@@ -38,4 +38,23 @@ public sealed class DriftOptions
 
     /// <summary>Consecutive clean windows before a firing alarm resolves. Default 3.</summary>
     public int ResolveAfter { get; set; } = 3;
+
+    /// <summary>
+    /// With <c>Serving:Redis</c> set: how long after a window's aligned end each replica waits for the
+    /// others' counts before reading the merged window. Longer than the evaluation interval plus the
+    /// replicas' clock skew. Default 2 s.
+    /// </summary>
+    public TimeSpan MergeGrace { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>With <c>Serving:Redis</c> set: the longest one publish or read may take before the local window is evaluated alone. Default 1 s.</summary>
+    public TimeSpan MergeTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// With <c>Serving:Redis</c> set: KS sample values kept per column of a merged window, first published
+    /// first kept. Default 10,000, the largest sample KS computes exactly.
+    /// </summary>
+    public int MergedSampleCapacity { get; set; } = 10_000;
+
+    /// <summary>With <c>Serving:Redis</c> set: the prefix of the merged window keys. Default <c>serving:drift</c>.</summary>
+    public string RedisKeyPrefix { get; set; } = "serving:drift";
 }

@@ -7,19 +7,22 @@ using Serving.Gateway.Inference;
 namespace Serving.Gateway.Drift;
 
 /// <summary>
-/// The drift background loop: closes due windows of every monitored version, evaluates them (PSI, KS,
-/// multiple testing, alarm hysteresis), exports the gauges, logs each alarm transition with its
-/// numbers and sends firing/resolved alerts. Never on the request path.
+/// The drift background loop: closes due windows of every monitored version, merges them with the other
+/// replicas' through the <see cref="IDriftWindowExchange"/> (Redis when configured; a pass-through
+/// otherwise), evaluates them (PSI, KS, multiple testing, alarm hysteresis), exports the gauges, logs each
+/// alarm transition with its numbers and sends firing/resolved alerts. Never on the request path.
 /// </summary>
 internal sealed partial class DriftService(
     ModelHost host,
     AlertNotifier alerts,
+    IDriftWindowExchange exchange,
     IOptions<DriftOptions> options,
     TimeProvider time,
     ILogger<DriftService> logger) : BackgroundService
 {
     private readonly Dictionary<(string Model, string Version, string Column), DateTimeOffset> _firingSince = [];
     private readonly HashSet<VersionDriftMonitor> _exported = [];
+    private readonly DriftWindowCoordinator _windows = new(exchange, time, logger);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,9 +37,9 @@ internal sealed partial class DriftService(
             {
                 try
                 {
-                    Tick();
+                    await TickAsync(stoppingToken).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
+                catch (Exception ex) when (ex is not OutOfMemoryException && !stoppingToken.IsCancellationRequested)
                 {
                     LogTickFailed(logger, ex);
                 }
@@ -47,8 +50,11 @@ internal sealed partial class DriftService(
         }
     }
 
-    /// <summary>One pass over every monitored version: evaluate what is due. Internal so tests can drive it.</summary>
-    internal void Tick()
+    /// <summary>
+    /// One pass over every monitored version: close the windows that are due, then evaluate those whose
+    /// merge grace has passed. Internal so tests can drive it.
+    /// </summary>
+    internal async Task TickAsync(CancellationToken cancellationToken)
     {
         var live = new HashSet<VersionDriftMonitor>();
         foreach (var entry in host.Catalog.Models)
@@ -63,8 +69,19 @@ internal sealed partial class DriftService(
                 DriftMetrics.CurrentWindowRows.WithLabels(version.Model, version.VersionText).Set(monitor.Recorder.CurrentRowCount);
                 if (monitor.Recorder.RotateIfDue() is { } window)
                 {
-                    Evaluate(version, monitor, window);
+                    _windows.Close(monitor, window, cancellationToken);
                 }
+            }
+        }
+        foreach (var closed in await _windows.CollectDueAsync(live, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                Evaluate(closed);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogEvaluationFailed(logger, closed.Monitor.Profile.Model, closed.Monitor.Profile.Version, ex);
             }
         }
         foreach (var gone in _exported.Where(m => !live.Contains(m)).ToList())
@@ -74,14 +91,16 @@ internal sealed partial class DriftService(
         }
     }
 
-    private void Evaluate(ModelVersion version, VersionDriftMonitor monitor, DriftWindowSnapshot window)
+    private void Evaluate(ClosedDriftWindow closed)
     {
-        var evaluation = monitor.Evaluator.Evaluate(window, monitor.Thresholds);
+        var monitor = closed.Monitor;
+        var evaluation = monitor.Evaluator.Evaluate(closed.Window, monitor.Thresholds);
         monitor.Last = evaluation;
         _exported.Add(monitor);
-        var model = version.Model;
-        var v = version.VersionText;
+        var model = monitor.Profile.Model;
+        var v = monitor.Profile.Version;
         DriftMetrics.Windows.WithLabels(model, v).Inc();
+        DriftMetrics.WindowReplicas.WithLabels(model, v).Set(closed.Replicas);
         DriftMetrics.WindowRows.WithLabels(model, v).Set(evaluation.RowCount);
         DriftMetrics.LastEvaluation.WithLabels(model, v).Set(evaluation.EvaluatedAt.ToUnixTimeMilliseconds() / 1000.0);
         foreach (var column in evaluation.Columns)
@@ -170,12 +189,16 @@ internal sealed partial class DriftService(
         DriftMetrics.WindowRows.RemoveLabelled(model, v);
         DriftMetrics.CurrentWindowRows.RemoveLabelled(model, v);
         DriftMetrics.LastEvaluation.RemoveLabelled(model, v);
+        DriftMetrics.WindowReplicas.RemoveLabelled(model, v);
     }
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Warning,
         Message = "Drift alarm {Model} v{Version} {Column}: {From} -> {To} ({Severity}); PSI {Psi:F4}, KS D {D:F4}, p {P:G4}, adjusted p {AdjustedP:G4}, {Rows} rows")]
     private static partial void LogTransition(ILogger logger, string model, string version, string column, AlarmState from, AlarmState to,
         DriftSeverity severity, double psi, double d, double p, double adjustedP, long rows);
+
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Error, Message = "Drift evaluation of a window of {Model} v{Version} failed")]
+    private static partial void LogEvaluationFailed(ILogger logger, string model, string version, Exception exception);
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Error, Message = "Drift evaluation pass failed")]
     private static partial void LogTickFailed(ILogger logger, Exception exception);

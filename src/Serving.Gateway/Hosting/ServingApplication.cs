@@ -27,6 +27,7 @@ public static class ServingApplication
         services.Configure<AlertOptions>(builder.Configuration.GetSection(ServingOptions.Section + ":Alerts"));
         services.AddSingleton<SessionFactory>();
         services.AddSingleton<DriftMonitorFactory>();
+        services.AddDriftWindowExchange(builder.Configuration);
         services.AddSingleton<AlertNotifier>();
         services.AddHostedService(static sp => sp.GetRequiredService<AlertNotifier>());
         services.AddSingleton<DriftService>();

@@ -158,4 +158,54 @@ public class DriftRecorderTests
         Assert.Equal(1, second.RowCount);
         Assert.Equal(0, recorder.CurrentRowCount);
     }
+
+    [Fact]
+    public void IsRotationDue_AlignedWindows_DueAtTheNextWholePeriodWhateverTheRowCount()
+    {
+        // 2025-01-01T00:00:30Z: half-way through a one-minute period.
+        var time = new ManualTimeProvider(new DateTimeOffset(2025, 1, 1, 0, 0, 30, TimeSpan.Zero));
+        var options = new DriftWindowOptions { MaxRows = 2, MaxDuration = TimeSpan.FromMinutes(1), AlignToDuration = true };
+        var recorder = new DriftRecorder(TwoFeatureProfile(), options, time);
+        for (int i = 0; i < 5; i++)
+        {
+            recorder.Record([1f, 1f], 0f);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(29.999));
+        Assert.False(recorder.IsRotationDue());
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(recorder.IsRotationDue());
+        DriftWindowSnapshot closed = recorder.Rotate();
+        time.Advance(TimeSpan.FromSeconds(59));
+        Assert.False(recorder.IsRotationDue());
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(recorder.IsRotationDue());
+
+        Assert.Equal(5, closed.RowCount);
+        Assert.Equal(options.WindowIdOf(closed.Start) + 1, options.WindowIdOf(closed.End));
+    }
+
+    [Fact]
+    public void WindowIdOf_UnixTime_IsFlooredPeriodIndexAndWindowStartOfInvertsIt()
+    {
+        var options = new DriftWindowOptions { MaxDuration = TimeSpan.FromMinutes(5), AlignToDuration = true };
+        var time = new DateTimeOffset(2025, 1, 1, 0, 7, 0, TimeSpan.Zero);
+
+        long id = options.WindowIdOf(time);
+
+        // 1735689600 s is 2025-01-01T00:00:00Z; 420 s into the day is the second five-minute period.
+        Assert.Equal((1_735_689_600L / 300) + 1, id);
+        Assert.Equal(new DateTimeOffset(2025, 1, 1, 0, 5, 0, TimeSpan.Zero), options.WindowStartOf(id));
+        Assert.Equal(id, options.WindowIdOf(options.WindowStartOf(id)));
+        Assert.Equal(id - 1, options.WindowIdOf(options.WindowStartOf(id).AddTicks(-1)));
+        Assert.Equal(-1, options.WindowIdOf(DateTimeOffset.UnixEpoch.AddTicks(-1)));
+    }
+
+    [Fact]
+    public void Constructor_AlignedWithoutDuration_Throws()
+    {
+        var options = new DriftWindowOptions { MaxDuration = TimeSpan.Zero, AlignToDuration = true };
+
+        Assert.Throws<ArgumentException>(() => new DriftRecorder(TwoFeatureProfile(), options, new ManualTimeProvider()));
+    }
 }

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Serving.Gateway.Drift;
+
+/// <summary>Registers how drift windows are shared between replicas.</summary>
+internal static class DriftServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the <see cref="IDriftWindowExchange"/>: windows merged in Redis across replicas when
+    /// <c>Serving:Redis</c> is set (reusing the registered <see cref="IConnectionMultiplexer"/>, or adding
+    /// one that starts while Redis is down), else per process.
+    /// </summary>
+    public static IServiceCollection AddDriftWindowExchange(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var redis = configuration["Serving:Redis"];
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            services.AddSingleton<IDriftWindowExchange, LocalDriftWindowExchange>();
+            return services;
+        }
+
+        // The same registration as the registry's: whichever runs first adds it, both share it.
+        services.TryAddSingleton<IConnectionMultiplexer>(_ =>
+        {
+            var config = ConfigurationOptions.Parse(redis);
+            config.AbortOnConnectFail = false;
+            return ConnectionMultiplexer.Connect(config);
+        });
+        services.AddSingleton<IDriftWindowExchange>(static sp => new RedisDriftWindowExchange(
+            sp.GetRequiredService<IConnectionMultiplexer>(),
+            sp.GetRequiredService<IOptions<DriftOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<RedisDriftWindowExchange>>()));
+        return services;
+    }
+}
