@@ -94,11 +94,12 @@ public static partial class InferenceRequestParser
                 BinaryPrimitives.WriteDoubleLittleEndian(destination, d);
                 return true;
             case TensorDataType.Fp16:
-                if (!reader.TryGetSingle(out var h) || !float.IsFinite(h))
+                // A finite float can still be past FP16's range (65504): the conversion makes it infinite.
+                if (!reader.TryGetSingle(out var f16) || !Half.IsFinite((Half)f16))
                 {
                     return false;
                 }
-                BinaryPrimitives.WriteHalfLittleEndian(destination, (Half)h);
+                BinaryPrimitives.WriteHalfLittleEndian(destination, (Half)f16);
                 return true;
             case TensorDataType.Int64:
                 if (!reader.TryGetInt64(out var l))
