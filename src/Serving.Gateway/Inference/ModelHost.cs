@@ -40,6 +40,13 @@ internal sealed partial class ModelHost : IDisposable
     /// <summary>True once the first reconcile has loaded (or failed) every version it was given.</summary>
     public bool InitialLoadComplete => _initialLoadComplete;
 
+    /// <summary>
+    /// Test hook, null in production: wraps each version's executor before its batcher is built (after
+    /// warm-up), so that functional tests can hold a batch at a gate and let requests queue behind it.
+    /// Set it before the host starts loading.
+    /// </summary>
+    internal Func<IBatchExecutor, IBatchExecutor>? ExecutorDecorator { get; set; }
+
     /// <summary>Loads what <paramref name="desired"/> adds and unloads what it no longer names.</summary>
     public async Task ReconcileAsync(IReadOnlyList<VersionDescriptor> desired, CancellationToken cancellationToken)
     {
@@ -124,7 +131,7 @@ internal sealed partial class ModelHost : IDisposable
             LogLoadFailed(_logger, descriptor.Model, descriptor.Version, reason);
             return;
         }
-        var batcher = new DynamicBatcher(executor, BatchingFor(descriptor.Settings, signature), version.Metrics);
+        var batcher = new DynamicBatcher(ExecutorDecorator?.Invoke(executor) ?? executor, BatchingFor(descriptor.Settings, signature), version.Metrics);
         version.MarkReady(session, signature, executor, batcher, created.Provider, _time.GetUtcNow());
         LogLoaded(_logger, descriptor.Model, descriptor.Version, created.Provider, signature.IsBatchable, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
