@@ -173,6 +173,47 @@ public sealed class InferenceResponseWriterTests
         Assert.Equal(expectedData, output.GetProperty("data").GetRawText());
     }
 
+    public static TheoryData<string, byte[]> NonFinite => new()
+    {
+        { "FP32", Bytes(float.PositiveInfinity, float.NegativeInfinity, float.NaN, 1.5f) },
+        { "FP64", Bytes(double.PositiveInfinity, double.NegativeInfinity, double.NaN, 1.5) },
+        { "FP16", Bytes(Half.PositiveInfinity, Half.NegativeInfinity, Half.NaN, (Half)1.5) },
+    };
+
+    [Theory]
+    [MemberData(nameof(NonFinite))]
+    public void Write_NonFiniteFloats_NamedLiteralsInJson(string datatype, byte[] bytes)
+    {
+        var type = TensorDataTypes.Parse(Encoding.UTF8.GetBytes(datatype));
+        var request = Bind(Signatures.Single(type));
+        Assert.Null(Parse(request, $$"""{"inputs":[{"name":"in","datatype":"{{datatype}}","shape":[2,2],"data":[1,2,3,4]}]}"""));
+        var result = new InferenceResult();
+        result.Bind(1);
+        bytes.CopyTo(result.Output(0).Allocate(type, TensorShape.From([2, 2]), bytes.Length));
+        var buffer = new ArrayBufferWriter<byte>();
+
+        Write(buffer, request, result);
+
+        using var doc = JsonDocument.Parse(buffer.WrittenMemory);
+        Assert.Equal("""["Infinity","-Infinity","NaN",1.5]""", doc.RootElement.GetProperty("outputs")[0].GetProperty("data").GetRawText());
+    }
+
+    [Fact]
+    public void Write_NonFiniteFloatAsBinary_BytesUnchanged()
+    {
+        var request = Bind(Signatures.Single(TensorDataType.Fp32));
+        Assert.Null(Parse(request, """{"parameters":{"binary_data_output":true},"inputs":[{"name":"in","datatype":"FP32","shape":[1,2],"data":[1,2]}]}"""));
+        var result = new InferenceResult();
+        result.Bind(1);
+        var bytes = Bytes(float.NaN, float.NegativeInfinity);
+        bytes.CopyTo(result.Output(0).Allocate(TensorDataType.Fp32, TensorShape.From([1, 2]), bytes.Length));
+        var buffer = new ArrayBufferWriter<byte>();
+
+        var jsonLength = Write(buffer, request, result);
+
+        Assert.Equal(bytes, buffer.WrittenSpan[jsonLength..].ToArray());
+    }
+
     [Fact]
     public void Release_AfterWrite_ReturnsOutputBuffers()
     {

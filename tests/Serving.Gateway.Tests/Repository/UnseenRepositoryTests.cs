@@ -109,6 +109,30 @@ public sealed class UnseenRepositoryTests(UnseenRepoGatewayFixture fixture) : IC
     }
 
     [Fact]
+    public async Task Infer_RankerScoreOverflowsFp32_200WithInfinityInJsonAndExactInBinary()
+    {
+        // 2.0 * 3e38 is past FP32's range: the model itself produces +infinity.
+        var json = """{"inputs":[{"name":"query","datatype":"FP32","shape":[1,4],"data":[0,0,0,3e38]},{"name":"doc_ids","datatype":"INT64","shape":[1,3],"data":[1,2,3]}]}""";
+
+        using (var response = await _client.PostJsonAsync(Infer.Path("ranker"), json))
+        using (var doc = await Infer.ReadJsonAsync(response))
+        {
+            Assert.Equal("""["Infinity"]""", Infer.Output(doc, "score").GetProperty("data").GetRawText());
+            Assert.Equal("[3]", Infer.Output(doc, "top_id").GetProperty("data").GetRawText());
+        }
+
+        var binaryJson = json[..^1] + ""","parameters":{"binary_data_output":true}}""";
+        using (var response = await _client.PostJsonAsync(Infer.Path("ranker"), binaryJson))
+        {
+            var (header, binary) = await Infer.ReadBinaryAsync(response);
+            using (header)
+            {
+                Assert.Equal([float.PositiveInfinity], Infer.Floats(Infer.SplitBinaryOutputs(header, binary)["score"]));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Infer_RankerMissingSecondInput_Returns400()
     {
         using var response = await _client.PostJsonAsync(Infer.Path("ranker"), """{"inputs":[{"name":"query","datatype":"FP32","shape":[1,4],"data":[1,2,3,4]}]}""");
