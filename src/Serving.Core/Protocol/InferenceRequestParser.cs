@@ -93,7 +93,7 @@ public static partial class InferenceRequestParser
                     return "'id' must be a string.";
                 }
                 var max = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
-                var written = reader.CopyString(request.AppendId(max));
+                var written = reader.CopyString(request.ReserveId(max));
                 request.TrimId(written);
                 request.HasId = true;
             }
