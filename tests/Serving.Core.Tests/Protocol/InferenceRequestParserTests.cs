@@ -119,6 +119,17 @@ public sealed class InferenceRequestParserTests
     }
 
     [Fact]
+    public void Parse_IdGivenTwice_LastOneWins()
+    {
+        var request = Bind(Signatures.CreditRisk);
+
+        var error = Parse(request, $$"""{"id":"first","id":"second","inputs":[{"name":"features","datatype":"FP32","shape":[1,12],"data":{{Row12}}}]}""");
+
+        Assert.Null(error);
+        Assert.Equal("second", Encoding.UTF8.GetString(request.Id));
+    }
+
+    [Fact]
     public void Parse_NoId_HasIdFalse()
     {
         var request = Bind(Signatures.CreditRisk);
