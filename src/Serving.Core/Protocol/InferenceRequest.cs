@@ -104,7 +104,8 @@ public sealed class InferenceRequest
 
     internal RequestInput Input(int index) => _inputs[index];
 
-    internal Span<byte> AppendId(int length) => _id.Append(length);
+    /// <summary>Room for an id of up to <paramref name="maxLength"/> bytes, replacing any earlier one; <see cref="TrimId"/> sets its length.</summary>
+    internal Span<byte> ReserveId(int maxLength) => _id.Resize(maxLength);
 
     internal void TrimId(int length) => _id.Resize(length);
 

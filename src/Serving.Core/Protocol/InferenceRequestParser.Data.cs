@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text;
 using System.Text.Json;
 
 namespace Serving.Core.Protocol;
@@ -36,7 +37,7 @@ public static partial class InferenceRequestParser
                     {
                         return type == TensorDataType.Bool
                             ? $"Input '{spec.Name}' is BOOL: its data must be true or false."
-                            : $"Input '{spec.Name}' has a value that is not a valid {TensorDataTypes.Name(type)}: {reader.GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture)}.";
+                            : $"Input '{spec.Name}' has a value that is not a valid {TensorDataTypes.Name(type)}: {NumberAsSent(ref reader)}.";
                     }
                     count++;
                     break;
@@ -70,6 +71,10 @@ public static partial class InferenceRequestParser
         return $"Input '{spec.Name}' 'data' is not closed.";
     }
 
+    /// <summary>The number's JSON text: going through double would round a 64-bit integer and turn 1e400 into infinity.</summary>
+    private static string NumberAsSent(ref Utf8JsonReader reader) =>
+        reader.HasValueSequence ? Encoding.UTF8.GetString(reader.ValueSequence) : Encoding.UTF8.GetString(reader.ValueSpan);
+
     private static bool TryWriteNumber(ref Utf8JsonReader reader, TensorDataType type, Span<byte> destination)
     {
         switch (type)
@@ -89,11 +94,12 @@ public static partial class InferenceRequestParser
                 BinaryPrimitives.WriteDoubleLittleEndian(destination, d);
                 return true;
             case TensorDataType.Fp16:
-                if (!reader.TryGetSingle(out var h) || !float.IsFinite(h))
+                // A finite float can still be past FP16's range (65504): the conversion makes it infinite.
+                if (!reader.TryGetSingle(out var f16) || !Half.IsFinite((Half)f16))
                 {
                     return false;
                 }
-                BinaryPrimitives.WriteHalfLittleEndian(destination, (Half)h);
+                BinaryPrimitives.WriteHalfLittleEndian(destination, (Half)f16);
                 return true;
             case TensorDataType.Int64:
                 if (!reader.TryGetInt64(out var l))

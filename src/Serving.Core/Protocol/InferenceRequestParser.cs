@@ -93,7 +93,7 @@ public static partial class InferenceRequestParser
                     return "'id' must be a string.";
                 }
                 var max = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
-                var written = reader.CopyString(request.AppendId(max));
+                var written = reader.CopyString(request.ReserveId(max));
                 request.TrimId(written);
                 request.HasId = true;
             }
@@ -228,7 +228,7 @@ public static partial class InferenceRequestParser
                 {
                     return "Input 'datatype' must be a string.";
                 }
-                declared = reader.HasValueSequence ? TensorDataTypes.Parse(reader.ValueSequence.ToArray()) : TensorDataTypes.Parse(reader.ValueSpan);
+                declared = ReadDatatype(ref reader);
                 if (declared == TensorDataType.Unknown)
                 {
                     return $"Unknown datatype '{reader.GetString()}'.";
@@ -440,6 +440,19 @@ public static partial class InferenceRequestParser
             request.SelectOutput(index, binary);
         }
         return null;
+    }
+
+    private static TensorDataType ReadDatatype(ref Utf8JsonReader reader)
+    {
+        if (!reader.HasValueSequence && !reader.ValueIsEscaped)
+        {
+            return TensorDataTypes.Parse(reader.ValueSpan);
+        }
+        // Escaped ("FP\u0033\u0032" is FP32) or split across segments: unescape first. Every datatype
+        // name is a few ASCII letters, so anything longer than the buffer is unknown anyway.
+        Span<byte> name = stackalloc byte[64];
+        var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        return length > name.Length ? TensorDataType.Unknown : TensorDataTypes.Parse(name[..reader.CopyString(name)]);
     }
 
     private static int FindTensor(ref Utf8JsonReader reader, IReadOnlyList<TensorSpec> specs)

@@ -86,6 +86,36 @@ public static class InferenceResponseWriter
         return jsonLength;
     }
 
+    // JSON has no NaN or infinity, and Utf8JsonWriter throws on them; a model may still produce them
+    // (log of 0, overflow). They are written as the strings System.Text.Json uses for named
+    // floating-point literals; binary outputs carry them exactly.
+    private static void WriteSingle(Utf8JsonWriter writer, float value)
+    {
+        if (float.IsFinite(value))
+        {
+            writer.WriteNumberValue(value);
+        }
+        else
+        {
+            writer.WriteStringValue(NonFiniteName(value));
+        }
+    }
+
+    private static void WriteDouble(Utf8JsonWriter writer, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            writer.WriteNumberValue(value);
+        }
+        else
+        {
+            writer.WriteStringValue(NonFiniteName(value));
+        }
+    }
+
+    private static ReadOnlySpan<byte> NonFiniteName(double value) =>
+        double.IsNaN(value) ? "NaN"u8 : value > 0 ? "Infinity"u8 : "-Infinity"u8;
+
     private static void WriteData(Utf8JsonWriter writer, TensorDataType type, ReadOnlySpan<byte> bytes)
     {
         var size = TensorDataTypes.ElementSize(type);
@@ -94,9 +124,9 @@ public static class InferenceResponseWriter
             var element = bytes.Slice(offset, size);
             switch (type)
             {
-                case TensorDataType.Fp32: writer.WriteNumberValue(BinaryPrimitives.ReadSingleLittleEndian(element)); break;
-                case TensorDataType.Fp64: writer.WriteNumberValue(BinaryPrimitives.ReadDoubleLittleEndian(element)); break;
-                case TensorDataType.Fp16: writer.WriteNumberValue((float)BinaryPrimitives.ReadHalfLittleEndian(element)); break;
+                case TensorDataType.Fp32: WriteSingle(writer, BinaryPrimitives.ReadSingleLittleEndian(element)); break;
+                case TensorDataType.Fp64: WriteDouble(writer, BinaryPrimitives.ReadDoubleLittleEndian(element)); break;
+                case TensorDataType.Fp16: WriteSingle(writer, (float)BinaryPrimitives.ReadHalfLittleEndian(element)); break;
                 case TensorDataType.Int64: writer.WriteNumberValue(BinaryPrimitives.ReadInt64LittleEndian(element)); break;
                 case TensorDataType.Int32: writer.WriteNumberValue(BinaryPrimitives.ReadInt32LittleEndian(element)); break;
                 case TensorDataType.Int16: writer.WriteNumberValue(BinaryPrimitives.ReadInt16LittleEndian(element)); break;

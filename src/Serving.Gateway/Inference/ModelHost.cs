@@ -45,6 +45,13 @@ internal sealed partial class ModelHost : IDisposable
     public bool InitialLoadComplete => _initialLoadComplete;
 
     /// <summary>
+    /// Test hook, null in production: wraps each version's executor before its batcher is built (after
+    /// warm-up), so that functional tests can hold a batch at a gate and let requests queue behind it.
+    /// Set it before the host starts loading.
+    /// </summary>
+    internal Func<IBatchExecutor, IBatchExecutor>? ExecutorDecorator { get; set; }
+
+    /// <summary>
     /// Makes the loaded versions equal to <paramref name="desired"/> and the default versions equal to
     /// <paramref name="defaults"/> (model to version). The order keeps every request answered during a
     /// swap: new versions are added (not routable while loading) and loaded; then the defaults switch;
@@ -157,7 +164,7 @@ internal sealed partial class ModelHost : IDisposable
             LogLoadFailed(_logger, descriptor.Model, descriptor.Version, reason);
             return;
         }
-        var batcher = new DynamicBatcher(executor, BatchingFor(descriptor.Settings, signature), version.Metrics);
+        var batcher = new DynamicBatcher(ExecutorDecorator?.Invoke(executor) ?? executor, BatchingFor(descriptor.Settings, signature), version.Metrics);
         VersionDriftMonitor? drift = null;
         try
         {

@@ -152,6 +152,9 @@ internal sealed class InferenceEndpoint
         if (request.ContentLength > _maxBody)
         {
             TooLarge.Inc();
+            // The body stays unread, so Kestrel closes the connection after this response; say so, or the
+            // client reuses the connection for its next request and sees it cut off.
+            context.Response.Headers.Connection = "close";
             await ProtocolErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"The request body ({request.ContentLength} bytes) exceeds the limit of {_maxBody} bytes.");
             return;
         }
