@@ -99,7 +99,12 @@ start() { # start <name> <port> <command...>: background process, logs to $OUT/<
     if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
         echo "port $port is already in use; set ${name^^}_PORT" >&2; exit 1
     fi
-    pin "${SERVER_CPUS:-}" "$@" >"$OUT/$name.log" 2>&1 &
+    # Started directly (not through a shell function) so that $! is the server's own PID.
+    if [[ -n ${SERVER_CPUS:-} ]]; then
+        taskset -c "$SERVER_CPUS" "$@" >"$OUT/$name.log" 2>&1 &
+    else
+        "$@" >"$OUT/$name.log" 2>&1 &
+    fi
     PIDS+=($!)
     echo "$!" >"$OUT/$name.pid"
 }
@@ -127,6 +132,7 @@ stop() { # stop <name>
     local remaining=()
     for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || remaining+=("$p"); done
     PIDS=("${remaining[@]}")
+    rm -f "$OUT/$1.pid"
 }
 
 port_of() {
@@ -183,13 +189,20 @@ check "$GATEWAY_PORT" /v2/models/credit-risk/infer "$OUT/credit-risk.bin" '"bina
 
 # ---------------------------------------------------------------------------------------------
 # Measurements
+dead() { # names any server that is no longer running (a crash, or something else killed it)
+    local f
+    for f in "$OUT"/*.pid; do
+        kill -0 "$(cat "$f")" 2>/dev/null || echo "$(basename "$f" .pid) (PID $(cat "$f")) is not running; see $OUT/$(basename "$f" .pid).log" >&2
+    done
+}
+
 run_wrk() { # run_wrk <script> <connections> <duration> <port> [env...]: prints the WRK_RESULT line
     local script=$1 connections=$2 duration=$3 port=$4; shift 4
     local output
     output=$(pin "${WRK_CPUS:-}" env "$@" wrk -t1 -c"$connections" -d"$duration" --timeout 10s \
-            -s "$WRK_DIR/$script.lua" "http://127.0.0.1:$port" 2>&1) || { echo "wrk failed: $output" >&2; exit 1; }
+            -s "$WRK_DIR/$script.lua" "http://127.0.0.1:$port" 2>&1) || { echo "wrk failed: $output" >&2; dead; exit 1; }
     local line
-    line=$(grep '^WRK_RESULT' <<<"$output") || { echo "no WRK_RESULT from wrk: $output" >&2; exit 1; }
+    line=$(grep '^WRK_RESULT' <<<"$output") || { echo "no WRK_RESULT from wrk: $output" >&2; dead; exit 1; }
     echo "${line#WRK_RESULT }"
 }
 

@@ -7,7 +7,9 @@ using Serving.LoadTests.Baseline;
 // A hand-written KServe v2 (JSON only) server over the same models as the gateway: JsonDocument in,
 // InferenceSession.Run with NamedOnnxValue/DenseTensor, a response object serialized by
 // System.Text.Json. Kept deliberately ordinary: it is what the gateway is measured against.
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is the `dotnet new web` template's (Microsoft.AspNetCore logs at Warning); the
+// content root is the build output so that it applies whatever directory the server starts from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var repository = builder.Configuration["ModelRepository"] ?? "models";
 var models = new Dictionary<string, LoadedModel>
 {
