@@ -4,6 +4,7 @@ using Prometheus;
 using Serving.Gateway.Alerts;
 using Serving.Gateway.Drift;
 using Serving.Gateway.Inference;
+using Serving.Gateway.Metrics;
 using Serving.Gateway.Admin;
 using Serving.Gateway.Protocol;
 using Serving.Gateway.Registry;
@@ -16,6 +17,7 @@ public static class ServingApplication
     /// <summary>Adds the gateway's services and options to <paramref name="builder"/>.</summary>
     public static WebApplicationBuilder AddServing(this WebApplicationBuilder builder)
     {
+        ServingMetrics.SuppressPerRequestFrameworkMetrics();
         var services = builder.Services;
         // Per-request hosting and routing logs cost more than the inference of a small model; keep
         // ASP.NET's own categories at Warning unless configuration asks for more.

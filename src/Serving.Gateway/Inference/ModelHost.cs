@@ -164,7 +164,8 @@ internal sealed partial class ModelHost : IDisposable
             LogLoadFailed(_logger, descriptor.Model, descriptor.Version, reason);
             return;
         }
-        var batcher = new DynamicBatcher(ExecutorDecorator?.Invoke(executor) ?? executor, BatchingFor(descriptor.Settings, signature), version.Metrics);
+        var batcher = new DynamicBatcher(ExecutorDecorator?.Invoke(executor) ?? executor, BatchingFor(descriptor.Settings, signature), version.Metrics,
+            $"batcher {descriptor.Model}/{descriptor.Version}");
         VersionDriftMonitor? drift = null;
         try
         {

@@ -129,6 +129,7 @@ internal sealed class ModelVersion
 
     private void DisposeSession()
     {
+        Batcher?.Dispose();
         _executor?.Dispose();
         _executor = null;
         _session?.Dispose();

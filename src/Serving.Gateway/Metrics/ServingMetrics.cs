@@ -8,6 +8,21 @@ namespace Serving.Gateway.Metrics;
 /// </summary>
 internal static class ServingMetrics
 {
+    /// <summary>
+    /// Keeps prometheus-net from listening to every .NET meter and event counter: ASP.NET Core and
+    /// Kestrel would then record several tagged histograms per request on the request path. Process
+    /// metrics (collected at scrape time) stay. Must run before the first metric is created; later
+    /// calls have no effect.
+    /// </summary>
+    public static void SuppressPerRequestFrameworkMetrics() =>
+        Prometheus.Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
+        {
+            SuppressMeters = true,
+            SuppressEventCounters = true,
+            SuppressDebugMetrics = true,
+            SuppressProcessMetrics = false,
+        });
+
     private static readonly double[] LatencyBuckets = Histogram.ExponentialBuckets(0.00005, 2, 18);
 
     public static readonly Counter Requests = Prometheus.Metrics.CreateCounter(

@@ -158,6 +158,16 @@ internal sealed class InferenceEndpoint
             await ProtocolErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"The request body ({request.ContentLength} bytes) exceeds the limit of {_maxBody} bytes.");
             return;
         }
+        if (version.Batcher!.IsFull)
+        {
+            // Refuse before reading or parsing the body: under overload every cycle spent on a request
+            // that cannot be queued is taken from the ones that can.
+            metrics.Overloaded.Inc();
+            metrics.Rejections.Inc();
+            await ProtocolErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+                $"Version {version.Version} of model '{version.Model}' is overloaded ({version.Batcher.Depth} requests queued); retry later.", retryAfter: true);
+            return;
+        }
         long headerLength = -1;
         if (request.Headers.TryGetValue("Inference-Header-Content-Length", out var headerValue))
         {
