@@ -37,17 +37,26 @@ usage() {
 }
 
 # Command-line options. Gateway feature switches that change what the request path does go here and
-# append to GATEWAY_ARGS, so the table says which configuration it measured. (A `--drift off|on`
-# switch belongs here once the drift recorder exists.)
+# append to GATEWAY_ARGS, so the table says which configuration it measured.
+#   --drift on|off   record predictions for drift monitoring (default on, as the gateway ships)
 while [[ $# -gt 0 ]]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
+        --drift)
+            case "${2:-}" in
+                on) GATEWAY_ARGS="$GATEWAY_ARGS --Serving:Drift:Enabled=true" ;;
+                off) GATEWAY_ARGS="$GATEWAY_ARGS --Serving:Drift:Enabled=false" ;;
+                *) echo "--drift takes on or off" >&2; exit 2 ;;
+            esac
+            shift 2 ;;
         *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
     esac
 done
 
 OUT=$ROOT/loadtests/out/run-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
+# Each gateway gets a fresh registry (seeded from the repository), whatever earlier demos promoted.
+GATEWAY_ARGS="$GATEWAY_ARGS --Serving:StateDirectory=$OUT/state"
 RAW=$OUT/raw.tsv
 : > "$RAW"
 WRK_DIR=$ROOT/loadtests/wrk
@@ -255,7 +264,7 @@ EOF
 log "overload: gateway with max_queue_size 64 on :$OVERLOAD_PORT, 512 connections for $OVERLOAD_DURATION"
 # shellcheck disable=SC2086
 start overload "$OVERLOAD_PORT" dotnet "$GATEWAY_DLL" --urls "http://127.0.0.1:$OVERLOAD_PORT" \
-    --Serving:ModelRepository="$REPO" --Serving:Batching:MaxQueueSize=64 $GATEWAY_ARGS
+    --Serving:ModelRepository="$REPO" --Serving:Batching:MaxQueueSize=64 $GATEWAY_ARGS --Serving:StateDirectory="$OUT/state-overload"
 wait_ready overload "$OVERLOAD_PORT"
 check "$OVERLOAD_PORT" /v2/models/image-classifier/infer "$OUT/image.json" '"logits"' -H 'Content-Type: application/json'
 run_wrk image-binary 16 "$WARMUP" "$OVERLOAD_PORT" >/dev/null
