@@ -40,6 +40,8 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public ModelHost Models => _app.Services.GetRequiredService<ModelHost>();
 
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>
     /// Starts a gateway over <paramref name="repository"/>. <paramref name="settings"/> are extra
     /// command-line arguments (<c>--Serving:...=...</c>); <paramref name="beforeStart"/> runs before

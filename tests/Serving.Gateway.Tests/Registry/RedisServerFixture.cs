@@ -19,24 +19,49 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)},abortConnect=false";
 
-    public async Task InitializeAsync()
+    /// <summary>
+    /// When set before start, redis-server keeps an append-only file there, so that a killed and
+    /// restarted server comes back with its data (as a production Redis with persistence would).
+    /// </summary>
+    public string? DataDirectory { get; init; }
+
+    public Task InitializeAsync()
+    {
+        Port = FreePort();
+        return StartAsync();
+    }
+
+    /// <summary>Kills the server abruptly (as a crash would).</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts the server again on the same port (and data directory, if any).</summary>
+    public Task RestartAsync() => StartAsync();
+
+    private async Task StartAsync()
     {
         var executable = FindOnPath("redis-server") ?? throw new InvalidOperationException(
             "redis-server was not found on PATH. The Redis registry tests run against a real server: " +
             "install it with `apt-get update && apt-get install -y redis-server` (.ci/run does this).");
 
-        Port = FreePort();
         var start = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[]
-        {
-            "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--daemonize", "no",
-        })
+        string[] persistence = DataDirectory is null
+            ? ["--save", "", "--appendonly", "no"]
+            : ["--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", DataDirectory];
+        foreach (var argument in new[] { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--daemonize", "no" }.Concat(persistence))
         {
             start.ArgumentList.Add(argument);
         }
@@ -65,16 +90,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process?.Dispose();
-    }
+    public Task DisposeAsync() => KillAsync();
 
     private async Task<bool> PingAsync()
     {
