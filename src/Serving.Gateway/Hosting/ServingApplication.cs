@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Serving.Core.Rollouts;
 using Prometheus;
 using Serving.Gateway.Alerts;
 using Serving.Gateway.Drift;
@@ -8,6 +10,7 @@ using Serving.Gateway.Metrics;
 using Serving.Gateway.Admin;
 using Serving.Gateway.Protocol;
 using Serving.Gateway.Registry;
+using Serving.Gateway.Rollouts;
 
 namespace Serving.Gateway.Hosting;
 
@@ -36,6 +39,11 @@ public static class ServingApplication
         services.AddHostedService(static sp => sp.GetRequiredService<DriftService>());
         services.AddSingleton<ModelHost>();
         services.AddSingleton<InferenceEndpoint>();
+        services.TryAddSingleton<IRolloutStore>(static sp => new FileRolloutStore(
+            sp.GetRequiredService<IConfiguration>()[ServingOptions.Section + ":StateDirectory"] is { Length: > 0 } state ? state : "state"));
+        services.AddSingleton<ShadowDispatcher>();
+        services.AddSingleton<RolloutSyncService>();
+        services.AddHostedService(static sp => sp.GetRequiredService<RolloutSyncService>());
         services.AddServingRegistry(builder.Configuration);
         services.AddSingleton<RegistryLifecycleService>();
         services.AddHostedService(static sp => sp.GetRequiredService<RegistryLifecycleService>());

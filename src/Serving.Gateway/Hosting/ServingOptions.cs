@@ -17,4 +17,7 @@ public sealed class ServingOptions
 
     /// <summary>Batching and queueing defaults; a model's <c>model.json</c> overrides them.</summary>
     public BatchingDefaults Batching { get; set; } = new();
+
+    /// <summary>Limits on shadow copies of requests.</summary>
+    public ShadowOptions Shadow { get; set; } = new();
 }

@@ -49,6 +49,20 @@ internal sealed class ModelVersion
 
     public VersionMetrics Metrics { get; }
 
+    private readonly VariantMetrics?[] _variants = new VariantMetrics?[8];
+
+    /// <summary>This version's metrics as the variant <paramref name="name"/> (index <paramref name="variant"/>) of a rollout.</summary>
+    public VariantMetrics ForVariant(int variant, string name)
+    {
+        var metrics = Volatile.Read(ref _variants[variant]);
+        if (metrics is null)
+        {
+            Interlocked.CompareExchange(ref _variants[variant], new VariantMetrics(Model, VersionText, name), null);
+            metrics = _variants[variant]!;
+        }
+        return metrics;
+    }
+
     public VersionState State => (VersionState)Volatile.Read(ref _state);
 
     public string? FailureReason { get; private set; }
@@ -67,9 +81,20 @@ internal sealed class ModelVersion
     /// <summary>Requests holding this version now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>Index of the FP32 output that rollouts compare and analyse (metadata's prediction_output, else the first), or -1.</summary>
+    public int PredictionOutput { get; private set; } = -1;
+
     public void MarkReady(InferenceSession session, ModelSignature signature, OrtBatchExecutor executor, DynamicBatcher batcher, VersionDriftMonitor? drift, string provider, DateTimeOffset now)
     {
         Drift = drift;
+        var name = Descriptor.Metadata.PredictionOutput ?? signature.Outputs[0].Name;
+        for (var o = 0; o < signature.Outputs.Count; o++)
+        {
+            if (signature.Outputs[o].Name == name && signature.Outputs[o].DataType == TensorDataType.Fp32)
+            {
+                PredictionOutput = o;
+            }
+        }
         _session = session;
         _executor = executor;
         Signature = signature;

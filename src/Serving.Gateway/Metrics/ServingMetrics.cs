@@ -61,6 +61,14 @@ internal static class ServingMetrics
         "serving_execution_provider", "1 for the execution provider each loaded version runs on.",
         new GaugeConfiguration { LabelNames = ["model", "version", "provider"] });
 
+    public static readonly Counter VariantRequests = Prometheus.Metrics.CreateCounter(
+        "serving_variant_requests_total", "Requests routed by a rollout, by the variant that answered and outcome (ok, error).",
+        new CounterConfiguration { LabelNames = ["model", "version", "variant", "outcome"] });
+
+    public static readonly Histogram VariantDuration = Prometheus.Metrics.CreateHistogram(
+        "serving_variant_request_duration_seconds", "Latency of requests routed by a rollout, per variant.",
+        new HistogramConfiguration { LabelNames = ["model", "version", "variant"], Buckets = LatencyBuckets });
+
     public static readonly Counter ProviderFallbacks = Prometheus.Metrics.CreateCounter(
         "serving_execution_provider_fallbacks_total", "Versions that asked for CUDA under 'auto' and fell back to CPU.");
 }

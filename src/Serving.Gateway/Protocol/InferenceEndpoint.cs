@@ -6,11 +6,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Prometheus;
+using System.Runtime.InteropServices;
 using Serving.Core.Protocol;
+using Serving.Core.Rollouts;
 using Serving.Gateway.Batching;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
+using Serving.Gateway.Rollouts;
 
 namespace Serving.Gateway.Protocol;
 
@@ -28,13 +31,20 @@ internal sealed class InferenceEndpoint
     private static readonly Counter.Child TooLarge = ServingMetrics.Requests.WithLabels("", "", "too_large");
 
     private readonly ModelHost _host;
+    private readonly RolloutSyncService _rollouts;
+    private readonly ShadowDispatcher _shadows;
     private readonly long _maxBody;
 
-    public InferenceEndpoint(ModelHost host, IOptions<ServingOptions> options)
+    public InferenceEndpoint(ModelHost host, RolloutSyncService rollouts, ShadowDispatcher shadows, IOptions<ServingOptions> options)
     {
         _host = host;
+        _rollouts = rollouts;
+        _shadows = shadows;
         _maxBody = options.Value.MaxRequestBodyBytes;
     }
+
+    /// <summary>How a request was routed: the variant that answers, its rollout, and the version that gets a shadow copy.</summary>
+    private readonly record struct Route(RouteVariant Variant, RolloutRuntime? Rollout, ModelVersion? Shadow);
 
     /// <summary>Whether <paramref name="path"/> is an infer route; gives the model and optional version segments.</summary>
     public static bool TryMatch(ReadOnlySpan<char> path, out Range model, out Range version)
@@ -76,7 +86,18 @@ internal sealed class InferenceEndpoint
             await ProtocolErrors.WriteAsync(context, StatusCodes.Status404NotFound, $"Unknown model '{modelName}'.");
             return;
         }
-        var (version, error, status) = Resolve(entry, path.AsSpan()[versionRange]);
+        var route = default(Route);
+        ModelVersion? version;
+        string? error;
+        int status;
+        if (versionRange.Start.Equals(versionRange.End) && _rollouts.Table.TryGet(modelName, out var rollout) && rollout.Policy.Mode != RolloutMode.None)
+        {
+            (version, route, error, status) = RouteByRollout(context, entry, rollout);
+        }
+        else
+        {
+            (version, error, status) = Resolve(entry, path.AsSpan()[versionRange]);
+        }
         if (version is null)
         {
             if (status == StatusCodes.Status404NotFound)
@@ -88,7 +109,7 @@ internal sealed class InferenceEndpoint
         }
         try
         {
-            await InferAsync(context, version, started);
+            await InferAsync(context, version, started, route);
         }
         finally
         {
@@ -138,6 +159,41 @@ internal sealed class InferenceEndpoint
         return (version, null, 0);
     }
 
+    /// <summary>
+    /// Picks the variant for a request under a rollout (weights, sticky routing key, preview header) and
+    /// holds its version. A canary or preview that is not ready falls back to the stable or active
+    /// version, so users are served whatever state the candidate is in.
+    /// </summary>
+    private (ModelVersion? Version, Route Route, string? Error, int Status) RouteByRollout(HttpContext context, ModelEntry entry, RolloutRuntime rollout)
+    {
+        var policy = rollout.Policy;
+        var headers = context.Request.Headers;
+        var key = headers[policy.RoutingKeyHeader].ToString();
+        var preview = policy.BlueGreen is { } blueGreen && VariantRouter.IsPreviewRequested(headers[blueGreen.PreviewHeader].ToString());
+        var decision = VariantRouter.Shared.Route(policy, key, preview);
+        var shadow = decision.ShouldShadow ? entry.Find(decision.ShadowVersion) : null;
+        var target = decision.Version == 0 ? entry.DefaultVersion() : entry.Find(decision.Version);
+        if (target is not null && target.TryAcquire())
+        {
+            return (target, new Route(decision.Variant, rollout, shadow), null, 0);
+        }
+        var (fallbackVariant, fallbackNumber) = decision.Variant switch
+        {
+            RouteVariant.Canary => (RouteVariant.Stable, policy.Canary!.StableVersion),
+            RouteVariant.Preview => (RouteVariant.Active, policy.BlueGreen!.ActiveVersion),
+            _ => (decision.Variant, 0),
+        };
+        var fallback = fallbackNumber == 0 ? null : entry.Find(fallbackNumber);
+        if (fallback is not null && fallback.TryAcquire())
+        {
+            return (fallback, new Route(fallbackVariant, rollout, shadow), null, 0);
+        }
+        var wanted = target ?? fallback;
+        return (null, default, wanted is null
+            ? $"The rollout of model '{entry.Name}' routes to version {decision.Version}, which is not loaded."
+            : NotReadyMessage(wanted), StatusCodes.Status503ServiceUnavailable);
+    }
+
     internal static string NotReadyMessage(ModelVersion version) => version.State switch
     {
         VersionState.Failed => $"Version {version.Version} of model '{version.Model}' failed to load: {version.FailureReason}",
@@ -145,7 +201,7 @@ internal sealed class InferenceEndpoint
         _ => $"Version {version.Version} of model '{version.Model}' is {version.State.ToString().ToLowerInvariant()} and takes no requests.",
     };
 
-    private async Task InferAsync(HttpContext context, ModelVersion version, long started)
+    private async Task InferAsync(HttpContext context, ModelVersion version, long started, Route route)
     {
         var request = context.Request;
         var metrics = version.Metrics;
@@ -237,14 +293,24 @@ internal sealed class InferenceEndpoint
             if (status == WorkStatus.Failed)
             {
                 metrics.Error.Inc();
+                RecordRollout(version, route, item, Stopwatch.GetElapsedTime(started).TotalSeconds, error: true);
                 await ProtocolErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, item.Error ?? "Inference failed.");
                 return;
             }
-            await WriteResponseAsync(context, version, item);
+            await WriteResponseAsync(context, version, item, VariantNames.Of(route.Variant));
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             metrics.Ok.Inc();
-            metrics.RequestDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-            // After the response is on its way: lock-free counter updates, no waiting.
+            metrics.RequestDuration.Observe(seconds);
+            // After the response is on its way: lock-free counter updates and a queued shadow copy, no waiting.
             version.Drift?.Record(item);
+            if (route.Rollout is { } rollout)
+            {
+                RecordRollout(version, route, item, seconds, error: false);
+                if (route.Shadow is { } shadow && !ReferenceEquals(shadow, version))
+                {
+                    _shadows.Dispatch(rollout, shadow, version, item);
+                }
+            }
         }
         finally
         {
@@ -265,7 +331,22 @@ internal sealed class InferenceEndpoint
         }
     }
 
-    private static ValueTask<FlushResult> WriteResponseAsync(HttpContext context, ModelVersion version, InferenceWorkItem item)
+    private static void RecordRollout(ModelVersion version, Route route, InferenceWorkItem item, double seconds, bool error)
+    {
+        if (route.Rollout is not { } rollout)
+        {
+            return;
+        }
+        var variantMetrics = version.ForVariant((int)route.Variant, VariantNames.Of(route.Variant));
+        (error ? variantMetrics.Error : variantMetrics.Ok).Inc();
+        variantMetrics.Duration.Observe(seconds);
+        var predictions = !error && version.PredictionOutput >= 0
+            ? MemoryMarshal.Cast<byte, float>(item.Result.Outputs[version.PredictionOutput].Bytes)
+            : ReadOnlySpan<float>.Empty;
+        rollout.RecorderFor(route.Variant)?.RecordRequest(error, seconds, predictions);
+    }
+
+    private static ValueTask<FlushResult> WriteResponseAsync(HttpContext context, ModelVersion version, InferenceWorkItem item, string variant)
     {
         var buffer = item.ResponseBuffer;
         buffer.ResetWrittenCount();
@@ -274,6 +355,7 @@ internal sealed class InferenceEndpoint
         response.StatusCode = StatusCodes.Status200OK;
         var headers = response.Headers;
         headers["x-model-version"] = version.VersionText;
+        headers["x-model-variant"] = variant;
         if (jsonLength >= 0)
         {
             headers["Inference-Header-Content-Length"] = jsonLength.ToString(CultureInfo.InvariantCulture);

@@ -4,6 +4,7 @@ using Serving.Core.Registry;
 using Serving.Core.Repository;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
+using Serving.Gateway.Rollouts;
 
 namespace Serving.Gateway.Registry;
 
@@ -14,13 +15,33 @@ namespace Serving.Gateway.Registry;
 /// reports (within a second on every replica with Redis) and every few seconds regardless. When the
 /// store is unreachable the last known state keeps serving and readiness reports the registry degraded.
 /// </summary>
-internal sealed partial class RegistryLifecycleService(
-    IRegistryStore store,
-    RegistrySeeder seeder,
-    ModelHost host,
-    IOptions<ServingOptions> options,
-    ILogger<RegistryLifecycleService> logger) : BackgroundService
+internal sealed partial class RegistryLifecycleService : BackgroundService
 {
+    private readonly IRegistryStore store;
+    private readonly RegistrySeeder seeder;
+    private readonly ModelHost host;
+    private readonly RolloutSyncService rollouts;
+    private readonly IOptions<ServingOptions> options;
+    private readonly ILogger<RegistryLifecycleService> logger;
+
+    public RegistryLifecycleService(
+        IRegistryStore store,
+        RegistrySeeder seeder,
+        ModelHost host,
+        RolloutSyncService rollouts,
+        IOptions<ServingOptions> options,
+        ILogger<RegistryLifecycleService> logger)
+    {
+        this.store = store;
+        this.seeder = seeder;
+        this.host = host;
+        this.rollouts = rollouts;
+        this.options = options;
+        this.logger = logger;
+        // A rollout that names a version not in Staging or Production gets it loaded.
+        rollouts.Changed += Signal;
+    }
+
     private static readonly TimeSpan Resync = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RetryWhileDown = TimeSpan.FromSeconds(1);
     private static readonly Gauge RegistryUp = Prometheus.Metrics.CreateGauge(
@@ -57,7 +78,7 @@ internal sealed partial class RegistryLifecycleService(
                 }
                 _degraded = null;
                 RegistryUp.Set(1);
-                var (desired, defaults) = DesiredState(root, states);
+                var (desired, defaults) = DesiredState(root, states, rollouts.ReferencedVersions);
                 await host.ReconcileAsync(desired, defaults, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -78,16 +99,21 @@ internal sealed partial class RegistryLifecycleService(
         }
     }
 
-    /// <summary>The versions to load (Staging and Production) and each model's default (its Production version).</summary>
-    internal static (List<VersionDescriptor> Desired, Dictionary<string, int> Defaults) DesiredState(string root, IReadOnlyList<ModelState> states)
+    /// <summary>
+    /// The versions to load (Staging, Production, and any version a rollout routes to or shadows) and
+    /// each model's default (its Production version).
+    /// </summary>
+    internal static (List<VersionDescriptor> Desired, Dictionary<string, int> Defaults) DesiredState(
+        string root, IReadOnlyList<ModelState> states, Func<string, IEnumerable<int>> referencedByRollouts)
     {
         var desired = new List<VersionDescriptor>();
         var defaults = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var state in states)
         {
+            var referenced = new HashSet<int>(referencedByRollouts(state.Name));
             foreach (var version in state.Versions)
             {
-                if (version.Stage is not (ModelStage.Staging or ModelStage.Production))
+                if (version.Stage is not (ModelStage.Staging or ModelStage.Production) && !referenced.Contains(version.Version))
                 {
                     continue;
                 }
@@ -157,6 +183,7 @@ internal sealed partial class RegistryLifecycleService(
 
     public override void Dispose()
     {
+        rollouts.Changed -= Signal;
         _changed.Dispose();
         base.Dispose();
     }

@@ -1,0 +1,47 @@
+using Serving.Core.Rollouts;
+
+namespace Serving.Gateway.Rollouts;
+
+/// <summary>
+/// The live side of one model's rollout: the current policy (replaced atomically), the per-cohort
+/// windows that canary analysis compares, and the shadow comparison. Survives policy updates so that
+/// changing a weight does not throw away the evidence gathered so far.
+/// </summary>
+internal sealed class RolloutRuntime
+{
+    private RolloutPolicy _policy;
+
+    public RolloutRuntime(RolloutPolicy policy, TimeProvider time)
+    {
+        _policy = policy;
+        Control = new CanaryWindowRecorder(time);
+        Candidate = new CanaryWindowRecorder(time);
+        Shadow = new ShadowComparison(policy.Shadow?.DecisionThreshold ?? ShadowSettings.DefaultDecisionThreshold);
+    }
+
+    public RolloutPolicy Policy
+    {
+        get => Volatile.Read(ref _policy);
+        set => Volatile.Write(ref _policy, value);
+    }
+
+    /// <summary>Requests answered by the stable (or active) version.</summary>
+    public CanaryWindowRecorder Control { get; }
+
+    /// <summary>Requests answered by the canary (or preview) version.</summary>
+    public CanaryWindowRecorder Candidate { get; }
+
+    /// <summary>Primary vs shadow outputs.</summary>
+    public ShadowComparison Shadow { get; set; }
+
+    /// <summary>The last analysis, for status.</summary>
+    public AnalysisOutcome? LastAnalysis { get; set; }
+
+    /// <summary>The recorder that a request answered as <paramref name="variant"/> feeds, or null.</summary>
+    public CanaryWindowRecorder? RecorderFor(RouteVariant variant) => variant switch
+    {
+        RouteVariant.Stable or RouteVariant.Active => Control,
+        RouteVariant.Canary or RouteVariant.Preview => Candidate,
+        _ => null,
+    };
+}

@@ -1,0 +1,182 @@
+using Prometheus;
+using Serving.Core.Rollouts;
+
+namespace Serving.Gateway.Rollouts;
+
+/// <summary>
+/// Keeps <see cref="Table"/> equal to the rollout store: on every change the store reports (within a
+/// second on every replica with Redis) and every few seconds regardless. A store that cannot be read
+/// leaves the last known rollouts in force.
+/// </summary>
+internal sealed partial class RolloutSyncService(IRolloutStore store, TimeProvider time, ILogger<RolloutSyncService> logger) : BackgroundService
+{
+    private static readonly TimeSpan Resync = TimeSpan.FromSeconds(5);
+    private static readonly Gauge Weight = Prometheus.Metrics.CreateGauge(
+        "serving_rollout_canary_weight", "Current canary weight (0-100) per model.", new GaugeConfiguration { LabelNames = ["model"] });
+    private static readonly Gauge Step = Prometheus.Metrics.CreateGauge(
+        "serving_rollout_step", "Index of the current plan step per model (-1 without a plan).", new GaugeConfiguration { LabelNames = ["model"] });
+
+    private readonly SemaphoreSlim _changed = new(0, 1);
+    private volatile RolloutTable _table = RolloutTable.Empty;
+
+    /// <summary>The rollouts in force.</summary>
+    public RolloutTable Table => _table;
+
+    /// <summary>Raised after the table changed (the registry lifecycle loads the versions rollouts name).</summary>
+    public event Action? Changed;
+
+    /// <summary>Versions that a rollout of <paramref name="model"/> routes to or shadows, so they must be loaded.</summary>
+    public IEnumerable<int> ReferencedVersions(string model)
+    {
+        if (!_table.TryGet(model, out var runtime))
+        {
+            yield break;
+        }
+        var policy = runtime.Policy;
+        if (policy.Canary is { } canary)
+        {
+            yield return canary.StableVersion;
+            if (canary.CanaryVersion is { } c)
+            {
+                yield return c;
+            }
+        }
+        if (policy.BlueGreen is { } blueGreen)
+        {
+            yield return blueGreen.ActiveVersion;
+            if (blueGreen.PreviewVersion is { } p)
+            {
+                yield return p;
+            }
+        }
+        if (policy.Shadow is { } shadow)
+        {
+            yield return shadow.Version;
+        }
+    }
+
+    /// <summary>Reads the store now and publishes the result (also used by the rollout loop after it writes).</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var policies = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+        var current = _table;
+        var next = new Dictionary<string, RolloutRuntime>(StringComparer.Ordinal);
+        var changed = false;
+        foreach (var policy in policies)
+        {
+            if (current.TryGet(policy.Model, out var runtime))
+            {
+                if (!ReferenceEquals(runtime.Policy, policy) && runtime.Policy.Revision != policy.Revision)
+                {
+                    if (runtime.Policy.Shadow?.Version != policy.Shadow?.Version)
+                    {
+                        runtime.Shadow = new ShadowComparison(policy.Shadow?.DecisionThreshold ?? ShadowSettings.DefaultDecisionThreshold);
+                    }
+                    runtime.Policy = policy;
+                    changed = true;
+                }
+            }
+            else
+            {
+                runtime = new RolloutRuntime(policy, time);
+                changed = true;
+            }
+            next[policy.Model] = runtime;
+            Weight.WithLabels(policy.Model).Set(policy.Canary?.Weight ?? 0);
+            Step.WithLabels(policy.Model).Set(policy.Progress?.StepIndex ?? -1);
+        }
+        foreach (var old in current.Runtimes)
+        {
+            if (!next.ContainsKey(old.Policy.Model))
+            {
+                changed = true;
+                Weight.RemoveLabelled(old.Policy.Model);
+                Step.RemoveLabelled(old.Policy.Model);
+            }
+        }
+        if (changed)
+        {
+            _table = new RolloutTable(next);
+            Changed?.Invoke();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _ = WatchAsync(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RefreshAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogSyncFailed(logger, ex.Message);
+            }
+            try
+            {
+                await _changed.WaitAsync(Resync, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var _ in store.WatchAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    Signal();
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogSyncFailed(logger, ex.Message);
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Asks for a refresh now.</summary>
+    public void Signal()
+    {
+        try
+        {
+            _changed.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+
+    public override void Dispose()
+    {
+        _changed.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Error, Message = "Reading rollouts failed; the last known rollouts stay in force: {Reason}")]
+    private static partial void LogSyncFailed(ILogger logger, string reason);
+}
