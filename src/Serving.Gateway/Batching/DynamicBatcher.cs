@@ -57,9 +57,11 @@ internal sealed class DynamicBatcher : IDisposable
 
     /// <summary>
     /// Queues <paramref name="item"/>; false when the queue is full (the caller answers 503). When the
-    /// version was idle the item has already run when this returns.
+    /// version was idle and <paramref name="runInline"/> is true, the item has already run when this
+    /// returns; background work (shadow copies) passes false so that it only ever runs on the version's
+    /// runner thread and never occupies a thread-pool thread for the length of a batch.
     /// </summary>
-    public bool TryEnqueue(InferenceWorkItem item)
+    public bool TryEnqueue(InferenceWorkItem item, bool runInline = true)
     {
         if (Interlocked.Increment(ref _depth) > _settings.MaxQueueSize)
         {
@@ -70,7 +72,14 @@ internal sealed class DynamicBatcher : IDisposable
         _queue.Enqueue(item);
         if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
         {
-            Drain(inline: true);
+            if (runInline)
+            {
+                Drain(inline: true);
+            }
+            else
+            {
+                WakeRunner();
+            }
         }
         return true;
     }

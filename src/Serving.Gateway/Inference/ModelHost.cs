@@ -49,7 +49,7 @@ internal sealed partial class ModelHost : IDisposable
     /// warm-up), so that functional tests can hold a batch at a gate and let requests queue behind it.
     /// Set it before the host starts loading.
     /// </summary>
-    internal Func<IBatchExecutor, IBatchExecutor>? ExecutorDecorator { get; set; }
+    internal Func<VersionDescriptor, IBatchExecutor, IBatchExecutor>? ExecutorDecorator { get; set; }
 
     /// <summary>
     /// Makes the loaded versions equal to <paramref name="desired"/> and the default versions equal to
@@ -164,7 +164,7 @@ internal sealed partial class ModelHost : IDisposable
             LogLoadFailed(_logger, descriptor.Model, descriptor.Version, reason);
             return;
         }
-        var batcher = new DynamicBatcher(ExecutorDecorator?.Invoke(executor) ?? executor, BatchingFor(descriptor.Settings, signature), version.Metrics,
+        var batcher = new DynamicBatcher(ExecutorDecorator?.Invoke(descriptor, executor) ?? executor, BatchingFor(descriptor.Settings, signature), version.Metrics,
             $"batcher {descriptor.Model}/{descriptor.Version}");
         VersionDriftMonitor? drift = null;
         try

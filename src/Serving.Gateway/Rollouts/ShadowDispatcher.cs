@@ -117,7 +117,7 @@ internal sealed class ShadowDispatcher(IOptions<ServingOptions> options)
             try
             {
                 _item.Aborted = timeout.Token;
-                if (!shadow.Batcher!.TryEnqueue(_item))
+                if (!shadow.Batcher!.TryEnqueue(_item, runInline: false))
                 {
                     outcome = "dropped";
                     runtime.Shadow.RecordDrop();

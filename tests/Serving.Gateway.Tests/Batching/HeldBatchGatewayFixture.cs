@@ -24,7 +24,7 @@ public sealed class HeldBatchGatewayFixture : IAsyncLifetime
         Host = await GatewayHost.StartAsync(
             _repository,
             [$"--Serving:Batching:MaxQueueSize={MaxQueueSize}", "--Serving:Batching:MaxQueueDelayMicroseconds=0", "--Serving:Batching:MaxBatchSize=32"],
-            beforeStart: models => models.ExecutorDecorator = inner => Gate = new GatedExecutor(inner));
+            beforeStart: models => models.ExecutorDecorator = (_, inner) => Gate = new GatedExecutor(inner));
     }
 
     public async Task DisposeAsync()

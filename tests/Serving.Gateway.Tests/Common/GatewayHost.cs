@@ -20,9 +20,9 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private readonly string _stateDirectory;
+    private readonly string? _stateDirectory;
 
-    private GatewayHost(WebApplication app, Uri address, string stateDirectory)
+    private GatewayHost(WebApplication app, Uri address, string? stateDirectory)
     {
         _app = app;
         _stateDirectory = stateDirectory;
@@ -47,10 +47,13 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// command-line arguments (<c>--Serving:...=...</c>); <paramref name="beforeStart"/> runs before
     /// any model loads (to set test hooks).
     /// </summary>
-    public static async Task<GatewayHost> StartAsync(string repository, IEnumerable<string>? settings = null, Action<ModelHost>? beforeStart = null)
+    public static async Task<GatewayHost> StartAsync(
+        string repository, IEnumerable<string>? settings = null, Action<ModelHost>? beforeStart = null, string? stateDirectory = null)
     {
-        // Each host gets a registry of its own, seeded from its repository.
-        var stateDirectory = Directory.CreateTempSubdirectory("serving-state-").FullName;
+        // Each host gets a registry of its own, seeded from its repository, unless it is given one to
+        // share with (or take over from) another host; a given directory is left for its owner to delete.
+        var ownsState = stateDirectory is null;
+        stateDirectory ??= Directory.CreateTempSubdirectory("serving-state-").FullName;
         string[] args =
         [
             $"--Serving:StateDirectory={stateDirectory}",
@@ -67,7 +70,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         beforeStart?.Invoke(app.Services.GetRequiredService<ModelHost>());
         await app.StartAsync();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var host = new GatewayHost(app, new Uri(addresses.Single()), stateDirectory);
+        var host = new GatewayHost(app, new Uri(addresses.Single()), ownsState ? stateDirectory : null);
         try
         {
             await host.WaitForInitialLoadAsync();
@@ -107,7 +110,10 @@ internal sealed class GatewayHost : IAsyncDisposable
         await _app.DisposeAsync();
         try
         {
-            Directory.Delete(_stateDirectory, recursive: true);
+            if (_stateDirectory is not null)
+            {
+                Directory.Delete(_stateDirectory, recursive: true);
+            }
         }
         catch (IOException)
         {
