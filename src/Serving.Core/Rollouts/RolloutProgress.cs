@@ -38,8 +38,9 @@ internal sealed record RolloutProgress
     /// <summary>
     /// Set when an operator paused the rollout in the middle of a step (<see cref="RolloutController.Pause"/>
     /// while progressing or analyzing): resuming re-enters that step, so an interrupted analysis starts
-    /// over on a fresh window instead of being skipped.
+    /// over on a fresh window instead of being skipped. Written to JSON only when set.
     /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool PausedByOperator { get; init; }
 
     /// <summary>Whether the rollout is under way (neither not started nor finished).</summary>

@@ -133,11 +133,22 @@ internal static partial class AdminRolloutsEndpoints
     }
 
     private static async Task<IResult> DeleteAsync(
-        string model, [FromQuery] long? revision, [FromQuery] string? actor, [FromQuery] string? reason, HttpContext context)
+        string model, [FromQuery(Name = "revision")] string? revisionText, [FromQuery] string? actor, [FromQuery] string? reason, HttpContext context)
     {
         if (InvalidModel(model) is { } invalid)
         {
             return invalid;
+        }
+
+        long? revision = null;
+        if (revisionText is not null)
+        {
+            if (!long.TryParse(revisionText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                return AdminResults.Error(StatusCodes.Status400BadRequest, $"revision must be a non-negative integer, got '{revisionText}'");
+            }
+
+            revision = parsed;
         }
 
         var services = Services.From(context);

@@ -381,14 +381,18 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Delete_StaleRevision_Returns409()
+    public async Task Delete_StaleOrGarbledRevision_Returns409Or400()
     {
         await PutOkAsync(CanaryPolicy);
         await PostOkAsync("/admin/rollouts/fraud/weight", """{ "weight": 5 }""");
 
         using var response = await Client.DeleteAsync("/admin/rollouts/fraud?revision=1");
+        using var garbled = await Client.DeleteAsync("/admin/rollouts/fraud?revision=one");
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("is at revision 2, not 1", await ErrorOf(response), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, garbled.StatusCode);
+        Assert.Equal("revision must be a non-negative integer, got 'one'", await ErrorOf(garbled));
     }
 
     [Fact]

@@ -68,16 +68,25 @@ public sealed class RedisRolloutStoreTests(RedisServerFixture redis) : RolloutSt
     {
         using var writer = Open();
         using var watcher = Open();
-        await writer.CompareAndSwapAsync(RolloutFixtures.Canary(10, model: "alpha"));
-        await writer.CompareAndSwapAsync(RolloutFixtures.Canary(10, model: "gone"));
-        Assert.NotNull(await watcher.GetAsync("gone"));
         using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
-            // Wait until the watcher has seen the delete, so that what follows comes from the resynchronisation.
+            // Drain the three messages of the writes (delivered in publish order), so that what the
+            // second feed reports comes from the resynchronisation only.
             await using var before = watcher.WatchAsync(cts.Token).GetAsyncEnumerator(cts.Token);
-            var deleted = before.MoveNextAsync().AsTask();
+            var written = before.MoveNextAsync().AsTask();
+            await writer.CompareAndSwapAsync(RolloutFixtures.Canary(10, model: "alpha"));
+            await writer.CompareAndSwapAsync(RolloutFixtures.Canary(10, model: "gone"));
+            Assert.NotNull(await watcher.GetAsync("gone"));
             await writer.DeleteAsync("gone", 1);
-            Assert.True(await deleted);
+            Assert.True(await written);
+            var seen = new List<string> { before.Current };
+            while (seen.Count < 3)
+            {
+                Assert.True(await before.MoveNextAsync());
+                seen.Add(before.Current);
+            }
+
+            Assert.Equal(["alpha", "gone", "gone"], seen);
         }
 
         using var resync = new CancellationTokenSource(TimeSpan.FromSeconds(15));
