@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Serving.Cli;
 
-/// <summary>A thin client of the gateway's <c>/admin/models</c> API.</summary>
+/// <summary>A thin client of the gateway's admin API (<c>/admin/models</c>, <c>/admin/rollouts</c>, <c>/admin/drift</c>).</summary>
 internal sealed class AdminClient
 {
     private readonly HttpClient _http;

@@ -294,7 +294,7 @@ internal static partial class CliApp
 
         if (context.Args.FirstUnexpected(options) is { } unexpected)
         {
-            return UsageError(context.Error, $"{unexpected} does not apply to 'models {context.Args.Positionals[1]}'");
+            return UsageError(context.Error, $"{unexpected} does not apply to '{context.Args.Positionals[0]} {context.Args.Positionals[1]}'");
         }
 
         return null;

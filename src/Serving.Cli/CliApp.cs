@@ -10,7 +10,7 @@ internal static partial class CliApp
     public const string DefaultUrl = "http://127.0.0.1:8000";
 
     private const string Usage = """
-        usage: servingctl [--url URL] [--token TOKEN] [--actor NAME] [--json] models|drift <command>
+        usage: servingctl [--url URL] [--token TOKEN] [--actor NAME] [--json] models|rollout|drift <command>
 
           models list
           models show <model>
@@ -24,6 +24,16 @@ internal static partial class CliApp
           models alias <model> <alias> <version> [--reason TEXT]
           models unalias <model> <alias> [--reason TEXT]
           models audit <model>
+          rollout list
+          rollout status <model>
+          rollout set <model> --file POLICY.json [--reason TEXT]
+          rollout set-weight <model> <weight> [--reason TEXT]
+          rollout start <model> [--plan PLAN.json] [--reason TEXT]
+          rollout pause <model> [--reason TEXT]
+          rollout resume <model> [--reason TEXT]
+          rollout promote <model> --reason TEXT
+          rollout abort <model> --reason TEXT
+          rollout delete <model> [--reason TEXT]
           drift status <model> [--version N] [--histograms]
 
         --url    gateway address (env SERVING_URL, default http://127.0.0.1:8000)
@@ -58,9 +68,9 @@ internal static partial class CliApp
         }
 
         var group = parsed.Positionals[0];
-        if (group is not ("models" or "drift") || parsed.Positionals.Count < 2)
+        if (group is not ("models" or "rollout" or "drift") || parsed.Positionals.Count < 2)
         {
-            return UsageError(error, group is "models" or "drift" ? $"missing command after '{group}'" : $"unknown command '{group}'");
+            return UsageError(error, group is "models" or "rollout" or "drift" ? $"missing command after '{group}'" : $"unknown command '{group}'");
         }
 
         var url = parsed.Get("url") ?? NonEmpty(environment("SERVING_URL")) ?? DefaultUrl;
@@ -76,9 +86,12 @@ internal static partial class CliApp
         try
         {
             var context = new CommandContext(new AdminClient(http, url, token), parsed, actor, output, error, parsed.Has("json"));
-            return group == "drift"
-                ? await DispatchDriftAsync(parsed.Positionals[1], context).ConfigureAwait(false)
-                : await DispatchAsync(parsed.Positionals[1], context).ConfigureAwait(false);
+            return group switch
+            {
+                "drift" => await DispatchDriftAsync(parsed.Positionals[1], context).ConfigureAwait(false),
+                "rollout" => await DispatchRolloutAsync(parsed.Positionals[1], context).ConfigureAwait(false),
+                _ => await DispatchAsync(parsed.Positionals[1], context).ConfigureAwait(false),
+            };
         }
         catch (HttpRequestException ex)
         {

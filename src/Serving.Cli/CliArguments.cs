@@ -11,7 +11,7 @@ internal sealed class CliArguments
     private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal)
     {
         "url", "token", "actor", "artifact", "version", "metrics", "tag", "sha256", "description", "features",
-        "code-commit", "data-fingerprint", "approver", "reason", "force-reason",
+        "code-commit", "data-fingerprint", "approver", "reason", "force-reason", "file", "plan",
     };
 
     private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);

@@ -7,8 +7,8 @@ namespace Serving.Core.Rollouts;
 /// The progressive delivery state machine, as pure functions of (plan, state, now, analysis outcome):
 /// no clock, no I/O. The rollout loop calls <see cref="Advance"/> on each tick (with an outcome when
 /// <see cref="IsAnalysisDue"/>), carries out the returned actions in order, and writes the policy from
-/// <see cref="Apply"/> with a compare-and-swap; operators call <see cref="Start"/>, <see cref="Resume"/>,
-/// <see cref="Promote"/> and <see cref="Abort"/>.
+/// <see cref="Apply"/> with a compare-and-swap; operators call <see cref="Start"/>, <see cref="Pause"/>,
+/// <see cref="Resume"/>, <see cref="Promote"/> and <see cref="Abort"/>.
 /// </summary>
 /// <remarks>
 /// States: NotStarted → Progressing → (Paused | Analyzing)* → Promoted, or → Aborted from any active
@@ -80,8 +80,46 @@ internal static class RolloutController
                 $"only a paused rollout can be resumed; this one is {Describe(state)}");
         }
 
+        // An operator pause interrupted its step (an analysis, say): run that step again rather than skip it.
+        int next = state.PausedByOperator ? state.StepIndex : state.StepIndex + 1;
         var actions = ImmutableArray.CreateBuilder<RolloutAction>();
-        return new RolloutTransition(RunSteps(plan, state.StepIndex + 1, now, actions), actions.ToImmutable());
+        return new RolloutTransition(RunSteps(plan, next, now, actions), actions.ToImmutable());
+    }
+
+    /// <summary>
+    /// An operator's pause: holds the rollout at its current step until <see cref="Resume"/>. While
+    /// progressing or analyzing the step is interrupted (<see cref="RolloutProgress.PausedByOperator"/>:
+    /// resume runs it again, an analysis on a fresh window); a timed pause step is held past its time
+    /// (resume then goes on to the next step). No side effects: the weight stays where it is.
+    /// </summary>
+    public static RolloutResult<RolloutTransition> Pause(RolloutProgress state, DateTimeOffset now, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        string message = string.IsNullOrWhiteSpace(reason) ? "paused by an operator" : reason;
+        string where = string.Create(CultureInfo.InvariantCulture, $"step {state.StepIndex + 1}: {message}");
+        switch (state.Status)
+        {
+            case RolloutStatus.Progressing or RolloutStatus.Analyzing:
+                return new RolloutTransition(
+                    new RolloutProgress
+                    {
+                        Status = RolloutStatus.Paused,
+                        StepIndex = state.StepIndex,
+                        StepStartedAt = now,
+                        UpdatedAt = now,
+                        Reason = where,
+                        PausedByOperator = true,
+                    },
+                    []);
+
+            case RolloutStatus.Paused when state.PauseUntil is not null:
+                return new RolloutTransition(state with { PauseUntil = null, UpdatedAt = now, Reason = where }, []);
+
+            default:
+                return RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState, state.Status == RolloutStatus.Paused
+                    ? $"the rollout is already {Describe(state)} until resumed"
+                    : $"only a rollout under way can be paused; this one is {Describe(state)}");
+        }
     }
 
     /// <summary>Promotes the canary now, skipping the remaining steps. Not allowed once promoted or aborted.</summary>

@@ -35,6 +35,14 @@ internal sealed record RolloutProgress
     /// <summary>The last analysis result, or why the rollout was promoted or aborted, with its numbers.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>
+    /// Set when an operator paused the rollout in the middle of a step (<see cref="RolloutController.Pause"/>
+    /// while progressing or analyzing): resuming re-enters that step, so an interrupted analysis starts
+    /// over on a fresh window instead of being skipped. Written to JSON only when set.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool PausedByOperator { get; init; }
+
     /// <summary>Whether the rollout is under way (neither not started nor finished).</summary>
     [JsonIgnore]
     public bool IsActive => Status is RolloutStatus.Progressing or RolloutStatus.Paused or RolloutStatus.Analyzing;

@@ -14,9 +14,27 @@ internal static class AdminRequestBody
     public static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo)
         where T : class
     {
+        var (body, error) = await ReadBytesAsync(request).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        if (body.Length == 0)
+        {
+            return (null, AdminResults.Error(StatusCodes.Status400BadRequest, "a JSON request body is required"));
+        }
+
+        return Deserialize(body.Span, typeInfo);
+    }
+
+    /// <summary>Reads the raw body, at most <see cref="MaxBytes"/>; on failure (too large) returns the error response to send.</summary>
+    public static async Task<(ReadOnlyMemory<byte> Body, IResult? Error)> ReadBytesAsync(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > MaxBytes)
         {
-            return (null, TooLarge());
+            return (default, TooLarge());
         }
 
         var buffer = new ArrayBufferWriter<byte>(4096);
@@ -32,18 +50,20 @@ internal static class AdminRequestBody
             buffer.Advance(read);
             if (buffer.WrittenCount > MaxBytes)
             {
-                return (null, TooLarge());
+                return (default, TooLarge());
             }
         }
 
-        if (buffer.WrittenCount == 0)
-        {
-            return (null, AdminResults.Error(StatusCodes.Status400BadRequest, "a JSON request body is required"));
-        }
+        return (buffer.WrittenMemory, null);
+    }
 
+    /// <summary>Deserializes a JSON body read by <see cref="ReadBytesAsync"/>; on failure returns the 400 response to send.</summary>
+    public static (T? Value, IResult? Error) Deserialize<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> typeInfo)
+        where T : class
+    {
         try
         {
-            var value = JsonSerializer.Deserialize(buffer.WrittenSpan, typeInfo);
+            var value = JsonSerializer.Deserialize(body, typeInfo);
             return value is null
                 ? (null, AdminResults.Error(StatusCodes.Status400BadRequest, "the request body must be a JSON object"))
                 : (value, null);

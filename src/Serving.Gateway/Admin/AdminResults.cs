@@ -1,4 +1,5 @@
 using Serving.Core.Registry;
+using Serving.Core.Rollouts;
 
 namespace Serving.Gateway.Admin;
 
@@ -23,6 +24,23 @@ internal static class AdminResults
         RegistryErrorCode.NoPreviousProduction => StatusCodes.Status409Conflict,
         RegistryErrorCode.Conflict => StatusCodes.Status409Conflict,
         RegistryErrorCode.GateRejected => StatusCodes.Status422UnprocessableEntity,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>Maps a rollout error to its status code.</summary>
+    public static IResult Error(RolloutError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return Error(StatusCode(error.Code), error.Message);
+    }
+
+    /// <summary>The HTTP status of each rollout error.</summary>
+    public static int StatusCode(RolloutErrorCode code) => code switch
+    {
+        RolloutErrorCode.Invalid => StatusCodes.Status400BadRequest,
+        RolloutErrorCode.NotFound => StatusCodes.Status404NotFound,
+        RolloutErrorCode.Conflict => StatusCodes.Status409Conflict,
+        RolloutErrorCode.InvalidState => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status500InternalServerError,
     };
 

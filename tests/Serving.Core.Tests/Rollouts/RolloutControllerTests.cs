@@ -102,6 +102,63 @@ public class RolloutControllerTests
     }
 
     [Fact]
+    public void Pause_WhileAnalyzing_HoldsAndResumeRunsTheAnalysisAgain()
+    {
+        RolloutResult<RolloutTransition> paused = RolloutController.Pause(Analyzing(), T0.AddMinutes(12), "investigating a p99 spike");
+
+        Assert.True(paused.IsSuccess);
+        Assert.Empty(paused.Value.Actions.ToArray());
+        Assert.Equal(RolloutStatus.Paused, paused.Value.Progress.Status);
+        Assert.Equal(2, paused.Value.Progress.StepIndex);
+        Assert.Null(paused.Value.Progress.PauseUntil);
+        Assert.True(paused.Value.Progress.PausedByOperator);
+        Assert.Equal("step 3: investigating a p99 spike", paused.Value.Progress.Reason);
+        Assert.False(RolloutController.Advance(Plan, paused.Value.Progress, T0.AddDays(1), Passed).Changed);
+
+        RolloutResult<RolloutTransition> resumed = RolloutController.Resume(Plan, paused.Value.Progress, T0.AddMinutes(30));
+
+        Assert.Equal(RolloutStatus.Analyzing, resumed.Value!.Progress.Status);
+        Assert.Equal(2, resumed.Value.Progress.StepIndex);
+        Assert.False(resumed.Value.Progress.PausedByOperator);
+        Assert.Equal(T0.AddMinutes(35), resumed.Value.Progress.NextAnalysisAt);
+        Assert.Equal([new RolloutAction(RolloutActionKind.ResetAnalysisWindow)], resumed.Value.Actions.ToArray());
+    }
+
+    [Fact]
+    public void Pause_TimedPauseStep_HeldUntilResumedThenGoesOn()
+    {
+        RolloutResult<RolloutTransition> paused = RolloutController.Pause(Started().Progress, T0.AddMinutes(1), "");
+
+        Assert.Null(paused.Value!.Progress.PauseUntil);
+        Assert.False(paused.Value.Progress.PausedByOperator);
+        Assert.Equal("step 2: paused by an operator", paused.Value.Progress.Reason);
+        Assert.False(RolloutController.Advance(Plan, paused.Value.Progress, T0.AddHours(1)).Changed);
+        Assert.Equal(RolloutStatus.Analyzing, RolloutController.Resume(Plan, paused.Value.Progress, T0.AddHours(1)).Value!.Progress.Status);
+    }
+
+    [Theory]
+    [InlineData(nameof(RolloutStatus.NotStarted))]
+    [InlineData(nameof(RolloutStatus.Promoted))]
+    [InlineData(nameof(RolloutStatus.Aborted))]
+    public void Pause_NotUnderWay_InvalidState(string status)
+    {
+        RolloutResult<RolloutTransition> paused = RolloutController.Pause(new RolloutProgress { Status = Enum.Parse<RolloutStatus>(status) }, T0, "x");
+
+        Assert.Equal(RolloutErrorCode.InvalidState, paused.Error!.Code);
+    }
+
+    [Fact]
+    public void Pause_AlreadyPausedUntilResumed_InvalidState()
+    {
+        RolloutProgress held = RolloutController.Pause(Analyzing(), T0.AddMinutes(12), "x").Value!.Progress;
+
+        RolloutResult<RolloutTransition> again = RolloutController.Pause(held, T0.AddMinutes(13), "y");
+
+        Assert.Equal(RolloutErrorCode.InvalidState, again.Error!.Code);
+        Assert.Equal("the rollout is already Paused at step 3 until resumed", again.Error.Message);
+    }
+
+    [Fact]
     public void Resume_NotPaused_InvalidState()
     {
         RolloutResult<RolloutTransition> resumed = RolloutController.Resume(Plan, Analyzing(), T0);

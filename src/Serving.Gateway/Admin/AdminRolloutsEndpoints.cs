@@ -1,0 +1,390 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+using Serving.Core.Rollouts;
+using Serving.Gateway.Rollouts;
+
+namespace Serving.Gateway.Admin;
+
+/// <summary>
+/// The rollout part of the admin API, under <c>/admin/rollouts</c> (docs/rollouts.md, "Admin API"): read
+/// and replace a model's policy, set the canary weight, and drive its plan (start, pause, resume, promote,
+/// abort) through <see cref="RolloutController"/>.
+/// </summary>
+/// <remarks>
+/// Every write is a compare-and-swap on the stored revision. Commands and a PUT without a
+/// <c>revision</c> re-read and re-apply on a conflict (a command is re-judged against the state it finds),
+/// up to <see cref="MaxAttempts"/> times; a PUT with a <c>revision</c> answers 409 at once. Each write
+/// records who (<c>actor</c>, else <c>anonymous</c>), when (the injected <see cref="TimeProvider"/>) and
+/// why in the policy's <c>updated_by</c>, <c>updated_at</c> and <c>reason</c>, and logs it. The side
+/// effects a command decides (registry promotion, analysis window reset, rollback record, alert) go to
+/// <see cref="IRolloutActionSink"/> after the commit; the weight is already in the committed policy.
+/// </remarks>
+internal static partial class AdminRolloutsEndpoints
+{
+    /// <summary>How often a read-modify-write is retried on a conflicting concurrent write.</summary>
+    public const int MaxAttempts = 8;
+
+    private const string Anonymous = "anonymous";
+
+    /// <summary>
+    /// Maps the rollout admin routes behind <see cref="AdminAuthFilter"/>. Needs the services of
+    /// <see cref="RolloutServiceCollectionExtensions.AddServingRollouts"/>.
+    /// </summary>
+    public static IEndpointRouteBuilder MapAdminRollouts(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var rollouts = app.MapGroup("/admin/rollouts").AddEndpointFilter<AdminAuthFilter>();
+        rollouts.MapGet("/", ListAsync);
+        rollouts.MapGet("/{model}", GetAsync);
+        rollouts.MapPut("/{model}", PutAsync);
+        rollouts.MapDelete("/{model}", DeleteAsync);
+        rollouts.MapPost("/{model}/weight", SetWeightAsync);
+        rollouts.MapPost("/{model}/start", static (string model, HttpContext context) => CommandAsync(model, context, "start", Start));
+        rollouts.MapPost("/{model}/pause", static (string model, HttpContext context) => CommandAsync(model, context, "pause", Pause));
+        rollouts.MapPost("/{model}/resume", static (string model, HttpContext context) => CommandAsync(model, context, "resume", Resume));
+        rollouts.MapPost("/{model}/promote", static (string model, HttpContext context) => CommandAsync(model, context, "promote", Promote));
+        rollouts.MapPost("/{model}/abort", static (string model, HttpContext context) => CommandAsync(model, context, "abort", Abort));
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync([FromServices] IRolloutStore store, HttpContext context)
+    {
+        var policies = await store.ListAsync(context.RequestAborted).ConfigureAwait(false);
+        return Results.Json(new RolloutListResponse([.. policies]), RolloutAdminJsonContext.Default.RolloutListResponse);
+    }
+
+    private static async Task<IResult> GetAsync(string model, HttpContext context)
+    {
+        if (InvalidModel(model) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var services = Services.From(context);
+        var policy = await services.Store.GetAsync(model, context.RequestAborted).ConfigureAwait(false);
+        return policy is null ? NoPolicy(model) : Respond(services, policy, null);
+    }
+
+    private static async Task<IResult> PutAsync(string model, [FromQuery] string? actor, [FromQuery] string? reason, HttpContext context)
+    {
+        if (InvalidModel(model) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (body, readError) = await AdminRequestBody.ReadBytesAsync(context.Request).ConfigureAwait(false);
+        if (readError is not null)
+        {
+            return readError;
+        }
+
+        if (body.IsEmpty)
+        {
+            return AdminResults.Error(StatusCodes.Status400BadRequest, "a JSON rollout policy is required (docs/rollouts.md)");
+        }
+
+        var (policy, policyError) = AdminRequestBody.Deserialize(body.Span, RolloutAdminJsonContext.Default.RolloutPolicy);
+        if (policy is null)
+        {
+            return policyError!;
+        }
+
+        var (envelope, envelopeError) = AdminRequestBody.Deserialize(body.Span, RolloutAdminJsonContext.Default.RolloutPolicyEnvelope);
+        if (envelope is null)
+        {
+            return envelopeError!;
+        }
+
+        if (!string.Equals(policy.Model, model, StringComparison.Ordinal))
+        {
+            return AdminResults.Error(StatusCodes.Status400BadRequest,
+                $"the policy's model '{policy.Model}' is not the model of the route, '{model}'");
+        }
+
+        var services = Services.From(context);
+        var who = NonEmpty(envelope.Actor) ?? NonEmpty(actor) ?? Anonymous;
+        var why = NonEmpty(reason) ?? policy.Reason;
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await services.Store.GetAsync(model, context.RequestAborted).ConfigureAwait(false);
+            var next = policy with
+            {
+                Revision = envelope.Revision ?? current?.Revision ?? 0,
+
+                // The plan's place is the controller's; a policy edit keeps it unless it says otherwise.
+                Progress = policy.Progress ?? (policy.Plan is null ? null : current?.Progress),
+                UpdatedBy = who,
+                UpdatedAt = services.Time.GetUtcNow(),
+                Reason = why,
+            };
+            var result = await services.Store.CompareAndSwapAsync(next, context.RequestAborted).ConfigureAwait(false);
+            if (result.IsSuccess)
+            {
+                LogPolicySet(services.Logger, model, result.Value.Revision, ModeName(result.Value.Mode), who, why);
+                return Respond(services, result.Value, null, current is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+            }
+
+            if (result.Error.Code != RolloutErrorCode.Conflict || envelope.Revision is not null || attempt == MaxAttempts)
+            {
+                return AdminResults.Error(result.Error);
+            }
+        }
+    }
+
+    private static async Task<IResult> DeleteAsync(
+        string model, [FromQuery(Name = "revision")] string? revisionText, [FromQuery] string? actor, [FromQuery] string? reason, HttpContext context)
+    {
+        if (InvalidModel(model) is { } invalid)
+        {
+            return invalid;
+        }
+
+        long? revision = null;
+        if (revisionText is not null)
+        {
+            if (!long.TryParse(revisionText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                return AdminResults.Error(StatusCodes.Status400BadRequest, $"revision must be a non-negative integer, got '{revisionText}'");
+            }
+
+            revision = parsed;
+        }
+
+        var services = Services.From(context);
+        var who = NonEmpty(actor) ?? Anonymous;
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await services.Store.GetAsync(model, context.RequestAborted).ConfigureAwait(false);
+            if (current is null)
+            {
+                return NoPolicy(model);
+            }
+
+            var result = await services.Store.DeleteAsync(model, revision ?? current.Revision, context.RequestAborted).ConfigureAwait(false);
+            if (result.IsSuccess)
+            {
+                LogPolicyDeleted(services.Logger, model, result.Value.Revision, who, reason);
+                return Respond(services, result.Value, null);
+            }
+
+            if (result.Error.Code != RolloutErrorCode.Conflict || revision is not null || attempt == MaxAttempts)
+            {
+                return AdminResults.Error(result.Error);
+            }
+        }
+    }
+
+    private static async Task<IResult> SetWeightAsync(string model, HttpContext context)
+    {
+        if (InvalidModel(model) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (body, error) = await AdminRequestBody.ReadAsync(context.Request, RolloutAdminJsonContext.Default.SetWeightBody).ConfigureAwait(false);
+        if (body is null)
+        {
+            return error!;
+        }
+
+        if (body.Weight is not { } weight)
+        {
+            return AdminResults.Error(StatusCodes.Status400BadRequest, "weight is required: the canary percentage, 0-100 in steps of 0.01");
+        }
+
+        if (!(weight >= 0 && weight <= 100))
+        {
+            return AdminResults.Error(StatusCodes.Status400BadRequest, Format($"weight {weight} is outside 0-100"));
+        }
+
+        if (!CohortHash.IsOnGrid(weight))
+        {
+            return AdminResults.Error(StatusCodes.Status400BadRequest,
+                Format($"weight {weight} is finer than the {CohortHash.WeightResolution} resolution; round it to two decimals"));
+        }
+
+        var who = NonEmpty(body.Actor) ?? Anonymous;
+        var why = NonEmpty(body.Reason) ?? Format($"canary weight set to {weight}");
+        return await MutateAsync(model, context, "set-weight", who, why, (policy, now) =>
+        {
+            if (policy.Mode != RolloutMode.Canary || policy.Canary is null)
+            {
+                return Failure(RolloutErrorCode.InvalidState,
+                    $"the rollout policy of '{policy.Model}' is in mode {ModeName(policy.Mode)}; a canary weight needs mode canary");
+            }
+
+            if (policy.Progress is { IsActive: true } progress)
+            {
+                return Failure(RolloutErrorCode.InvalidState, Format(
+                    $"the plan of '{policy.Model}' is under way ({StatusName(progress.Status)} at step {progress.StepIndex + 1}) and moves the weight itself; abort it first, or let it run"));
+            }
+
+            var next = policy with { Canary = policy.Canary with { Weight = weight }, UpdatedBy = who, UpdatedAt = now, Reason = why };
+            return new RolloutMutation(next, []);
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> CommandAsync(
+        string model, HttpContext context, string command, Func<RolloutPolicy, DateTimeOffset, string?, RolloutResult<RolloutTransition>> decide)
+    {
+        if (InvalidModel(model) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (bytes, readError) = await AdminRequestBody.ReadBytesAsync(context.Request).ConfigureAwait(false);
+        if (readError is not null)
+        {
+            return readError;
+        }
+
+        // The body is optional: `curl -X POST .../pause` pauses anonymously.
+        var body = RolloutCommandBody.Empty;
+        if (!bytes.IsEmpty)
+        {
+            var (parsed, error) = AdminRequestBody.Deserialize(bytes.Span, RolloutAdminJsonContext.Default.RolloutCommandBody);
+            if (parsed is null)
+            {
+                return error!;
+            }
+
+            body = parsed;
+        }
+
+        var who = NonEmpty(body.Actor) ?? Anonymous;
+        var why = NonEmpty(body.Reason);
+        return await MutateAsync(model, context, command, who, why, (policy, now) =>
+        {
+            var decided = decide(policy, now, why);
+            if (!decided.IsSuccess)
+            {
+                return decided.Error;
+            }
+
+            var applied = RolloutController.Apply(policy, decided.Value, now, who);
+            return new RolloutMutation(applied with { Reason = why ?? applied.Reason }, decided.Value.Actions);
+        }).ConfigureAwait(false);
+    }
+
+    private static RolloutResult<RolloutTransition> Start(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
+        policy.Plan is { } plan ? RolloutController.Start(plan, policy.Progress, now) : NoPlan(policy, "start");
+
+    private static RolloutResult<RolloutTransition> Pause(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
+        policy.Plan is null
+            ? NoPlan(policy, "pause")
+            : RolloutController.Pause(policy.Progress ?? RolloutProgress.NotStarted, now, reason ?? string.Empty);
+
+    private static RolloutResult<RolloutTransition> Resume(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
+        policy.Plan is { } plan ? RolloutController.Resume(plan, policy.Progress ?? RolloutProgress.NotStarted, now) : NoPlan(policy, "resume");
+
+    private static RolloutResult<RolloutTransition> Promote(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
+        policy is { Mode: RolloutMode.Canary, Canary.CanaryVersion: not null }
+            ? RolloutController.Promote(policy.Progress ?? RolloutProgress.NotStarted, now, reason ?? string.Empty)
+            : RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+                $"the rollout policy of '{policy.Model}' has no canary version to promote (mode {ModeName(policy.Mode)})");
+
+    private static RolloutResult<RolloutTransition> Abort(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
+        policy.Mode == RolloutMode.Canary && policy.Canary is not null
+            ? RolloutController.Abort(policy.Progress ?? RolloutProgress.NotStarted, now, reason ?? string.Empty)
+            : RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+                $"the rollout policy of '{policy.Model}' is in mode {ModeName(policy.Mode)}; abort applies to a canary (write the policy to switch blue-green back)");
+
+    /// <summary>Read, decide, compare-and-swap; on a conflict re-read and decide again. Then carry out the side effects.</summary>
+    private static async Task<IResult> MutateAsync(
+        string model, HttpContext context, string command, string actor, string? reason,
+        Func<RolloutPolicy, DateTimeOffset, RolloutResult<RolloutMutation>> decide)
+    {
+        var services = Services.From(context);
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await services.Store.GetAsync(model, context.RequestAborted).ConfigureAwait(false);
+            if (current is null)
+            {
+                return NoPolicy(model);
+            }
+
+            var decided = decide(current, services.Time.GetUtcNow());
+            if (!decided.IsSuccess)
+            {
+                return AdminResults.Error(decided.Error);
+            }
+
+            var result = await services.Store.CompareAndSwapAsync(decided.Value.Policy, context.RequestAborted).ConfigureAwait(false);
+            if (result.IsSuccess)
+            {
+                var stored = result.Value;
+                LogCommand(services.Logger, model, command, stored.Revision, actor, reason,
+                    StatusName(stored.Progress?.Status ?? RolloutStatus.NotStarted), stored.Canary?.Weight ?? 0);
+                if (!decided.Value.Actions.IsEmpty)
+                {
+                    await services.Actions.ExecuteAsync(stored, decided.Value.Actions, context.RequestAborted).ConfigureAwait(false);
+                }
+
+                return Respond(services, stored, decided.Value.Actions);
+            }
+
+            if (result.Error.Code != RolloutErrorCode.Conflict || attempt == MaxAttempts)
+            {
+                return AdminResults.Error(result.Error);
+            }
+        }
+    }
+
+    private static IResult Respond(Services services, RolloutPolicy policy, ImmutableArray<RolloutAction>? actions, int statusCode = StatusCodes.Status200OK) =>
+        Results.Json(
+            new RolloutResponse(policy, services.Status.Get(policy.Model), actions),
+            RolloutAdminJsonContext.Default.RolloutResponse,
+            statusCode: statusCode);
+
+    private static RolloutResult<RolloutTransition> NoPlan(RolloutPolicy policy, string command) =>
+        RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+            $"the rollout policy of '{policy.Model}' has no plan to {command}; put a policy with a plan first");
+
+    private static RolloutResult<RolloutMutation> Failure(RolloutErrorCode code, string message) =>
+        RolloutResult<RolloutMutation>.Failure(code, message);
+
+    private static IResult? InvalidModel(string model) => RolloutPolicyValidator.IsValidModelName(model)
+        ? null
+        : AdminResults.Error(StatusCodes.Status400BadRequest,
+            $"invalid model name '{model}': a letter or digit, then up to 127 letters, digits, '-', '_' or '.'");
+
+    private static IResult NoPolicy(string model) =>
+        AdminResults.Error(StatusCodes.Status404NotFound, $"no rollout policy for model '{model}'");
+
+    private static string ModeName(RolloutMode mode) => mode switch
+    {
+        RolloutMode.Canary => "canary",
+        RolloutMode.BlueGreen => "blue_green",
+        _ => "none",
+    };
+
+    private static string StatusName(RolloutStatus status) => status switch
+    {
+        RolloutStatus.Progressing => "progressing",
+        RolloutStatus.Paused => "paused",
+        RolloutStatus.Analyzing => "analyzing",
+        RolloutStatus.Promoted => "promoted",
+        RolloutStatus.Aborted => "aborted",
+        _ => "not_started",
+    };
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The services one admin request uses, resolved from its scope.</summary>
+    private sealed record Services(IRolloutStore Store, TimeProvider Time, IRolloutStatusSource Status, IRolloutActionSink Actions, ILogger Logger)
+    {
+        public static Services From(HttpContext context)
+        {
+            var provider = context.RequestServices;
+            return new Services(
+                provider.GetRequiredService<IRolloutStore>(),
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<IRolloutStatusSource>(),
+                provider.GetRequiredService<IRolloutActionSink>(),
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminRolloutsEndpoints)));
+        }
+    }
+}

@@ -1,0 +1,299 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Serving.Core.Rollouts;
+using StackExchange.Redis;
+
+namespace Serving.Gateway.Rollouts;
+
+/// <summary>
+/// The rollout policies shared by gateway replicas through Redis: a change made on one replica (an
+/// operator's command, or the rollout controller moving a plan along) reaches every replica's change feed
+/// as soon as Redis delivers the pub/sub message, well under a second.
+/// </summary>
+/// <remarks>
+/// Keys, under a prefix (default <c>serving:rollouts</c>):
+/// <list type="bullet">
+/// <item><c>{prefix}:policy:{model}</c>: a hash with <c>rev</c> (the revision) and <c>policy</c> (the policy JSON, docs/rollouts.md);</item>
+/// <item><c>{prefix}:models</c>: the set of model names with a policy;</item>
+/// <item>channel <c>{prefix}:changed</c>: the model name is published after every committed write or delete.</item>
+/// </list>
+/// A write is one Lua script: compare the stored revision with the expected one and only if equal store
+/// the policy, add the name to the set and publish, atomically, so two replicas never both win from the
+/// same revision. Messages published while the subscription connection was down are not replayed, so
+/// when it comes back the store reports every model it knows of as changed once: those in Redis, and
+/// those this instance has seen (a policy deleted meanwhile is no longer in Redis, but its replica still
+/// routes by it until it re-reads).
+/// </remarks>
+internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
+{
+    /// <summary>The default key prefix.</summary>
+    public const string DefaultKeyPrefix = "serving:rollouts";
+
+    // Returns {1} when written, {0, stored revision} on a revision mismatch.
+    private const string CompareAndSwapScript = """
+        local rev = redis.call('HGET', KEYS[1], 'rev') or '0'
+        if rev ~= ARGV[1] then
+          return {0, rev}
+        end
+        redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'policy', ARGV[3])
+        redis.call('SADD', KEYS[2], ARGV[4])
+        redis.call('PUBLISH', ARGV[5], ARGV[4])
+        return {1}
+        """;
+
+    // Returns {0} when there is no policy, {1, stored revision} on a mismatch, {2, policy} when deleted.
+    private const string DeleteScript = """
+        local rev = redis.call('HGET', KEYS[1], 'rev')
+        if not rev then
+          return {0}
+        end
+        if rev ~= ARGV[1] then
+          return {1, rev}
+        end
+        local policy = redis.call('HGET', KEYS[1], 'policy')
+        redis.call('DEL', KEYS[1])
+        redis.call('SREM', KEYS[2], ARGV[2])
+        redis.call('PUBLISH', ARGV[3], ARGV[2])
+        return {2, policy}
+        """;
+
+    private static readonly RedisValue PolicyField = "policy";
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly string _prefix;
+    private readonly RedisKey _modelsKey;
+    private readonly RedisChannel _channel;
+    private readonly ILogger<RedisRolloutStore> _logger;
+    private readonly RolloutChangeFeed _changes = new();
+    private readonly ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Creates the store and subscribes to the change channel before returning, so a
+    /// <see cref="WatchAsync"/> started afterwards misses nothing. The caller owns <paramref name="redis"/>.
+    /// </summary>
+    /// <param name="redis">The connection, shared with the registry.</param>
+    /// <param name="keyPrefix">The key and channel prefix.</param>
+    /// <param name="logger">The logger.</param>
+    public RedisRolloutStore(IConnectionMultiplexer redis, string keyPrefix, ILogger<RedisRolloutStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
+        ArgumentNullException.ThrowIfNull(logger);
+        _redis = redis;
+        _prefix = keyPrefix;
+        _modelsKey = keyPrefix + ":models";
+        _channel = RedisChannel.Literal(keyPrefix + ":changed");
+        _logger = logger;
+        try
+        {
+            _redis.GetSubscriber().Subscribe(_channel, OnChanged);
+        }
+        catch (RedisConnectionException ex)
+        {
+            // Redis is down at start-up: the multiplexer keeps the subscription and makes it when it
+            // connects, and the restored connection triggers a resynchronisation.
+            LogSubscribeDeferred(ex);
+        }
+
+        _redis.ConnectionRestored += OnConnectionRestored;
+        LogOpened(keyPrefix, _channel.ToString());
+    }
+
+    /// <inheritdoc />
+    public async Task<RolloutPolicy?> GetAsync(string model, CancellationToken cancellationToken = default)
+    {
+        if (!IsValidModel(model))
+        {
+            return null;
+        }
+
+        RedisValue value = await _redis.GetDatabase().HashGetAsync(PolicyKey(model), PolicyField).ConfigureAwait(false);
+        RolloutPolicy? policy = Deserialize(model, value);
+        if (policy is not null)
+        {
+            _known.TryAdd(model, 0);
+        }
+
+        return policy;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<RolloutPolicy>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        IDatabase db = _redis.GetDatabase();
+        RedisValue[] names = await db.SetMembersAsync(_modelsKey).ConfigureAwait(false);
+        var sorted = new string[names.Length];
+        for (int i = 0; i < names.Length; i++)
+        {
+            sorted[i] = names[i].ToString();
+        }
+
+        Array.Sort(sorted, StringComparer.Ordinal);
+        var reads = new Task<RedisValue>[sorted.Length];
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            reads[i] = db.HashGetAsync(PolicyKey(sorted[i]), PolicyField);
+        }
+
+        var policies = new List<RolloutPolicy>(sorted.Length);
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            if (Deserialize(sorted[i], await reads[i].ConfigureAwait(false)) is { } policy)
+            {
+                _known.TryAdd(policy.Model, 0);
+                policies.Add(policy);
+            }
+        }
+
+        return policies;
+    }
+
+    /// <inheritdoc />
+    public async Task<RolloutResult<RolloutPolicy>> CompareAndSwapAsync(RolloutPolicy policy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (RolloutPolicyValidator.Check(policy) is { } invalid)
+        {
+            return invalid;
+        }
+
+        RolloutPolicy stored = policy with { Revision = policy.Revision + 1 };
+        RedisValue[] arguments =
+        [
+            policy.Revision.ToString(CultureInfo.InvariantCulture),
+            stored.Revision.ToString(CultureInfo.InvariantCulture),
+            JsonSerializer.Serialize(stored, RolloutJsonContext.Default.RolloutPolicy),
+            policy.Model,
+            _channel.ToString(),
+        ];
+        var result = (RedisResult[])(await _redis.GetDatabase()
+            .ScriptEvaluateAsync(CompareAndSwapScript, [PolicyKey(policy.Model), _modelsKey], arguments)
+            .ConfigureAwait(false))!;
+        if ((int)result[0] != 1)
+        {
+            return Conflict(policy.Model, policy.Revision, ParseRevision(result[1]));
+        }
+
+        _known.TryAdd(policy.Model, 0);
+        LogCommitted(policy.Model, stored.Revision);
+        return stored;
+    }
+
+    /// <inheritdoc />
+    public async Task<RolloutResult<RolloutPolicy>> DeleteAsync(string model, long expectedRevision, CancellationToken cancellationToken = default)
+    {
+        if (!IsValidModel(model))
+        {
+            return NotFound(model);
+        }
+
+        RedisValue[] arguments = [expectedRevision.ToString(CultureInfo.InvariantCulture), model, _channel.ToString()];
+        var result = (RedisResult[])(await _redis.GetDatabase()
+            .ScriptEvaluateAsync(DeleteScript, [PolicyKey(model), _modelsKey], arguments)
+            .ConfigureAwait(false))!;
+        switch ((int)result[0])
+        {
+            case 0:
+                return NotFound(model);
+            case 1:
+                return Conflict(model, expectedRevision, ParseRevision(result[1]));
+            default:
+                LogDeleted(model, expectedRevision);
+                return Deserialize(model, (RedisValue)result[1])
+                    ?? throw new InvalidDataException($"rollout policy {PolicyKey(model)} had a revision but no policy");
+        }
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<string> WatchAsync(CancellationToken cancellationToken = default) => _changes.WatchAsync(cancellationToken);
+
+    /// <summary>Unsubscribes and ends every change feed; the connection stays open (its owner disposes it).</summary>
+    public void Dispose()
+    {
+        _redis.ConnectionRestored -= OnConnectionRestored;
+        try
+        {
+            _redis.GetSubscriber().Unsubscribe(_channel, OnChanged);
+        }
+        catch (RedisConnectionException)
+        {
+            // Nothing to unsubscribe from while disconnected; the handler is dropped with the store.
+        }
+
+        _changes.Dispose();
+    }
+
+    private static bool IsValidModel(string? model) => model is not null && RolloutPolicyValidator.IsValidModelName(model);
+
+    private static RolloutResult<RolloutPolicy> NotFound(string model) =>
+        RolloutResult<RolloutPolicy>.Failure(RolloutErrorCode.NotFound, $"no rollout policy for model '{model}'");
+
+    private static RolloutResult<RolloutPolicy> Conflict(string model, long expected, long current) =>
+        RolloutResult<RolloutPolicy>.Failure(RolloutErrorCode.Conflict, string.Create(CultureInfo.InvariantCulture,
+            $"the rollout policy of '{model}' is at revision {current}, not {expected}: it changed since it was read; re-read it and retry"));
+
+    private static long ParseRevision(RedisResult value) =>
+        long.Parse((string)value!, NumberStyles.None, CultureInfo.InvariantCulture);
+
+    private RedisKey PolicyKey(string model) => $"{_prefix}:policy:{model}";
+
+    private RolloutPolicy? Deserialize(string model, RedisValue value)
+    {
+        if (value.IsNull)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize((string)value!, RolloutJsonContext.Default.RolloutPolicy)
+                ?? throw new InvalidDataException($"rollout policy {PolicyKey(model)} is empty");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"rollout policy {PolicyKey(model)} is corrupt: {ex.Message}", ex);
+        }
+    }
+
+    private void OnChanged(RedisChannel channel, RedisValue message)
+    {
+        string model = message.ToString();
+        if (IsValidModel(model))
+        {
+            _known.TryAdd(model, 0);
+            _changes.Publish(model);
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Subscription)
+        {
+            _ = ResyncAsync();
+        }
+    }
+
+    private async Task ResyncAsync()
+    {
+        try
+        {
+            var models = new SortedSet<string>(_known.Keys, StringComparer.Ordinal);
+            foreach (RedisValue name in await _redis.GetDatabase().SetMembersAsync(_modelsKey).ConfigureAwait(false))
+            {
+                models.Add(name.ToString());
+            }
+
+            foreach (string model in models)
+            {
+                _changes.Publish(model);
+            }
+
+            LogResynced(models.Count);
+        }
+        catch (RedisException ex)
+        {
+            LogResyncFailed(ex);
+        }
+    }
+}

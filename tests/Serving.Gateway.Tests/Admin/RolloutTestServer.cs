@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Serving.Core.Tests.Registry;
+using Serving.Gateway.Admin;
+using Serving.Gateway.Rollouts;
+using Serving.Gateway.Tests.Rollouts;
+
+namespace Serving.Gateway.Tests.Admin;
+
+/// <summary>
+/// A real Kestrel server on a loopback port with just the rollout services (file store in a temporary
+/// state directory), a manual clock, a recording action sink, a settable status source, and the
+/// <c>/admin/rollouts</c> routes.
+/// </summary>
+internal sealed class RolloutTestServer : IAsyncDisposable
+{
+    public static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly WebApplication _app;
+
+    private RolloutTestServer(WebApplication app, string root, Uri address, ManualTimeProvider time, RecordingRolloutActionSink actions, FakeRolloutStatusSource status)
+    {
+        _app = app;
+        Root = root;
+        Address = address;
+        Time = time;
+        Actions = actions;
+        Status = status;
+        Client = new HttpClient { BaseAddress = address };
+    }
+
+    public string Root { get; }
+
+    public Uri Address { get; }
+
+    public HttpClient Client { get; }
+
+    public ManualTimeProvider Time { get; }
+
+    public RecordingRolloutActionSink Actions { get; }
+
+    public FakeRolloutStatusSource Status { get; }
+
+    public static async Task<RolloutTestServer> StartAsync(string? adminToken = null)
+    {
+        var root = Directory.CreateTempSubdirectory("serving-rollouts-").FullName;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Serving:StateDirectory"] = Path.Combine(root, "state"),
+            ["Serving:AdminToken"] = adminToken,
+        });
+        var time = new ManualTimeProvider(T0);
+        var actions = new RecordingRolloutActionSink();
+        var status = new FakeRolloutStatusSource();
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddSingleton<IRolloutActionSink>(actions);
+        builder.Services.AddSingleton<IRolloutStatusSource>(status);
+        builder.Services.AddServingRollouts(builder.Configuration);
+        var app = builder.Build();
+        app.Urls.Add("http://127.0.0.1:0");
+        app.MapAdminRollouts();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new RolloutTestServer(app, root, new Uri(address), time, actions, status);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Directory.Delete(Root, recursive: true);
+    }
+}

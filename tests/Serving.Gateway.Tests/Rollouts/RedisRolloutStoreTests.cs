@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Serving.Core.Rollouts;
+using Serving.Core.Tests.Rollouts;
+using Serving.Gateway.Registry;
+using Serving.Gateway.Rollouts;
+using Serving.Gateway.Tests.Registry;
+using StackExchange.Redis;
+
+namespace Serving.Gateway.Tests.Rollouts;
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisRolloutStoreTests(RedisServerFixture redis) : RolloutStoreContractTests
+{
+    private readonly string _prefix = "test:rollouts:" + Guid.NewGuid().ToString("N");
+    private readonly List<ConnectionMultiplexer> _connections = [];
+
+    // One connection per store instance: each instance behaves as a separate gateway replica.
+    private protected override IRolloutStore CreateStore() => Open();
+
+    [Fact]
+    public async Task WatchAsync_ChangeThroughAnotherReplica_ObservedWithinOneSecond()
+    {
+        using var writer = Open();
+        using var watcher = Open();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var feed = watcher.WatchAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        var next = feed.MoveNextAsync().AsTask();
+        var clock = Stopwatch.StartNew();
+
+        var written = await writer.CompareAndSwapAsync(RolloutFixtures.Canary(25));
+        var observed = await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(1))) == next;
+
+        Assert.True(written.IsSuccess, written.Error?.Message);
+        Assert.True(observed, "the other replica's change feed did not report the change within one second");
+        Assert.True(await next);
+        Assert.Equal("fraud", feed.Current);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
+        Assert.Equal(25, (await watcher.GetAsync("fraud"))!.Canary!.Weight);
+    }
+
+    [Fact]
+    public async Task CompareAndSwapAsync_Commit_PublishesModelNameAndKeepsDocumentedKeys()
+    {
+        using var store = Open();
+        var connection = Connect();
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(_prefix + ":changed"), (_, message) => received.TrySetResult(message.ToString()));
+
+        await store.CompareAndSwapAsync(RolloutFixtures.Canary(2.5));
+
+        Assert.Equal("fraud", await received.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        var db = connection.GetDatabase();
+        Assert.Equal("1", (string?)await db.HashGetAsync($"{_prefix}:policy:fraud", "rev"));
+        Assert.Contains("\"weight\":2.5", (string?)await db.HashGetAsync($"{_prefix}:policy:fraud", "policy"), StringComparison.Ordinal);
+        Assert.True(await db.SetContainsAsync($"{_prefix}:models", "fraud"));
+
+        await store.DeleteAsync("fraud", 1);
+
+        Assert.False(await db.KeyExistsAsync($"{_prefix}:policy:fraud"));
+        Assert.False(await db.SetContainsAsync($"{_prefix}:models", "fraud"));
+    }
+
+    [Fact]
+    public async Task WatchAsync_SubscriptionConnectionKilled_ReportsEveryKnownModelAfterReconnect()
+    {
+        using var writer = Open();
+        using var watcher = Open();
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            // Drain the three messages of the writes (delivered in publish order), so that what the
+            // second feed reports comes from the resynchronisation only.
+            await using var before = watcher.WatchAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+            var written = before.MoveNextAsync().AsTask();
+            await writer.CompareAndSwapAsync(RolloutFixtures.Canary(10, model: "alpha"));
+            await writer.CompareAndSwapAsync(RolloutFixtures.Canary(10, model: "gone"));
+            Assert.NotNull(await watcher.GetAsync("gone"));
+            await writer.DeleteAsync("gone", 1);
+            Assert.True(await written);
+            var seen = new List<string> { before.Current };
+            while (seen.Count < 3)
+            {
+                Assert.True(await before.MoveNextAsync());
+                seen.Add(before.Current);
+            }
+
+            Assert.Equal(["alpha", "gone", "gone"], seen);
+        }
+
+        using var resync = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await using var feed = watcher.WatchAsync(resync.Token).GetAsyncEnumerator(resync.Token);
+        var first = feed.MoveNextAsync().AsTask();
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
+
+        var reported = new SortedSet<string>(StringComparer.Ordinal);
+        Assert.True(await first);
+        reported.Add(feed.Current);
+        while (reported.Count < 2)
+        {
+            Assert.True(await feed.MoveNextAsync());
+            reported.Add(feed.Current);
+        }
+
+        // alpha is in Redis; gone is not any more, but this replica knew it and must re-read it.
+        Assert.Equal(["alpha", "gone"], reported);
+    }
+
+    [Fact]
+    public async Task AddServingRollouts_RedisConfigured_RedisStoreOnTheRegistryConnection()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Serving:Redis"] = redis.ConnectionString,
+            ["Serving:Rollouts:RedisKeyPrefix"] = _prefix,
+        }).Build();
+        var services = new ServiceCollection().AddLogging().AddServingRegistry(configuration).AddServingRollouts(configuration);
+        await using var provider = services.BuildServiceProvider();
+
+        var store = provider.GetRequiredService<IRolloutStore>();
+        await store.CompareAndSwapAsync(RolloutFixtures.Canary(5));
+
+        Assert.IsType<RedisRolloutStore>(store);
+        Assert.Single(services, static d => d.ServiceType == typeof(IConnectionMultiplexer));
+        using var other = Open();
+        Assert.Equal(5, (await other.GetAsync("fraud"))!.Canary!.Weight);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var connection in _connections)
+            {
+                connection.Dispose();
+            }
+        }
+    }
+
+    private RedisRolloutStore Open() => new(Connect(), _prefix, NullLogger<RedisRolloutStore>.Instance);
+
+    private ConnectionMultiplexer Connect()
+    {
+        var connection = ConnectionMultiplexer.Connect(redis.ConnectionString);
+        _connections.Add(connection);
+        return connection;
+    }
+}
