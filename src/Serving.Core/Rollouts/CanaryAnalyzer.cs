@@ -31,12 +31,29 @@ internal static class CanaryAnalyzer
         ArgumentNullException.ThrowIfNull(canary);
         ArgumentNullException.ThrowIfNull(thresholds);
 
+        var metrics = ImmutableArray.CreateBuilder<AnalysisMetric>();
         if (InsufficientData(stable, canary, thresholds, shadow) is { } missing)
         {
+            // Errors are judged as soon as both cohorts have enough requests, even while other checks
+            // wait for data: a canary that fails every request produces no predictions, and waiting for
+            // those would keep it in traffic.
+            long minimumRequests = Math.Max(1, thresholds.MinimumRequests);
+            if (stable.Requests >= minimumRequests && canary.Requests >= minimumRequests)
+            {
+                CheckErrorRate(stable, canary, thresholds, metrics);
+                foreach (AnalysisMetric metric in metrics)
+                {
+                    if (!metric.Passed)
+                    {
+                        return AnalysisOutcome.Fail(
+                            $"{metric.Description} ({Format($"stable {stable.Requests} requests, canary {canary.Requests} requests")})", metrics.ToImmutable());
+                    }
+                }
+            }
+
             return AnalysisOutcome.Wait(missing);
         }
 
-        var metrics = ImmutableArray.CreateBuilder<AnalysisMetric>();
         CheckErrorRate(stable, canary, thresholds, metrics);
         CheckLatency(stable, canary, thresholds, metrics);
         CheckPredictions(stable, canary, thresholds, metrics);

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Serving.Core.Rollouts;
 using Prometheus;
 using Serving.Gateway.Alerts;
 using Serving.Gateway.Drift;
@@ -39,8 +37,11 @@ public static class ServingApplication
         services.AddHostedService(static sp => sp.GetRequiredService<DriftService>());
         services.AddSingleton<ModelHost>();
         services.AddSingleton<InferenceEndpoint>();
-        services.TryAddSingleton<IRolloutStore>(static sp => new FileRolloutStore(
-            sp.GetRequiredService<IConfiguration>()[ServingOptions.Section + ":StateDirectory"] is { Length: > 0 } state ? state : "state"));
+        services.AddSingleton<RolloutLoop>();
+        services.AddSingleton<IRolloutActionSink>(static sp => sp.GetRequiredService<RolloutLoop>());
+        services.AddSingleton<IRolloutStatusSource>(static sp => sp.GetRequiredService<RolloutLoop>());
+        services.AddHostedService(static sp => sp.GetRequiredService<RolloutLoop>());
+        services.AddServingRollouts(builder.Configuration);
         services.AddSingleton<ShadowDispatcher>();
         services.AddSingleton<RolloutSyncService>();
         services.AddHostedService(static sp => sp.GetRequiredService<RolloutSyncService>());
@@ -74,6 +75,8 @@ public static class ServingApplication
         app.MapMetrics("/metrics");
         app.MapAdminModels();
         app.MapAdminDrift();
+        app.MapAdminRollouts();
+        app.MapAdminAlerts();
         return app;
     }
 }

@@ -37,6 +37,15 @@ internal sealed class RolloutRuntime
     /// <summary>The last analysis, for status.</summary>
     public AnalysisOutcome? LastAnalysis { get; set; }
 
+    /// <summary>When <see cref="LastAnalysis"/> ran.</summary>
+    public DateTimeOffset? LastAnalysisAt { get; set; }
+
+    /// <summary>Stable-side windows gathered while the analysis waits for enough samples (rollout loop only).</summary>
+    public CanaryWindow? PendingControl { get; set; }
+
+    /// <summary>Canary-side windows gathered while the analysis waits for enough samples (rollout loop only).</summary>
+    public CanaryWindow? PendingCandidate { get; set; }
+
     /// <summary>The recorder that a request answered as <paramref name="variant"/> feeds, or null.</summary>
     public CanaryWindowRecorder? RecorderFor(RouteVariant variant) => variant switch
     {
