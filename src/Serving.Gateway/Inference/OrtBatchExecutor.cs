@@ -19,8 +19,12 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
     private readonly ModelSignature _signature;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
+    private const int MaxBoundRows = 256;
+    private const long MaxBoundBytes = 4 * 1024 * 1024;
+
     private readonly PooledBuffer[] _concat;
     private readonly RunOptions _runOptions = new();
+    private readonly BoundBatch?[]? _bound;
 
     public OrtBatchExecutor(InferenceSession session, ModelSignature signature)
     {
@@ -37,10 +41,19 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
             _outputNames[i] = signature.Outputs[i].Name;
         }
         _concat = new PooledBuffer[_inputNames.Length];
+        if (signature.IsBatchable)
+        {
+            _bound = new BoundBatch?[MaxBoundRows + 1];
+        }
     }
 
     public string? Execute(IReadOnlyList<InferenceWorkItem> batch, int totalRows)
     {
+        if (BoundFor(totalRows) is { } bound)
+        {
+            ExecuteBound(batch, totalRows, bound);
+            return null;
+        }
         var inputCount = _inputNames.Length;
         var values = new OrtValue[inputCount];
         var handles = new GCHandle[inputCount];
@@ -99,6 +112,53 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
         }
     }
 
+    /// <summary>The reusable tensors for this many rows, created on first use; null when not worth pinning.</summary>
+    private BoundBatch? BoundFor(int rows)
+    {
+        if (_bound is null || rows <= 0 || rows > MaxBoundRows)
+        {
+            return null;
+        }
+        var bound = _bound[rows];
+        if (bound is null && BoundBatch.SizeOf(_signature, rows) <= MaxBoundBytes)
+        {
+            bound = _bound[rows] = BoundBatch.Create(_signature, rows);
+        }
+        return bound;
+    }
+
+    private void ExecuteBound(IReadOnlyList<InferenceWorkItem> batch, int totalRows, BoundBatch bound)
+    {
+        for (var i = 0; i < _inputNames.Length; i++)
+        {
+            var offset = 0;
+            var destination = bound.Inputs[i];
+            foreach (var item in batch)
+            {
+                var bytes = item.Request.Inputs[i].Bytes;
+                bytes.CopyTo(destination.AsSpan(offset));
+                offset += bytes.Length;
+            }
+        }
+        _session.Run(_runOptions, _inputNames, bound.InputValues, _outputNames, bound.OutputValues);
+        for (var o = 0; o < _outputNames.Length; o++)
+        {
+            var type = _signature.Outputs[o].DataType;
+            var data = bound.Outputs[o].AsSpan(0, (int)(_signature.Outputs[o].RowElementCount() * totalRows * TensorDataTypes.ElementSize(type)));
+            var shape = bound.OutputShapes[o];
+            var rowBytes = data.Length / totalRows;
+            var offset = 0;
+            foreach (var item in batch)
+            {
+                var rows = item.Rows;
+                shape.Set(0, rows);
+                var bytes = rows * rowBytes;
+                data.Slice(offset, bytes).CopyTo(item.Result.Output(o).Allocate(type, shape, bytes));
+                offset += bytes;
+            }
+        }
+    }
+
     private void Scatter(IReadOnlyList<InferenceWorkItem> batch, int totalRows, int outputIndex, OrtValue output)
     {
         var type = _signature.Outputs[outputIndex].DataType;
@@ -124,6 +184,13 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
 
     public void Dispose()
     {
+        if (_bound is not null)
+        {
+            foreach (var bound in _bound)
+            {
+                bound?.Dispose();
+            }
+        }
         _runOptions.Dispose();
         for (var i = 0; i < _concat.Length; i++)
         {

@@ -90,6 +90,19 @@ public class RolloutJsonTests
     }
 
     [Fact]
+    public void Serialize_ThresholdSetToNull_ReadsBackAsNull()
+    {
+        var thresholds = new AnalysisThresholds { MaxLatencyP99Ratio = null, MaxPredictionKsStatistic = null };
+        string json = JsonSerializer.Serialize(thresholds, RolloutJsonContext.Default.AnalysisThresholds);
+
+        AnalysisThresholds back = JsonSerializer.Deserialize(json, RolloutJsonContext.Default.AnalysisThresholds)!;
+
+        Assert.Null(back.MaxLatencyP99Ratio);
+        Assert.Null(back.MaxPredictionKsStatistic);
+        Assert.Equal(thresholds.MaxPredictionPsi, back.MaxPredictionPsi);
+    }
+
+    [Fact]
     public void Serialize_Policy_SnakeCaseNamesAndStringEnums()
     {
         RolloutPolicy policy = RolloutFixtures.BlueGreen() with

@@ -1,0 +1,95 @@
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+using Serving.Core.Protocol;
+
+namespace Serving.Gateway.Inference;
+
+/// <summary>
+/// Input and output tensors of one batch size, created once over pinned arrays (the pinned object
+/// heap: they never move) and reused for every call with that many rows. Owns its OrtValues; the
+/// executor disposes it with the session. Reusing them saves creating and releasing an OrtValue per
+/// input and output and ONNX Runtime's output allocation on every call (measured: a trivial graph
+/// took 23 µs per call through the gateway before, most of it that bookkeeping).
+/// </summary>
+internal sealed class BoundBatch : IDisposable
+{
+    private BoundBatch(byte[][] inputs, OrtValue[] inputValues, byte[][] outputs, OrtValue[] outputValues, TensorShape[] outputShapes)
+    {
+        Inputs = inputs;
+        InputValues = inputValues;
+        Outputs = outputs;
+        OutputValues = outputValues;
+        OutputShapes = outputShapes;
+    }
+
+    public byte[][] Inputs { get; }
+
+    public OrtValue[] InputValues { get; }
+
+    public byte[][] Outputs { get; }
+
+    public OrtValue[] OutputValues { get; }
+
+    public TensorShape[] OutputShapes { get; }
+
+    /// <summary>Tensors for <paramref name="rows"/> rows of a batchable signature (every dimension static but the first).</summary>
+    public static BoundBatch Create(ModelSignature signature, int rows)
+    {
+        var inputs = new byte[signature.Inputs.Count][];
+        var inputValues = new OrtValue[inputs.Length];
+        var outputs = new byte[signature.Outputs.Count][];
+        var outputValues = new OrtValue[outputs.Length];
+        var outputShapes = new TensorShape[outputs.Length];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            (inputs[i], inputValues[i], _) = Tensor(signature.Inputs[i], rows);
+        }
+        for (var o = 0; o < outputs.Length; o++)
+        {
+            (outputs[o], outputValues[o], outputShapes[o]) = Tensor(signature.Outputs[o], rows);
+        }
+        return new BoundBatch(inputs, inputValues, outputs, outputValues, outputShapes);
+    }
+
+    /// <summary>Bytes one bound batch of <paramref name="rows"/> rows pins.</summary>
+    public static long SizeOf(ModelSignature signature, int rows)
+    {
+        long total = 0;
+        foreach (var spec in signature.Inputs)
+        {
+            total += spec.RowElementCount() * rows * TensorDataTypes.ElementSize(spec.DataType);
+        }
+        foreach (var spec in signature.Outputs)
+        {
+            total += spec.RowElementCount() * rows * TensorDataTypes.ElementSize(spec.DataType);
+        }
+        return total;
+    }
+
+    private static (byte[] Buffer, OrtValue Value, TensorShape Shape) Tensor(TensorSpec spec, int rows)
+    {
+        var shape = new long[spec.Shape.Count];
+        shape[0] = rows;
+        for (var d = 1; d < shape.Length; d++)
+        {
+            shape[d] = spec.Shape[d];
+        }
+        var bytes = (int)(spec.RowElementCount() * rows * TensorDataTypes.ElementSize(spec.DataType));
+        var buffer = GC.AllocateArray<byte>(Math.Max(1, bytes), pinned: true);
+        var value = OrtValue.CreateTensorValueWithData(
+            OrtMemoryInfo.DefaultInstance, OrtTypeMap.ToOrt(spec.DataType), shape, Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0), bytes);
+        return (buffer, value, TensorShape.From(shape));
+    }
+
+    public void Dispose()
+    {
+        foreach (var value in InputValues)
+        {
+            value.Dispose();
+        }
+        foreach (var value in OutputValues)
+        {
+            value.Dispose();
+        }
+    }
+}
