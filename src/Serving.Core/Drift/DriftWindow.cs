@@ -18,9 +18,16 @@ internal sealed class DriftWindow
 {
     private readonly ReferenceProfile _profile;
     private readonly int _capacity;
+    // Bin and missing counts are striped by processor: recorders on different cores increment their own
+    // copy instead of fighting over the same cache lines, and the snapshot adds the stripes up. Each
+    // stripe is padded to a multiple of 128 bytes. (Measured with run.sh-style wrk at 64 connections:
+    // drift on cost 5-8 % of throughput with one shared array.)
+    private static readonly int Stripes = (int)Math.Min(16, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
+
     private readonly int[] _binOffsets;
-    private readonly long[] _binCounts;
-    private readonly long[] _missing;
+    private readonly int _missingOffset;
+    private readonly int _stripeStride;
+    private readonly long[] _counts;
     private readonly float[] _samples;
     private long _rows;
     private int _writers;
@@ -44,8 +51,9 @@ internal sealed class DriftWindow
             total += profile.Columns[c].BinCount;
         }
 
-        _binCounts = new long[total];
-        _missing = new long[columns];
+        _missingOffset = total;
+        _stripeStride = (total + columns + 15) & ~15;
+        _counts = new long[Stripes * _stripeStride];
         _samples = new float[columns * sampleCapacity];
     }
 
@@ -94,28 +102,30 @@ internal sealed class DriftWindow
     {
         Debug.Assert(Volatile.Read(ref _writers) > 0);
         int sampleSlot = slot < _capacity ? (int)slot : -1;
+        int stripe = (Thread.GetCurrentProcessorId() & (Stripes - 1)) * _stripeStride;
         var columns = _profile.Columns;
         for (int c = 0; c < features.Length; c++)
         {
-            Add(columns[c], c, features[c], sampleSlot);
+            Add(columns[c], c, features[c], sampleSlot, stripe);
         }
 
         int first = features.Length;
         for (int i = 0; i < outputs.Length; i++)
         {
-            Add(columns[first + i], first + i, outputs[i], sampleSlot);
+            Add(columns[first + i], first + i, outputs[i], sampleSlot, stripe);
         }
     }
 
-    private void Add(ReferenceColumn column, int c, float value, int sampleSlot)
+    private void Add(ReferenceColumn column, int c, float value, int sampleSlot, int stripe)
     {
+        // Still atomic: a thread can move to another core between reading its processor id and adding.
         if (float.IsNaN(value))
         {
-            Interlocked.Increment(ref _missing[c]);
+            Interlocked.Increment(ref _counts[stripe + _missingOffset + c]);
         }
         else
         {
-            Interlocked.Increment(ref _binCounts[_binOffsets[c] + column.BinOf(value)]);
+            Interlocked.Increment(ref _counts[stripe + _binOffsets[c] + column.BinOf(value)]);
         }
 
         if (sampleSlot >= 0)
@@ -145,10 +155,21 @@ internal sealed class DriftWindow
         Debug.Assert(Volatile.Read(ref _sealed) == 1 && Volatile.Read(ref _writers) == 0);
         long rows = Volatile.Read(ref _rows);
         int kept = (int)Math.Min(rows, _capacity);
-        var columns = ImmutableArray.CreateBuilder<DriftColumnCounts>(_missing.Length);
-        for (int c = 0; c < _missing.Length; c++)
+        int columnCount = _binOffsets.Length;
+        var columns = ImmutableArray.CreateBuilder<DriftColumnCounts>(columnCount);
+        for (int c = 0; c < columnCount; c++)
         {
-            var bins = _binCounts.AsSpan(_binOffsets[c], _profile.Columns[c].BinCount).ToArray();
+            var bins = new long[_profile.Columns[c].BinCount];
+            long missing = 0;
+            for (int stripe = 0; stripe < _counts.Length; stripe += _stripeStride)
+            {
+                for (int b = 0; b < bins.Length; b++)
+                {
+                    bins[b] += _counts[stripe + _binOffsets[c] + b];
+                }
+                missing += _counts[stripe + _missingOffset + c];
+            }
+
             var slots = _samples.AsSpan(c * _capacity, kept);
             var sample = ImmutableArray.CreateBuilder<float>(kept);
             foreach (float v in slots)
@@ -159,7 +180,7 @@ internal sealed class DriftWindow
                 }
             }
 
-            columns.Add(new DriftColumnCounts(ImmutableArray.Create(bins), _missing[c], sample.ToImmutable()));
+            columns.Add(new DriftColumnCounts(ImmutableArray.Create(bins), missing, sample.ToImmutable()));
         }
 
         return new DriftWindowSnapshot
