@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
+using System.Text.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
@@ -38,7 +38,9 @@ internal sealed partial class AlertNotifier : BackgroundService
         _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = _options.Timeout };
         _queue = Channel.CreateBounded<(Alert, DateTimeOffset)>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity))
         {
-            FullMode = BoundedChannelFullMode.DropWrite,
+            // Wait mode, used only through TryWrite: a full queue makes TryWrite return false at once, so the
+            // drop is counted (DropWrite would report success and lose the alert silently).
+            FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
     }
@@ -132,7 +134,10 @@ internal sealed partial class AlertNotifier : BackgroundService
         {
             try
             {
-                using var response = await _http.PostAsJsonAsync(url, payload, AlertJsonContext.Default.AlertmanagerPayload, stoppingToken).ConfigureAwait(false);
+                // A buffered body with Content-Length: some webhook receivers do not read chunked bodies.
+                using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(payload, AlertJsonContext.Default.AlertmanagerPayload));
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                using var response = await _http.PostAsync(url, content, stoppingToken).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
                     return (attempt, null);
