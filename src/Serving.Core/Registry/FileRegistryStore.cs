@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Registry;
 
@@ -102,68 +103,12 @@ internal sealed partial class FileRegistryStore : RegistryStoreBase
 
     private string PathOf(string model) => Path.Combine(_directory, model + ".json");
 
-    private static async Task<ModelDocument?> ReadAsync(string path, CancellationToken cancellationToken)
-    {
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.Asynchronous);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
+    private static Task<ModelDocument?> ReadAsync(string path, CancellationToken cancellationToken) =>
+        JsonFileStore.ReadAsync(path, RegistryJsonContext.Default.ModelDocument, "registry document", cancellationToken);
 
-        await using (stream.ConfigureAwait(false))
-        {
-            try
-            {
-                return await JsonSerializer.DeserializeAsync(stream, RegistryJsonContext.Default.ModelDocument, cancellationToken).ConfigureAwait(false)
-                    ?? throw new InvalidDataException($"registry document {path} is empty");
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException($"registry document {path} is corrupt: {ex.Message}", ex);
-            }
-        }
-    }
+    private static Task WriteAtomicallyAsync(string path, ModelDocument document, CancellationToken cancellationToken) =>
+        JsonFileStore.WriteAtomicallyAsync(path, document, RegistryJsonContext.Default.ModelDocument, cancellationToken);
 
-    private static async Task WriteAtomicallyAsync(string path, ModelDocument document, CancellationToken cancellationToken)
-    {
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
-            await using (stream.ConfigureAwait(false))
-            {
-                await JsonSerializer.SerializeAsync(stream, document, RegistryJsonContext.Default.ModelDocument, cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-    }
-
-    private async Task<FileStream> AcquireFileLockAsync(CancellationToken cancellationToken)
-    {
-        var path = Path.Combine(_directory, LockFileName);
-        var deadline = DateTime.UtcNow + FileLockTimeout;
-        while (true)
-        {
-            try
-            {
-                // FileShare.None takes an exclusive advisory lock (flock on Unix) held until disposal.
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    private Task<FileStream> AcquireFileLockAsync(CancellationToken cancellationToken) =>
+        JsonFileStore.AcquireLockAsync(Path.Combine(_directory, LockFileName), FileLockTimeout, cancellationToken);
 }

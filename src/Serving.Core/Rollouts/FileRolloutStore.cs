@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Rollouts;
 
@@ -147,68 +148,12 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
 
     private string PathOf(string model) => Path.Combine(_directory, model + ".json");
 
-    private static async Task<RolloutPolicy?> ReadAsync(string path, CancellationToken cancellationToken)
-    {
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.Asynchronous);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
+    private static Task<RolloutPolicy?> ReadAsync(string path, CancellationToken cancellationToken) =>
+        JsonFileStore.ReadAsync(path, RolloutJsonContext.Default.RolloutPolicy, "rollout policy", cancellationToken);
 
-        await using (stream.ConfigureAwait(false))
-        {
-            try
-            {
-                return await JsonSerializer.DeserializeAsync(stream, RolloutJsonContext.Default.RolloutPolicy, cancellationToken).ConfigureAwait(false)
-                    ?? throw new InvalidDataException($"rollout policy {path} is empty");
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException($"rollout policy {path} is corrupt: {ex.Message}", ex);
-            }
-        }
-    }
+    private static Task WriteAtomicallyAsync(string path, RolloutPolicy policy, CancellationToken cancellationToken) =>
+        JsonFileStore.WriteAtomicallyAsync(path, policy, IndentedPolicy, cancellationToken);
 
-    private static async Task WriteAtomicallyAsync(string path, RolloutPolicy policy, CancellationToken cancellationToken)
-    {
-        string temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
-            await using (stream.ConfigureAwait(false))
-            {
-                await JsonSerializer.SerializeAsync(stream, policy, IndentedPolicy, cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-    }
-
-    private async Task<FileStream> AcquireFileLockAsync(CancellationToken cancellationToken)
-    {
-        string path = Path.Combine(_directory, LockFileName);
-        DateTime deadline = DateTime.UtcNow + FileLockTimeout;
-        while (true)
-        {
-            try
-            {
-                // FileShare.None takes an exclusive advisory lock (flock on Unix) held until disposal.
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    private Task<FileStream> AcquireFileLockAsync(CancellationToken cancellationToken) =>
+        JsonFileStore.AcquireLockAsync(Path.Combine(_directory, LockFileName), FileLockTimeout, cancellationToken);
 }
