@@ -8,6 +8,7 @@ using Serving.Gateway.Metrics;
 using Serving.Gateway.Admin;
 using Serving.Gateway.Protocol;
 using Serving.Gateway.Registry;
+using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
 
 namespace Serving.Gateway.Hosting;
@@ -23,6 +24,9 @@ public static class ServingApplication
         // Per-request hosting and routing logs cost more than the inference of a small model; keep
         // ASP.NET's own categories at Warning unless configuration asks for more.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // YARP logs every forwarded request (and every forwarding error) at Information; the forwarder
+        // logs the failures that matter itself.
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         services.Configure<ServingOptions>(builder.Configuration.GetSection(ServingOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(static sp => sp.GetRequiredService<IOptions<ServingOptions>>().Value.OnnxRuntime);
@@ -36,6 +40,11 @@ public static class ServingApplication
         services.AddSingleton<DriftService>();
         services.AddHostedService(static sp => sp.GetRequiredService<DriftService>());
         services.AddSingleton<ModelHost>();
+        services.AddHttpForwarder();
+        services.AddSingleton<WorkerPool>();
+        services.AddSingleton<RemoteForwarder>();
+        services.AddSingleton<WorkerHealthMonitor>();
+        services.AddHostedService(static sp => sp.GetRequiredService<WorkerHealthMonitor>());
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<RolloutLoop>();
         services.AddSingleton<IRolloutActionSink>(static sp => sp.GetRequiredService<RolloutLoop>());
@@ -61,12 +70,22 @@ public static class ServingApplication
     public static WebApplication UseServing(this WebApplication app)
     {
         var infer = app.Services.GetRequiredService<InferenceEndpoint>();
+        var host = app.Services.GetRequiredService<ModelHost>();
+        var workers = app.Services.GetRequiredService<WorkerPool>();
+        var forwarder = app.Services.GetRequiredService<RemoteForwarder>();
         app.Use(next => context =>
         {
             if (HttpMethods.IsPost(context.Request.Method)
                 && InferenceEndpoint.TryMatch(context.Request.Path.Value, out var model, out var version))
             {
                 return infer.HandleAsync(context, model, version);
+            }
+            if (workers.HasWorkers && HttpMethods.IsGet(context.Request.Method)
+                && RemoteMetadata.TryMatchModel(context.Request.Path.Value, out var name)
+                && !host.Catalog.TryGetModel(name, out _) && workers.TryGetCluster(name, out var cluster))
+            {
+                // Metadata and readiness of a model hosted by workers: one of them answers, unchanged.
+                return forwarder.ForwardUnchangedAsync(context, cluster, name.ToString());
             }
             return next(context);
         });

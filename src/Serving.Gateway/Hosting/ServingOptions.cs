@@ -1,3 +1,5 @@
+using Serving.Gateway.Remote;
+
 namespace Serving.Gateway.Hosting;
 
 /// <summary>Start-up settings of the gateway, bound from the <c>Serving</c> configuration section.</summary>
@@ -20,4 +22,16 @@ public sealed class ServingOptions
 
     /// <summary>Limits on shadow copies of requests.</summary>
     public ShadowOptions Shadow { get; set; } = new();
+
+    /// <summary>What this process does: <c>all</c> (the default), <c>gateway</c> or <c>worker</c>.</summary>
+    public ServingRole Role { get; set; } = ServingRole.All;
+
+    /// <summary>
+    /// Workers that host versions for this process. Requests for a model or version that is not loaded
+    /// here are forwarded to them; a version loaded here is always served here. Default none.
+    /// </summary>
+    public List<WorkerOptions> Workers { get; set; } = [];
+
+    /// <summary>Forwarding and worker health settings.</summary>
+    public ForwardingOptions Forwarding { get; set; } = new();
 }

@@ -13,6 +13,7 @@ using Serving.Gateway.Batching;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
+using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
 
 namespace Serving.Gateway.Protocol;
@@ -33,13 +34,17 @@ internal sealed class InferenceEndpoint
     private readonly ModelHost _host;
     private readonly RolloutSyncService _rollouts;
     private readonly ShadowDispatcher _shadows;
+    private readonly WorkerPool _workers;
+    private readonly RemoteForwarder _forwarder;
     private readonly long _maxBody;
 
-    public InferenceEndpoint(ModelHost host, RolloutSyncService rollouts, ShadowDispatcher shadows, IOptions<ServingOptions> options)
+    public InferenceEndpoint(ModelHost host, RolloutSyncService rollouts, ShadowDispatcher shadows, WorkerPool workers, RemoteForwarder forwarder, IOptions<ServingOptions> options)
     {
         _host = host;
         _rollouts = rollouts;
         _shadows = shadows;
+        _workers = workers;
+        _forwarder = forwarder;
         _maxBody = options.Value.MaxRequestBodyBytes;
     }
 
@@ -82,6 +87,14 @@ internal sealed class InferenceEndpoint
         var modelName = path.AsSpan()[modelRange];
         if (!_host.Catalog.TryGetModel(modelName, out var entry))
         {
+            if (_workers.HasWorkers && _workers.TryGetCluster(modelName, out var cluster))
+            {
+                // Not hosted here: a worker answers, at the version this process's router picks.
+                var remoteModel = modelName.ToString();
+                var (remotePath, variant, remoteRollout) = RouteRemote(context, remoteModel, path.AsSpan()[versionRange]);
+                await ForwardAsync(context, cluster, remoteModel, remotePath, variant, remoteRollout, started);
+                return;
+            }
             NotFound.Inc();
             await ProtocolErrors.WriteAsync(context, StatusCodes.Status404NotFound, $"Unknown model '{modelName}'.");
             return;
@@ -100,6 +113,13 @@ internal sealed class InferenceEndpoint
         }
         if (version is null)
         {
+            if (status == StatusCodes.Status404NotFound && _workers.HasWorkers && _workers.TryGetCluster(entry.Name, out var cluster))
+            {
+                // A version named in the path that is not loaded here may be hosted by a worker.
+                var remotePath = $"/v2/models/{entry.Name}/versions/{path.AsSpan()[versionRange]}/infer";
+                await ForwardAsync(context, cluster, entry.Name, remotePath, RouteVariant.Default, null, started);
+                return;
+            }
             if (status == StatusCodes.Status404NotFound)
             {
                 NotFound.Inc();
@@ -192,6 +212,44 @@ internal sealed class InferenceEndpoint
         return (null, default, wanted is null
             ? $"The rollout of model '{entry.Name}' routes to version {decision.Version}, which is not loaded."
             : NotReadyMessage(wanted), StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <summary>
+    /// The worker path for a model this process does not host: the version named in the request, or the
+    /// one the rollout picks, or the registry's default; with none known, the worker's own default.
+    /// </summary>
+    private (string Path, RouteVariant Variant, RolloutRuntime? Rollout) RouteRemote(HttpContext context, string model, ReadOnlySpan<char> versionText)
+    {
+        if (!versionText.IsEmpty)
+        {
+            return ($"/v2/models/{model}/versions/{versionText}/infer", RouteVariant.Default, null);
+        }
+        var number = 0;
+        var variant = RouteVariant.Default;
+        RolloutRuntime? runtime = null;
+        if (_rollouts.Table.TryGet(model, out var rollout) && rollout.Policy.Mode != RolloutMode.None)
+        {
+            var policy = rollout.Policy;
+            var headers = context.Request.Headers;
+            var preview = policy.BlueGreen is { } blueGreen && VariantRouter.IsPreviewRequested(headers[blueGreen.PreviewHeader].ToString());
+            var decision = VariantRouter.Shared.Route(policy, headers[policy.RoutingKeyHeader].ToString(), preview);
+            number = decision.Version;
+            variant = decision.Variant;
+            runtime = rollout;
+        }
+        if (number == 0 && !_workers.TryGetDefault(model, out number))
+        {
+            return ($"/v2/models/{model}/infer", variant, runtime);
+        }
+        return ($"/v2/models/{model}/versions/{number.ToString(CultureInfo.InvariantCulture)}/infer", variant, runtime);
+    }
+
+    private async Task ForwardAsync(HttpContext context, WorkerCluster cluster, string model, string path, RouteVariant variant, RolloutRuntime? rollout, long started)
+    {
+        var answered = await _forwarder.ForwardAsync(context, cluster, model, path, VariantNames.Of(variant));
+        // Rollout analysis on this process sees the error rate and latency of remote variants (their
+        // predictions stay on the worker).
+        rollout?.RecorderFor(variant)?.RecordRequest(!answered, Stopwatch.GetElapsedTime(started).TotalSeconds, ReadOnlySpan<float>.Empty);
     }
 
     internal static string NotReadyMessage(ModelVersion version) => version.State switch

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Serving.Core.Protocol;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Registry;
+using Serving.Gateway.Remote;
 
 namespace Serving.Gateway.Protocol;
 
@@ -15,9 +16,9 @@ internal static class MetadataEndpoints
     public static IEndpointRouteBuilder MapProtocolMetadata(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v2/health/live", static () => Results.Ok());
-        app.MapGet("/v2/health/ready", static (ModelHost host, RegistryLifecycleService registry) =>
+        app.MapGet("/v2/health/ready", static (ModelHost host, RegistryLifecycleService registry, WorkerPool workers) =>
         {
-            var detail = Readiness(host, registry.Degraded);
+            var detail = Readiness(host, registry.Degraded, workers);
             return Results.Json(detail, ProtocolJsonContext.Readable.ReadinessResponse,
                 statusCode: detail.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
@@ -32,9 +33,10 @@ internal static class MetadataEndpoints
     /// <summary>
     /// Ready once the first load has finished and every model has a version that answers. A degraded
     /// registry (store unreachable) does not make the gateway unready: it keeps serving the last known
-    /// state, and the detail says so.
+    /// state, and the detail says so. Models served by workers (those not hosted here) need a worker
+    /// that passed its last health probe.
     /// </summary>
-    private static ReadinessResponse Readiness(ModelHost host, string? registryDegraded)
+    private static ReadinessResponse Readiness(ModelHost host, string? registryDegraded, WorkerPool workers)
     {
         var models = new List<ModelReadiness>();
         var ready = host.InitialLoadComplete;
@@ -44,8 +46,33 @@ internal static class MetadataEndpoints
             ready &= modelReady;
             models.Add(new ModelReadiness(entry.Name, modelReady, Statuses(entry.Versions)));
         }
+        List<WorkerReadiness>? workerDetail = null;
+        if (workers.HasWorkers)
+        {
+            var now = workers.NowTicks;
+            var localModels = models.Count;
+            foreach (var cluster in workers.Clusters)
+            {
+                if (cluster.Model.Length == 0 ? localModels > 0 : host.Catalog.TryGetModel(cluster.Model, out _))
+                {
+                    // Hosted here, or a wildcard beside local models: local readiness decides.
+                    continue;
+                }
+                var clusterReady = cluster.HasHealthyDestination(now);
+                ready &= clusterReady;
+                if (cluster.Model.Length > 0)
+                {
+                    models.Add(new ModelReadiness(cluster.Model, clusterReady, []));
+                }
+            }
+            workerDetail = [];
+            foreach (var destination in workers.Destinations)
+            {
+                workerDetail.Add(new WorkerReadiness(destination.Address, destination.ProbedHealthy && destination.IsAvailable(now), destination.InFlight));
+            }
+        }
         models.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        return new ReadinessResponse(ready, registryDegraded is null ? "ok" : "degraded: " + registryDegraded, models);
+        return new ReadinessResponse(ready, registryDegraded is null ? "ok" : "degraded: " + registryDegraded, models, workerDetail);
     }
 
     private static IResult Metadata(ModelHost host, string model, string? versionText)

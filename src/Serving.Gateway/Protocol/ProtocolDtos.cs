@@ -37,7 +37,14 @@ internal sealed record ErrorResponse([property: JsonPropertyName("error")] strin
 internal sealed record ReadinessResponse(
     [property: JsonPropertyName("ready")] bool Ready,
     [property: JsonPropertyName("registry")] string Registry,
-    [property: JsonPropertyName("models")] IReadOnlyList<ModelReadiness> Models);
+    [property: JsonPropertyName("models")] IReadOnlyList<ModelReadiness> Models,
+    [property: JsonPropertyName("workers"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WorkerReadiness>? Workers = null);
+
+/// <summary>Health of one worker in the readiness detail of a process that forwards to workers.</summary>
+internal sealed record WorkerReadiness(
+    [property: JsonPropertyName("address")] string Address,
+    [property: JsonPropertyName("healthy")] bool Healthy,
+    [property: JsonPropertyName("in_flight")] int InFlight);
 
 /// <summary>Readiness of one model in the readiness detail.</summary>
 internal sealed record ModelReadiness(

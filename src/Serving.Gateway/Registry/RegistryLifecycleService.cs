@@ -4,6 +4,7 @@ using Serving.Core.Registry;
 using Serving.Core.Repository;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
+using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
 
 namespace Serving.Gateway.Registry;
@@ -21,6 +22,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
     private readonly RegistrySeeder seeder;
     private readonly ModelHost host;
     private readonly RolloutSyncService rollouts;
+    private readonly WorkerPool workers;
     private readonly IOptions<ServingOptions> options;
     private readonly ILogger<RegistryLifecycleService> logger;
 
@@ -29,6 +31,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         RegistrySeeder seeder,
         ModelHost host,
         RolloutSyncService rollouts,
+        WorkerPool workers,
         IOptions<ServingOptions> options,
         ILogger<RegistryLifecycleService> logger)
     {
@@ -36,6 +39,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         this.seeder = seeder;
         this.host = host;
         this.rollouts = rollouts;
+        this.workers = workers;
         this.options = options;
         this.logger = logger;
         // A rollout that names a version not in Staging or Production gets it loaded.
@@ -78,7 +82,11 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
                 }
                 _degraded = null;
                 RegistryUp.Set(1);
-                var (desired, defaults) = DesiredState(root, states, rollouts.ReferencedVersions);
+                // A gateway loads nothing: it only needs each model's default version, to name it when forwarding.
+                var (desired, defaults) = options.Value.Role == ServingRole.Gateway
+                    ? (new List<VersionDescriptor>(), DefaultVersions(states))
+                    : DesiredState(root, states, rollouts.ReferencedVersions);
+                workers.UpdateDefaults(defaults);
                 await host.ReconcileAsync(desired, defaults, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -126,6 +134,20 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
             }
         }
         return (desired, defaults);
+    }
+
+    /// <summary>Each model's Production version.</summary>
+    internal static Dictionary<string, int> DefaultVersions(IReadOnlyList<ModelState> states)
+    {
+        var defaults = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var state in states)
+        {
+            if (state.Production is { } production)
+            {
+                defaults[state.Name] = production.Version;
+            }
+        }
+        return defaults;
     }
 
     private async Task WatchAsync(CancellationToken stoppingToken)

@@ -1,0 +1,20 @@
+using Prometheus;
+
+namespace Serving.Gateway.Remote;
+
+/// <summary>Metrics of forwarding to workers.</summary>
+internal static class ForwardMetrics
+{
+    public static readonly Counter Requests = Prometheus.Metrics.CreateCounter(
+        "serving_forward_requests_total",
+        "Requests forwarded to workers, by model, destination and outcome (ok: the worker answered; retried: it could not be reached and another was tried; failed: a forwarding error; no_destination: no healthy worker).",
+        new CounterConfiguration { LabelNames = ["model", "destination", "outcome"] });
+
+    public static readonly Gauge DestinationHealthy = Prometheus.Metrics.CreateGauge(
+        "serving_forward_destination_healthy", "1 while a worker takes forwarded traffic, 0 while active or passive health checks keep it out.",
+        new GaugeConfiguration { LabelNames = ["destination"] });
+
+    public static readonly Histogram Duration = Prometheus.Metrics.CreateHistogram(
+        "serving_forward_duration_seconds", "Time from a forwarded request's arrival to the worker's response being copied back.",
+        new HistogramConfiguration { LabelNames = ["model"], Buckets = Histogram.ExponentialBuckets(0.00005, 2, 18) });
+}

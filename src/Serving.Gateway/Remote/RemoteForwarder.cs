@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Serving.Gateway.Hosting;
+using Serving.Gateway.Protocol;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Serving.Gateway.Remote;
+
+/// <summary>
+/// Forwards a request for a version this process does not host to a worker with YARP's
+/// <see cref="IHttpForwarder"/>. The body is buffered (it is bounded by <c>MaxRequestBodyBytes</c>) so
+/// that a request a worker could not take (connection refused, or dropped before any response) is sent
+/// again to another worker; such a failure also takes the worker out for the reactivation period
+/// (passive health check). Local versions never come here.
+/// </summary>
+internal sealed partial class RemoteForwarder : IDisposable
+{
+    private readonly IHttpForwarder _forwarder;
+    private readonly WorkerPool _pool;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly ForwarderRequestConfig _config;
+    private readonly int _retries;
+    private readonly long _maxBody;
+    private readonly ILogger<RemoteForwarder> _logger;
+
+    public RemoteForwarder(IHttpForwarder forwarder, WorkerPool pool, IOptions<ServingOptions> options, ILogger<RemoteForwarder> logger)
+    {
+        _forwarder = forwarder;
+        _pool = pool;
+        _logger = logger;
+        var forwarding = options.Value.Forwarding;
+        _retries = Math.Max(0, forwarding.Retries);
+        _maxBody = options.Value.MaxRequestBodyBytes;
+        // One invoker for every destination, configured as YARP's documentation recommends.
+        _invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            EnableMultipleHttp2Connections = true,
+            ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
+            ConnectTimeout = forwarding.ConnectTimeout,
+        });
+        _config = new ForwarderRequestConfig
+        {
+            ActivityTimeout = forwarding.ActivityTimeout,
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+    }
+
+    /// <summary>
+    /// Forwards the request to a worker of <paramref name="cluster"/> at <paramref name="path"/>. Returns
+    /// false when the client got a server error (the worker's or the gateway's), for rollout analysis.
+    /// </summary>
+    public async Task<bool> ForwardAsync(HttpContext context, WorkerCluster cluster, string model, string path, string? variant)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var request = context.Request;
+        var body = await BufferBodyAsync(context).ConfigureAwait(false);
+        if (body.Failed)
+        {
+            return true;
+        }
+        var transformer = new ForwardTransformer(path, variant);
+        WorkerDestination? previous = null;
+        for (var attempt = 0; attempt <= _retries; attempt++)
+        {
+            var destination = cluster.Pick(_pool.NowTicks, previous);
+            if (destination is null)
+            {
+                break;
+            }
+            if (body.Bytes is { } bytes)
+            {
+                // A fresh stream per attempt: the forwarder may have read (or disposed) the last one.
+                request.Body = new MemoryStream(bytes, 0, body.Length, writable: false);
+            }
+            ForwarderError error;
+            destination.Enter();
+            try
+            {
+                error = await _forwarder.SendAsync(context, destination.Address, _invoker, _config, transformer).ConfigureAwait(false);
+            }
+            finally
+            {
+                destination.Leave();
+            }
+            if (error == ForwarderError.None)
+            {
+                ForwardMetrics.Requests.WithLabels(model, destination.Address, "ok").Inc();
+                ForwardMetrics.Duration.WithLabels(model).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                return context.Response.StatusCode < StatusCodes.Status500InternalServerError;
+            }
+            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            if (IsTransportFailure(error))
+            {
+                destination.ReportTransportFailure(_pool.ReactivationDeadline);
+                destination.UpdateGauge(_pool.NowTicks);
+            }
+            if (IsTransportFailure(error) && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            {
+                LogRetrying(_logger, model, destination.Address, error, exception?.Message ?? "");
+                ForwardMetrics.Requests.WithLabels(model, destination.Address, "retried").Inc();
+                // YARP set 502 and its error feature: start the response afresh for the next destination.
+                context.Response.Clear();
+                context.Features.Set<IForwarderErrorFeature>(null);
+                previous = destination;
+                continue;
+            }
+            ForwardMetrics.Requests.WithLabels(model, destination.Address, "failed").Inc();
+            if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
+                or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
+            {
+                return true;
+            }
+            LogForwardFailed(_logger, model, destination.Address, error, exception?.Message ?? "");
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                var status = error == ForwarderError.RequestTimedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
+                await ProtocolErrors.WriteAsync(context, status, $"Worker {destination.Address} failed to answer for model '{model}': {error}.").ConfigureAwait(false);
+            }
+            return false;
+        }
+        ForwardMetrics.Requests.WithLabels(model, "", "no_destination").Inc();
+        if (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await ProtocolErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, previous is null
+                ? $"No healthy worker hosts model '{model}'."
+                : $"No worker hosting model '{model}' could be reached.", retryAfter: true).ConfigureAwait(false);
+        }
+        return false;
+    }
+
+    /// <summary>Forwards the request to a worker of <paramref name="cluster"/> at its own path (metadata and readiness of a model hosted there).</summary>
+    public Task ForwardUnchangedAsync(HttpContext context, WorkerCluster cluster, string model) =>
+        ForwardAsync(context, cluster, model, context.Request.Path.Value!, variant: null);
+
+    /// <summary>Failures that say the worker could not take the request: the request may be sent elsewhere.</summary>
+    private static bool IsTransportFailure(ForwarderError error) =>
+        error is ForwarderError.Request or ForwarderError.RequestBodyDestination or ForwarderError.ResponseHeaders;
+
+    /// <summary>The buffered request body (null when there is none); Failed when a response was already written.</summary>
+    private readonly record struct BufferedBody(byte[]? Bytes, int Length, bool Failed);
+
+    private async ValueTask<BufferedBody> BufferBodyAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return default;
+        }
+        if (request.ContentLength > _maxBody)
+        {
+            context.Response.Headers.Connection = "close";
+            await ProtocolErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
+                $"The request body ({request.ContentLength} bytes) exceeds the limit of {_maxBody} bytes.").ConfigureAwait(false);
+            return new BufferedBody(null, 0, true);
+        }
+        var stream = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
+        try
+        {
+            await request.Body.CopyToAsync(stream, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return new BufferedBody(null, 0, true);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            await ProtocolErrors.WriteAsync(context, ex.StatusCode, ex.Message).ConfigureAwait(false);
+            return new BufferedBody(null, 0, true);
+        }
+        catch (IOException)
+        {
+            // The client went away while sending its body.
+            return new BufferedBody(null, 0, true);
+        }
+        // A chunked body is sent on with its length now known.
+        request.Headers.Remove("Transfer-Encoding");
+        request.ContentLength = stream.Length;
+        return new BufferedBody(stream.GetBuffer(), (int)stream.Length, false);
+    }
+
+    public void Dispose() => _invoker.Dispose();
+
+    [LoggerMessage(EventId = 1611, Level = LogLevel.Warning, Message = "{Model}: worker {Destination} could not take a request ({Error}: {Reason}); trying another worker")]
+    private static partial void LogRetrying(ILogger logger, string model, string destination, ForwarderError error, string reason);
+
+    [LoggerMessage(EventId = 1612, Level = LogLevel.Warning, Message = "{Model}: forwarding to worker {Destination} failed ({Error}: {Reason})")]
+    private static partial void LogForwardFailed(ILogger logger, string model, string destination, ForwarderError error, string reason);
+}

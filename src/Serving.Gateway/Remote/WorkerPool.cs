@@ -1,0 +1,106 @@
+using System.Collections.Frozen;
+using Microsoft.Extensions.Options;
+using Serving.Gateway.Hosting;
+
+namespace Serving.Gateway.Remote;
+
+/// <summary>
+/// The workers of <c>Serving:Workers</c> grouped into one cluster per model (workers that list no models
+/// belong to every cluster, and to the wildcard cluster used for models nobody lists), and the registry's
+/// default version of each model, so that a gateway that loads nothing still names the version it routes to.
+/// </summary>
+internal sealed class WorkerPool
+{
+    private readonly FrozenDictionary<string, WorkerCluster> _byModel;
+    private readonly FrozenDictionary<string, WorkerCluster>.AlternateLookup<ReadOnlySpan<char>> _byModelSpan;
+    private readonly WorkerCluster? _wildcard;
+    private readonly TimeProvider _time;
+    private readonly long _reactivationTicks;
+    private volatile FrozenDictionary<string, int> _defaults = FrozenDictionary<string, int>.Empty;
+
+    public WorkerPool(IOptions<ServingOptions> options, TimeProvider time)
+    {
+        _time = time;
+        var forwarding = options.Value.Forwarding;
+        _reactivationTicks = (long)(forwarding.ReactivationPeriod.TotalSeconds * time.TimestampFrequency);
+        var byAddress = new Dictionary<string, WorkerDestination>(StringComparer.OrdinalIgnoreCase);
+        var byModel = new Dictionary<string, List<WorkerDestination>>(StringComparer.Ordinal);
+        var wildcard = new List<WorkerDestination>();
+        foreach (var worker in options.Value.Workers)
+        {
+            if (!Uri.TryCreate(worker.Address, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new OptionsValidationException(nameof(ServingOptions.Workers), typeof(WorkerOptions),
+                    [$"Serving:Workers: '{worker.Address}' is not an absolute http(s) address."]);
+            }
+            if (!byAddress.TryGetValue(worker.Address.TrimEnd('/'), out var destination))
+            {
+                destination = new WorkerDestination(worker.Address);
+                byAddress[destination.Address] = destination;
+            }
+            if (worker.Models.Count == 0)
+            {
+                wildcard.Add(destination);
+                continue;
+            }
+            foreach (var model in worker.Models)
+            {
+                if (!byModel.TryGetValue(model, out var list))
+                {
+                    byModel[model] = list = [];
+                }
+                list.Add(destination);
+            }
+        }
+        var clusters = new Dictionary<string, WorkerCluster>(StringComparer.Ordinal);
+        foreach (var (model, list) in byModel)
+        {
+            foreach (var destination in wildcard)
+            {
+                if (!list.Contains(destination))
+                {
+                    list.Add(destination);
+                }
+            }
+            clusters[model] = new WorkerCluster(model, [.. list]);
+        }
+        _byModel = clusters.ToFrozenDictionary(StringComparer.Ordinal);
+        _byModelSpan = _byModel.GetAlternateLookup<ReadOnlySpan<char>>();
+        _wildcard = wildcard.Count > 0 ? new WorkerCluster("", [.. wildcard]) : null;
+        Clusters = _wildcard is null ? [.. _byModel.Values] : [.. _byModel.Values, _wildcard];
+        Destinations = [.. byAddress.Values];
+    }
+
+    /// <summary>True when any worker is configured.</summary>
+    public bool HasWorkers => Destinations.Length > 0;
+
+    /// <summary>Every configured worker, once each.</summary>
+    public WorkerDestination[] Destinations { get; }
+
+    /// <summary>The per-model clusters, and the wildcard one when some worker hosts every model.</summary>
+    public WorkerCluster[] Clusters { get; }
+
+    /// <summary>The current timestamp of the pool's clock, in <see cref="TimeProvider.TimestampFrequency"/> ticks.</summary>
+    public long NowTicks => _time.GetTimestamp();
+
+    /// <summary>The timestamp until which a worker that just failed at the transport level takes no traffic.</summary>
+    public long ReactivationDeadline => _time.GetTimestamp() + _reactivationTicks;
+
+    /// <summary>The cluster of the workers hosting <paramref name="model"/>: its own, or the wildcard one.</summary>
+    public bool TryGetCluster(ReadOnlySpan<char> model, out WorkerCluster cluster)
+    {
+        if (_byModelSpan.TryGetValue(model, out cluster!))
+        {
+            return true;
+        }
+        cluster = _wildcard!;
+        return _wildcard is not null;
+    }
+
+    /// <summary>The registry's default (Production) version of <paramref name="model"/>, if this process knows it.</summary>
+    public bool TryGetDefault(string model, out int version) => _defaults.TryGetValue(model, out version);
+
+    /// <summary>Replaces the registry view of default versions (called by the registry lifecycle on every sync).</summary>
+    public void UpdateDefaults(IReadOnlyDictionary<string, int> defaults) =>
+        _defaults = defaults.ToFrozenDictionary(StringComparer.Ordinal);
+}
