@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Serving.Core.Registry;
 using Serving.Gateway.Inference;
-using Inference = Serving.Gateway.Inference;
 using Serving.Gateway.Tests.Common;
 
 namespace Serving.Gateway.Tests.Lifecycle;
@@ -88,7 +87,7 @@ public sealed class HotSwapTests
     internal static int? DefaultVersion(GatewayHost host) =>
         host.Models.Catalog.TryGetModel(Model, out var entry) ? entry.DefaultVersion()?.Version : null;
 
-    private static Inference.ModelVersion? Find(GatewayHost host, int version) =>
+    private static global::Serving.Gateway.Inference.ModelVersion? Find(GatewayHost host, int version) =>
         host.Models.Catalog.TryGetModel(Model, out var entry) ? entry.Find(version) : null;
 
     private static long SettledMemory()

@@ -22,7 +22,7 @@ internal static class RolloutHost
         foreach (var version in host.Services.GetRequiredService<RolloutSyncService>().ReferencedVersions(Model))
         {
             await Polling.UntilAsync(
-                () => host.Models.Catalog.TryGetModel(Model, out var entry) && entry.Find(version)?.State == Inference.VersionState.Ready,
+                () => host.Models.Catalog.TryGetModel(Model, out var entry) && entry.Find(version)?.State == global::Serving.Gateway.Inference.VersionState.Ready,
                 $"version {version} is loaded");
         }
     }
