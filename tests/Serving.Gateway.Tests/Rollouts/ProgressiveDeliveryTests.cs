@@ -108,9 +108,11 @@ public sealed class ProgressiveDeliveryTests
     {
         var thresholds = new AnalysisThresholds
         {
-            MinimumRequests = 50,
+            // PSI over ten bins needs a few hundred values per cohort before sampling noise stays well under
+            // the limit (with 66 canary values a healthy canary once measured 0.29).
+            MinimumRequests = 400,
             MaxErrorRateIncrease = 0.01,
-            MinimumPredictions = 50,
+            MinimumPredictions = 400,
             MaxPredictionPsi = 0.2,
             // Latency and KS are left out: on a shared 2-core test machine they would judge the noise.
             MaxLatencyP99Ratio = null,
