@@ -18,13 +18,13 @@ namespace Serving.Gateway.Registry;
 /// </summary>
 internal sealed partial class RegistryLifecycleService : BackgroundService
 {
-    private readonly IRegistryStore store;
-    private readonly RegistrySeeder seeder;
-    private readonly ModelHost host;
-    private readonly RolloutSyncService rollouts;
+    private readonly IRegistryStore _store;
+    private readonly RegistrySeeder _seeder;
+    private readonly ModelHost _host;
+    private readonly RolloutSyncService _rollouts;
     private readonly WorkerPool workers;
-    private readonly IOptions<ServingOptions> options;
-    private readonly ILogger<RegistryLifecycleService> logger;
+    private readonly IOptions<ServingOptions> _options;
+    private readonly ILogger<RegistryLifecycleService> _logger;
 
     public RegistryLifecycleService(
         IRegistryStore store,
@@ -35,13 +35,13 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         IOptions<ServingOptions> options,
         ILogger<RegistryLifecycleService> logger)
     {
-        this.store = store;
-        this.seeder = seeder;
-        this.host = host;
-        this.rollouts = rollouts;
+        _store = store;
+        _seeder = seeder;
+        _host = host;
+        _rollouts = rollouts;
         this.workers = workers;
-        this.options = options;
-        this.logger = logger;
+        _options = options;
+        _logger = logger;
         // A rollout that names a version not in Staging or Production gets it loaded.
         rollouts.Changed += Signal;
     }
@@ -61,7 +61,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var root = Path.GetFullPath(options.Value.ModelRepository);
+        var root = Path.GetFullPath(_options.Value.ModelRepository);
         _ = WatchAsync(stoppingToken);
         var seeded = false;
         while (!stoppingToken.IsCancellationRequested)
@@ -71,23 +71,23 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
             {
                 if (!seeded)
                 {
-                    await seeder.SeedAsync(stoppingToken).ConfigureAwait(false);
+                    await _seeder.SeedAsync(stoppingToken).ConfigureAwait(false);
                     seeded = true;
                 }
-                var states = await store.ListAsync(stoppingToken).ConfigureAwait(false);
+                var states = await _store.ListAsync(stoppingToken).ConfigureAwait(false);
                 healthy = true;
                 if (_degraded is not null && _degraded != "not yet read")
                 {
-                    LogRecovered(logger);
+                    LogRecovered(_logger);
                 }
                 _degraded = null;
                 RegistryUp.Set(1);
                 // A gateway loads nothing: it only needs each model's default version, to name it when forwarding.
-                var (desired, defaults) = options.Value.Role == ServingRole.Gateway
+                var (desired, defaults) = _options.Value.Role == ServingRole.Gateway
                     ? (new List<VersionDescriptor>(), DefaultVersions(states))
-                    : DesiredState(root, states, rollouts.ReferencedVersions);
+                    : DesiredState(root, states, _rollouts.ReferencedVersions);
                 workers.UpdateDefaults(defaults);
-                await host.ReconcileAsync(desired, defaults, stoppingToken).ConfigureAwait(false);
+                await _host.ReconcileAsync(desired, defaults, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -101,7 +101,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
                 {
                     _degraded = $"registry store unreachable since {DateTimeOffset.UtcNow:u}: {ex.Message}";
                 }
-                LogSyncFailed(logger, ex.Message);
+                LogSyncFailed(_logger, ex.Message);
             }
             await WaitForChangeAsync(healthy ? Resync : RetryWhileDown, stoppingToken).ConfigureAwait(false);
         }
@@ -156,7 +156,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         {
             try
             {
-                await foreach (var _ in store.WatchAsync(stoppingToken).ConfigureAwait(false))
+                await foreach (var _ in _store.WatchAsync(stoppingToken).ConfigureAwait(false))
                 {
                     Signal();
                 }
@@ -167,7 +167,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                LogWatchFailed(logger, ex.Message);
+                LogWatchFailed(_logger, ex.Message);
             }
             try
             {
@@ -205,7 +205,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
 
     public override void Dispose()
     {
-        rollouts.Changed -= Signal;
+        _rollouts.Changed -= Signal;
         _changed.Dispose();
         base.Dispose();
     }
