@@ -150,35 +150,8 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         return defaults;
     }
 
-    private async Task WatchAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await foreach (var _ in _store.WatchAsync(stoppingToken).ConfigureAwait(false))
-                {
-                    Signal();
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogWatchFailed(_logger, ex.Message);
-            }
-            try
-            {
-                await Task.Delay(RetryWhileDown, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    private Task WatchAsync(CancellationToken stoppingToken) =>
+        ChangeFeed.FollowAsync(_store.WatchAsync, Signal, reason => LogWatchFailed(_logger, reason), stoppingToken);
 
     private void Signal()
     {

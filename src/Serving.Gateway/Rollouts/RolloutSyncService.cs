@@ -1,5 +1,6 @@
 using Prometheus;
 using Serving.Core.Rollouts;
+using Serving.Gateway.Hosting;
 
 namespace Serving.Gateway.Rollouts;
 
@@ -129,35 +130,8 @@ internal sealed partial class RolloutSyncService(IRolloutStore store, TimeProvid
         }
     }
 
-    private async Task WatchAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await foreach (var _ in store.WatchAsync(stoppingToken).ConfigureAwait(false))
-                {
-                    Signal();
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogSyncFailed(logger, ex.Message);
-            }
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    private Task WatchAsync(CancellationToken stoppingToken) =>
+        ChangeFeed.FollowAsync(store.WatchAsync, Signal, reason => LogSyncFailed(logger, reason), stoppingToken);
 
     /// <summary>Asks for a refresh now.</summary>
     public void Signal()
