@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
+using Serving.Core.Repository;
+
 namespace Serving.Core.Registry;
 
 /// <summary>
@@ -76,7 +78,7 @@ internal sealed partial class ModelRepository
 
         var sha256 = await ComputeSha256Async(resolved.Value, cancellationToken).ConfigureAwait(false);
         var metadataPath = Path.Combine(Path.GetDirectoryName(resolved.Value)!, MetadataFileName);
-        ModelMetadata? metadata;
+        VersionMetadata? metadata;
         try
         {
             metadata = await ReadMetadataAsync(metadataPath, cancellationToken).ConfigureAwait(false);
@@ -130,7 +132,7 @@ internal sealed partial class ModelRepository
                 }
 
                 var sha256 = await ComputeSha256Async(artifact, cancellationToken).ConfigureAwait(false);
-                ModelMetadata? metadata = null;
+                VersionMetadata? metadata = null;
                 try
                 {
                     metadata = await ReadMetadataAsync(Path.Combine(versionDirectory, MetadataFileName), cancellationToken).ConfigureAwait(false);
@@ -164,7 +166,7 @@ internal sealed partial class ModelRepository
         }
     }
 
-    private static async Task<ModelMetadata?> ReadMetadataAsync(string path, CancellationToken cancellationToken)
+    private static async Task<VersionMetadata?> ReadMetadataAsync(string path, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {
@@ -174,22 +176,22 @@ internal sealed partial class ModelRepository
         var stream = File.OpenRead(path);
         await using (stream.ConfigureAwait(false))
         {
-            return await JsonSerializer.DeserializeAsync(stream, ModelMetadataJsonContext.Default.ModelMetadata, cancellationToken).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync(stream, RepositoryJsonContext.Default.VersionMetadata, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static VersionRegistration Registration(string artifact, string sha256, ModelMetadata? metadata, int? version) => new()
+    private static VersionRegistration Registration(string artifact, string sha256, VersionMetadata? metadata, int? version) => new()
     {
         Version = version,
         Artifact = artifact,
         Sha256 = sha256,
         Created = metadata?.Created,
         Description = metadata?.Description,
-        Features = metadata?.Features ?? [],
-        Metrics = metadata?.Metrics ?? ImmutableSortedDictionary<string, double>.Empty,
+        Features = metadata?.Features is { } features ? [.. features] : [],
+        Metrics = metadata?.Metrics?.ToImmutableSortedDictionary() ?? ImmutableSortedDictionary<string, double>.Empty,
         TrainingDataFingerprint = metadata?.TrainingDataFingerprint,
         CodeCommit = metadata?.CodeCommit,
-        Tags = metadata?.Tags ?? ImmutableSortedDictionary<string, string>.Empty,
+        Tags = metadata?.Tags?.ToImmutableSortedDictionary() ?? ImmutableSortedDictionary<string, string>.Empty,
     };
 
     private bool IsInside(string fullPath) =>

@@ -74,22 +74,8 @@ public static class ModelRepositoryScanner
         };
     }
 
-    /// <summary>Model names are path segments of letters, digits, '-', '_' and '.', not starting with '.'.</summary>
-    public static bool IsValidModelName(string name)
-    {
-        if (name.Length == 0 || name.Length > 128 || name[0] == '.')
-        {
-            return false;
-        }
-        foreach (var c in name)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    /// <summary>Whether <paramref name="name"/> is a model name the gateway serves (the registry's rule).</summary>
+    public static bool IsValidModelName(string name) => Registry.ModelNames.IsValidModel(name);
 
     private static (VersionMetadata Metadata, string? Error) ReadMetadata(string path)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+
+using Serving.Core.Registry;
 
 namespace Serving.Core.Rollouts;
 
@@ -7,7 +8,7 @@ namespace Serving.Core.Rollouts;
 /// The rules a <see cref="RolloutPolicy"/> must satisfy before it is stored. Validation happens at the
 /// boundary (the store's compare-and-swap, the admin API); the router trusts a stored policy.
 /// </summary>
-internal static partial class RolloutPolicyValidator
+internal static class RolloutPolicyValidator
 {
     /// <summary>Every broken rule, each as one operator-readable sentence; empty when the policy is valid.</summary>
     public static IReadOnlyList<string> Validate(RolloutPolicy policy)
@@ -16,7 +17,7 @@ internal static partial class RolloutPolicyValidator
         var errors = new List<string>();
 
         // Same rule as the registry's model names: they become file names, Redis keys and URL segments.
-        if (!ModelPattern().IsMatch(policy.Model))
+        if (!ModelNames.IsValidModel(policy.Model))
         {
             errors.Add($"model '{policy.Model}' is not a valid name: a letter or digit, then up to 127 letters, digits, '-', '_' or '.'");
         }
@@ -85,7 +86,7 @@ internal static partial class RolloutPolicyValidator
     }
 
     /// <summary>Whether <paramref name="model"/> is a valid model name (the registry's rule).</summary>
-    public static bool IsValidModelName(string model) => ModelPattern().IsMatch(model);
+    public static bool IsValidModelName(string model) => ModelNames.IsValidModel(model);
 
     /// <summary>Every broken rule of analysis thresholds, prefixed with <paramref name="where"/>.</summary>
     public static void ValidateThresholds(AnalysisThresholds t, string where, List<string> errors)
@@ -329,6 +330,4 @@ internal static partial class RolloutPolicyValidator
 
     private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$", RegexOptions.CultureInvariant)]
-    private static partial Regex ModelPattern();
 }

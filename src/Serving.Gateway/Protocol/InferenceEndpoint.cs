@@ -276,10 +276,7 @@ internal sealed class InferenceEndpoint
         {
             // Refuse before reading or parsing the body: under overload every cycle spent on a request
             // that cannot be queued is taken from the ones that can.
-            metrics.Overloaded.Inc();
-            metrics.Rejections.Inc();
-            await ProtocolErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
-                $"Version {version.Version} of model '{version.Model}' is overloaded ({version.Batcher.Depth} requests queued); retry later.", retryAfter: true);
+            await RefuseOverloadedAsync(context, version);
             return;
         }
         long headerLength = -1;
@@ -336,10 +333,7 @@ internal sealed class InferenceEndpoint
             item.Aborted = context.RequestAborted;
             if (!version.Batcher!.TryEnqueue(item))
             {
-                metrics.Overloaded.Inc();
-                metrics.Rejections.Inc();
-                await ProtocolErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
-                    $"Version {version.Version} of model '{version.Model}' is overloaded ({version.Batcher.Depth} requests queued); retry later.", retryAfter: true);
+                await RefuseOverloadedAsync(context, version);
                 return;
             }
             var status = await item.Completion;
@@ -387,6 +381,15 @@ internal sealed class InferenceEndpoint
             }
             reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
+    }
+
+    /// <summary>503 with Retry-After for a version whose queue is full, counted as overloaded.</summary>
+    private static Task RefuseOverloadedAsync(HttpContext context, ModelVersion version)
+    {
+        version.Metrics.Overloaded.Inc();
+        version.Metrics.Rejections.Inc();
+        return ProtocolErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+            $"Version {version.Version} of model '{version.Model}' is overloaded ({version.Batcher!.Depth} requests queued); retry later.", retryAfter: true);
     }
 
     private static void RecordRollout(ModelVersion version, Route route, InferenceWorkItem item, double seconds, bool error)
