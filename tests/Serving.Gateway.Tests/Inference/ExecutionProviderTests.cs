@@ -31,8 +31,12 @@ public sealed class ExecutionProviderTests
 
         using var response = await host.Client.PostJsonAsync(Infer.Path("credit-risk", 2), Infer.CreditRiskJson([0]));
         Assert.Equal(200, (int)response.StatusCode);
+        // This host's own version says where it runs; the per-version gauge is process-wide and other
+        // test hosts load and unload the same model in parallel, so it is not asserted here.
+        Assert.True(host.Models.Catalog.TryGetModel("credit-risk", out var entry));
+        Assert.Equal("cpu", entry.Find(2)!.Provider);
+        // The fallback counter only ever grows, so other hosts cannot make this fail.
         var metrics = await host.Client.GetStringAsync("/metrics");
-        Assert.Contains("serving_execution_provider{model=\"credit-risk\",version=\"2\",provider=\"cpu\"} 1", metrics, StringComparison.Ordinal);
         var fallbacks = metrics.Split('\n').Single(l => l.StartsWith("serving_execution_provider_fallbacks_total ", StringComparison.Ordinal));
         Assert.True(double.Parse(fallbacks.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) >= 1, fallbacks);
     }

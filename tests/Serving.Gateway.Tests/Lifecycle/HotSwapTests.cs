@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Serving.Core.Registry;
 using Serving.Gateway.Inference;
@@ -39,33 +38,6 @@ public sealed class HotSwapTests
         Assert.True(load.ServedBy(1) >= 100 && load.ServedBy(2) >= 100, $"v1 {load.ServedBy(1)}, v2 {load.ServedBy(2)}");
     }
 
-    [Fact]
-    public async Task StageAndArchive_FiftyCycles_UnloadsSessionsAndMemoryStaysBounded()
-    {
-        // Bound: 50 load/unload cycles of a 4.5 KB model may not grow the process by more than 64 MiB.
-        // A leaked ONNX Runtime session with its arena costs several MiB, so a leak per cycle exceeds it.
-        const long BoundBytes = 64L * 1024 * 1024;
-        await using var host = await GatewayHost.StartAsync(RepositoryPaths.Models);
-        var store = host.Services.GetRequiredService<IRegistryStore>();
-        long baseline = 0;
-        for (var cycle = 1; cycle <= 50; cycle++)
-        {
-            await TransitionAsync(store, 1, ModelStage.Archived);
-            await Polling.UntilAsync(() => Find(host, 1) is null, "v1 unloaded");
-            await TransitionAsync(store, 1, ModelStage.Staging);
-            await Polling.UntilAsync(() => Find(host, 1)?.State == VersionState.Ready, "v1 loaded again");
-            using var response = await host.Client.PostJsonAsync(Infer.Path(Model, 1), Infer.CreditRiskJson([0]));
-            Assert.Equal(200, (int)response.StatusCode);
-            if (cycle == 5)
-            {
-                baseline = SettledMemory();
-            }
-        }
-
-        var growth = SettledMemory() - baseline;
-        Assert.True(growth < BoundBytes, $"private memory grew by {growth / (1024 * 1024)} MiB over 45 cycles (bound {BoundBytes / (1024 * 1024)} MiB)");
-    }
-
     internal static async Task PromoteAsync(IRegistryStore store, int version)
     {
         var state = await store.GetAsync(Model);
@@ -78,7 +50,7 @@ public sealed class HotSwapTests
         Assert.True(promoted.IsSuccess, promoted.Error?.Message);
     }
 
-    private static async Task TransitionAsync(IRegistryStore store, int version, ModelStage stage)
+    internal static async Task TransitionAsync(IRegistryStore store, int version, ModelStage stage)
     {
         var result = await store.TransitionAsync(Model, version, new TransitionRequest(stage, "test", "lifecycle test"));
         Assert.True(result.IsSuccess, result.Error?.Message);
@@ -86,16 +58,4 @@ public sealed class HotSwapTests
 
     internal static int? DefaultVersion(GatewayHost host) =>
         host.Models.Catalog.TryGetModel(Model, out var entry) ? entry.DefaultVersion()?.Version : null;
-
-    private static global::Serving.Gateway.Inference.ModelVersion? Find(GatewayHost host, int version) =>
-        host.Models.Catalog.TryGetModel(Model, out var entry) ? entry.Find(version) : null;
-
-    private static long SettledMemory()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        using var process = Process.GetCurrentProcess();
-        return process.PrivateMemorySize64;
-    }
 }
