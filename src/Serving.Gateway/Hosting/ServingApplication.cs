@@ -24,6 +24,10 @@ public static class ServingApplication
         // Per-request hosting and routing logs cost more than the inference of a small model; keep
         // ASP.NET's own categories at Warning unless configuration asks for more.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // The hosting layer starts an Activity for every request whenever its own category is enabled
+        // at any level, only to scope its request logs; it logs nothing above Information that Kestrel
+        // does not log itself (unhandled exceptions are Kestrel's), so switch it off.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         // YARP logs every forwarded request (and every forwarding error) at Information; the forwarder
         // logs the failures that matter itself.
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);

@@ -23,27 +23,33 @@ internal static class ServingMetrics
             SuppressProcessMetrics = false,
         });
 
+    /// <summary>
+    /// No exemplars: prometheus-net would otherwise look up the current trace context and pool an
+    /// exemplar object on every increment and observation, which costs more than the observation.
+    /// </summary>
+    public static readonly ExemplarBehavior NoExemplars = ExemplarBehavior.NoExemplars();
+
     private static readonly double[] LatencyBuckets = Histogram.ExponentialBuckets(0.00005, 2, 18);
 
     public static readonly Counter Requests = Prometheus.Metrics.CreateCounter(
         "serving_requests_total", "Inference requests by outcome (ok, bad_request, not_found, overloaded, unavailable, cancelled, too_large, error).",
-        new CounterConfiguration { LabelNames = ["model", "version", "outcome"] });
+        new CounterConfiguration { ExemplarBehavior = NoExemplars, LabelNames = ["model", "version", "outcome"] });
 
     public static readonly Histogram RequestDuration = Prometheus.Metrics.CreateHistogram(
         "serving_request_duration_seconds", "Time from the request's arrival to its response being written.",
-        new HistogramConfiguration { LabelNames = ["model", "version"], Buckets = LatencyBuckets });
+        new HistogramConfiguration { ExemplarBehavior = NoExemplars, LabelNames = ["model", "version"], Buckets = LatencyBuckets });
 
     public static readonly Histogram QueueDuration = Prometheus.Metrics.CreateHistogram(
         "serving_queue_duration_seconds", "Time a request waited in its version's queue before its batch ran.",
-        new HistogramConfiguration { LabelNames = ["model", "version"], Buckets = LatencyBuckets });
+        new HistogramConfiguration { ExemplarBehavior = NoExemplars, LabelNames = ["model", "version"], Buckets = LatencyBuckets });
 
     public static readonly Histogram ComputeDuration = Prometheus.Metrics.CreateHistogram(
         "serving_compute_duration_seconds", "Time of one ONNX Runtime call (one batch).",
-        new HistogramConfiguration { LabelNames = ["model", "version"], Buckets = LatencyBuckets });
+        new HistogramConfiguration { ExemplarBehavior = NoExemplars, LabelNames = ["model", "version"], Buckets = LatencyBuckets });
 
     public static readonly Histogram BatchSize = Prometheus.Metrics.CreateHistogram(
         "serving_batch_rows", "Rows per ONNX Runtime call.",
-        new HistogramConfiguration { LabelNames = ["model", "version"], Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
+        new HistogramConfiguration { ExemplarBehavior = NoExemplars, LabelNames = ["model", "version"], Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
 
     public static readonly Gauge QueueDepth = Prometheus.Metrics.CreateGauge(
         "serving_queue_depth", "Requests waiting in a version's queue.",
@@ -51,7 +57,7 @@ internal static class ServingMetrics
 
     public static readonly Counter Rejections = Prometheus.Metrics.CreateCounter(
         "serving_queue_rejections_total", "Requests refused with 503 because the version's queue was full.",
-        new CounterConfiguration { LabelNames = ["model", "version"] });
+        new CounterConfiguration { ExemplarBehavior = NoExemplars, LabelNames = ["model", "version"] });
 
     public static readonly Gauge VersionState = Prometheus.Metrics.CreateGauge(
         "serving_model_version_state", "1 for the state each known version is in (loading, ready, failed, draining, unloaded).",
@@ -63,11 +69,11 @@ internal static class ServingMetrics
 
     public static readonly Counter VariantRequests = Prometheus.Metrics.CreateCounter(
         "serving_variant_requests_total", "Requests routed by a rollout, by the variant that answered and outcome (ok, error).",
-        new CounterConfiguration { LabelNames = ["model", "version", "variant", "outcome"] });
+        new CounterConfiguration { ExemplarBehavior = NoExemplars, LabelNames = ["model", "version", "variant", "outcome"] });
 
     public static readonly Histogram VariantDuration = Prometheus.Metrics.CreateHistogram(
         "serving_variant_request_duration_seconds", "Latency of requests routed by a rollout, per variant.",
-        new HistogramConfiguration { LabelNames = ["model", "version", "variant"], Buckets = LatencyBuckets });
+        new HistogramConfiguration { ExemplarBehavior = NoExemplars, LabelNames = ["model", "version", "variant"], Buckets = LatencyBuckets });
 
     public static readonly Counter ProviderFallbacks = Prometheus.Metrics.CreateCounter(
         "serving_execution_provider_fallbacks_total", "Versions that asked for CUDA under 'auto' and fell back to CPU.");

@@ -1,4 +1,5 @@
 using Prometheus;
+using Serving.Gateway.Metrics;
 
 namespace Serving.Gateway.Remote;
 
@@ -8,7 +9,7 @@ internal static class ForwardMetrics
     public static readonly Counter Requests = Prometheus.Metrics.CreateCounter(
         "serving_forward_requests_total",
         "Requests forwarded to workers, by model, destination and outcome (ok: the worker answered; retried: it could not be reached and another was tried; failed: a forwarding error; no_destination: no healthy worker).",
-        new CounterConfiguration { LabelNames = ["model", "destination", "outcome"] });
+        new CounterConfiguration { ExemplarBehavior = ServingMetrics.NoExemplars, LabelNames = ["model", "destination", "outcome"] });
 
     public static readonly Gauge DestinationHealthy = Prometheus.Metrics.CreateGauge(
         "serving_forward_destination_healthy", "1 while a worker takes forwarded traffic, 0 while active or passive health checks keep it out.",
@@ -16,5 +17,5 @@ internal static class ForwardMetrics
 
     public static readonly Histogram Duration = Prometheus.Metrics.CreateHistogram(
         "serving_forward_duration_seconds", "Time from a forwarded request's arrival to the worker's response being copied back.",
-        new HistogramConfiguration { LabelNames = ["model"], Buckets = Histogram.ExponentialBuckets(0.00005, 2, 18) });
+        new HistogramConfiguration { ExemplarBehavior = ServingMetrics.NoExemplars, LabelNames = ["model"], Buckets = Histogram.ExponentialBuckets(0.00005, 2, 18) });
 }
