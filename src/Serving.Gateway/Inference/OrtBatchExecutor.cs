@@ -122,7 +122,7 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
         var bound = _bound[rows];
         if (bound is null && BoundBatch.SizeOf(_signature, rows) <= MaxBoundBytes)
         {
-            bound = _bound[rows] = BoundBatch.Create(_signature, rows);
+            bound = _bound[rows] = BoundBatch.Create(_session, _signature, rows);
         }
         return bound;
     }
@@ -140,7 +140,7 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
                 offset += bytes.Length;
             }
         }
-        _session.Run(_runOptions, _inputNames, bound.InputValues, _outputNames, bound.OutputValues);
+        _session.RunWithBinding(_runOptions, bound.Binding);
         for (var o = 0; o < _outputNames.Length; o++)
         {
             var type = _signature.Outputs[o].DataType;
