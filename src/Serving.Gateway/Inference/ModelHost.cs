@@ -177,7 +177,8 @@ internal sealed partial class ModelHost : IDisposable
             LogDriftUnavailable(_logger, descriptor.Model, descriptor.Version, ex.Message);
         }
         version.MarkReady(session, signature, executor, batcher, drift, created.Provider, _time.GetUtcNow());
-        LogLoaded(_logger, descriptor.Model, descriptor.Version, created.Provider, signature.IsBatchable, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        LogLoaded(_logger, descriptor.Model, descriptor.Version, created.Provider, signature.IsBatchable,
+            created.FromCache ? "the cached optimized graph" : "the model file", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private BatchingSettings BatchingFor(ModelSettings settings, ModelSignature signature)
@@ -249,8 +250,8 @@ internal sealed partial class ModelHost : IDisposable
         _gate.Dispose();
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Loaded {Model} version {Version} on {Provider} (batchable: {Batchable}) in {Milliseconds:F0} ms")]
-    private static partial void LogLoaded(ILogger logger, string model, int version, string provider, bool batchable, double milliseconds);
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Loaded {Model} version {Version} on {Provider} (batchable: {Batchable}) from {Source} in {Milliseconds:F0} ms")]
+    private static partial void LogLoaded(ILogger logger, string model, int version, string provider, bool batchable, string source, double milliseconds);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Could not load {Model} version {Version}: {Reason}")]
     private static partial void LogLoadFailed(ILogger logger, string model, int version, string reason);

@@ -14,7 +14,7 @@ namespace Serving.Gateway.Inference;
 internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger<SessionFactory> logger)
 {
     /// <summary>The outcome of creating a session.</summary>
-    internal readonly record struct Created(InferenceSession? Session, ModelSignature? Signature, string Provider, string? Error);
+    internal readonly record struct Created(InferenceSession? Session, ModelSignature? Signature, string Provider, string? Error, bool FromCache = false);
 
     public Created Create(string model, int version, string modelPath)
     {
@@ -26,7 +26,8 @@ internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger
         SessionOptions? sessionOptions = null;
         try
         {
-            sessionOptions = BuildOptions(model, version);
+            var level = OptimizationLevel();
+            sessionOptions = BuildOptions(level);
             var used = "cpu";
             if (provider is "cuda" or "auto")
             {
@@ -45,14 +46,16 @@ internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger
                     ServingMetrics.ProviderFallbacks.Inc();
                 }
             }
-            var session = new InferenceSession(modelPath, sessionOptions);
+            var (session, fromCache) = string.IsNullOrEmpty(options.OptimizedModelCacheDirectory)
+                ? (new InferenceSession(modelPath, sessionOptions), false)
+                : CreateThroughCache(new OptimizedModelCache(options.OptimizedModelCacheDirectory), model, version, modelPath, used, level, sessionOptions);
             var (signature, error) = ReadSignature(session);
             if (error is not null)
             {
                 session.Dispose();
                 return new Created(null, null, used, error);
             }
-            return new Created(session, signature, used, null);
+            return new Created(session, signature, used, null, fromCache);
         }
         catch (OnnxRuntimeException ex)
         {
@@ -64,28 +67,87 @@ internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger
         }
     }
 
-    private SessionOptions BuildOptions(string model, int version)
+    /// <summary>
+    /// Loads the cached optimized graph when there is a valid one (skipping optimization), else loads
+    /// the source, writing its optimized graph to the cache. A cache entry ONNX Runtime cannot load is
+    /// deleted and the source loaded instead; a cache that cannot be written only costs the next load
+    /// its optimization time. Only an unloadable source model fails.
+    /// </summary>
+    private (InferenceSession Session, bool FromCache) CreateThroughCache(
+        OptimizedModelCache cache, string model, int version, string modelPath, string provider, GraphOptimizationLevel level, SessionOptions sessionOptions)
+    {
+        var entry = cache.PathFor(model, version, modelPath, provider, level);
+        if (File.Exists(entry))
+        {
+            sessionOptions.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+            try
+            {
+                return (new InferenceSession(entry, sessionOptions), true);
+            }
+            catch (OnnxRuntimeException ex)
+            {
+                LogCacheEntryUnusable(logger, model, version, entry, ex.Message);
+                OptimizedModelCache.TryDelete(entry);
+            }
+            sessionOptions.GraphOptimizationLevel = level;
+        }
+        string temporary;
+        try
+        {
+            temporary = cache.TemporaryPath();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogCacheNotWritten(logger, model, version, ex.Message);
+            return (new InferenceSession(modelPath, sessionOptions), false);
+        }
+        sessionOptions.OptimizedModelFilePath = temporary;
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(modelPath, sessionOptions);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            // Either the model does not load (the plain load below says so) or its optimized graph
+            // cannot be written: serve it uncached.
+            OptimizedModelCache.TryDelete(temporary);
+            sessionOptions.OptimizedModelFilePath = "";
+            var uncached = new InferenceSession(modelPath, sessionOptions);
+            LogCacheNotWritten(logger, model, version, ex.Message);
+            return (uncached, false);
+        }
+        try
+        {
+            OptimizedModelCache.Commit(temporary, entry);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            OptimizedModelCache.TryDelete(temporary);
+            LogCacheNotWritten(logger, model, version, ex.Message);
+        }
+        return (session, false);
+    }
+
+    private GraphOptimizationLevel OptimizationLevel() => options.GraphOptimizationLevel.ToLowerInvariant() switch
+    {
+        "disabled" => GraphOptimizationLevel.ORT_DISABLE_ALL,
+        "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+        "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+        _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
+    };
+
+    private SessionOptions BuildOptions(GraphOptimizationLevel level)
     {
         var so = new SessionOptions
         {
-            IntraOpNumThreads = options.IntraOpThreads,
+            IntraOpNumThreads = options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount,
             InterOpNumThreads = options.InterOpThreads,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = options.GraphOptimizationLevel.ToLowerInvariant() switch
-            {
-                "disabled" => GraphOptimizationLevel.ORT_DISABLE_ALL,
-                "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
-                "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
-                _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
-            },
+            GraphOptimizationLevel = level,
         };
         so.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
         so.AddSessionConfigEntry("session.inter_op.allow_spinning", options.AllowSpinning ? "1" : "0");
-        if (!string.IsNullOrEmpty(options.OptimizedModelCacheDirectory))
-        {
-            Directory.CreateDirectory(options.OptimizedModelCacheDirectory);
-            so.OptimizedModelFilePath = Path.Combine(options.OptimizedModelCacheDirectory, $"{model}.{version}.optimized.onnx");
-        }
         return so;
     }
 
@@ -136,6 +198,12 @@ internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger
         }
         return (new TensorSpec(name, type, shape), null);
     }
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "The cached optimized graph of {Model} version {Version} ({Path}) could not be loaded and was deleted; loading the model file: {Reason}")]
+    private static partial void LogCacheEntryUnusable(ILogger logger, string model, int version, string path, string reason);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "The optimized graph of {Model} version {Version} was not cached; the next load optimizes it again: {Reason}")]
+    private static partial void LogCacheNotWritten(ILogger logger, string model, int version, string reason);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "CUDA is not available for {Model} version {Version}; falling back to CPU: {Reason}")]
     private static partial void LogCudaFallback(ILogger logger, string model, int version, string reason);

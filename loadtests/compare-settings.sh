@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Compares gateway settings side by side: one gateway per variant, all running at once, and the wrk
+# runs rotating through them so that every variant sees the same machine state. This is how the
+# ONNX Runtime defaults in loadtests/RESULTS.md were chosen.
+#
+#   loadtests/compare-settings.sh 'one-thread=--Serving:OnnxRuntime:IntraOpThreads=1' \
+#                                 'two-threads=--Serving:OnnxRuntime:IntraOpThreads=2'
+#
+# Each argument is NAME=FLAGS (FLAGS may be empty: 'default='). Environment:
+#   REPEATS=3          rotations; the table shows the median of each column
+#   DURATION=4s        wrk duration per point
+#   POINTS="image-binary:1 image-binary:16 credit-risk-json:64 credit-risk-json:1"
+#                      wrk script (loadtests/wrk/<script>.lua) and concurrency of each point
+#   SKIP_BUILD=1       use the existing Release build
+#   FIRST_PORT=18090   variants listen on consecutive ports from here
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+REPEATS=${REPEATS:-3}
+DURATION=${DURATION:-4s}
+POINTS=${POINTS:-"image-binary:1 image-binary:16 credit-risk-json:64 credit-risk-json:1"}
+FIRST_PORT=${FIRST_PORT:-18090}
+
+if [[ $# -lt 1 ]]; then
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+fi
+command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+    dotnet build -c Release -nologo -v:q src/Serving.Gateway >/dev/null
+fi
+GATEWAY_DLL=$ROOT/src/Serving.Gateway/bin/Release/net10.0/Serving.Gateway.dll
+
+OUT=$ROOT/loadtests/out/compare-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$OUT"
+NAMES=()
+declare -A PORT FLAGS
+PIDS=()
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port=$FIRST_PORT
+for variant in "$@"; do
+    name=${variant%%=*}
+    [[ $name != "$variant" && -n $name ]] || { echo "not NAME=FLAGS: $variant" >&2; exit 2; }
+    NAMES+=("$name"); PORT[$name]=$port; FLAGS[$name]=${variant#*=}
+    # shellcheck disable=SC2086 # FLAGS is a list of flags
+    dotnet "$GATEWAY_DLL" --urls "http://127.0.0.1:$port" --Serving:ModelRepository=models \
+        --Serving:StateDirectory="$OUT/state-$name" ${FLAGS[$name]} >"$OUT/$name.log" 2>&1 &
+    PIDS+=($!)
+    port=$((port + 1))
+done
+for name in "${NAMES[@]}"; do
+    for ((i = 0; i < 240; i++)); do
+        [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORT[$name]}/v2/health/ready") == 200 ]] && break
+        sleep 0.5
+    done
+    [[ $i -lt 240 ]] || { echo "$name not ready; its log:" >&2; cat "$OUT/$name.log" >&2; exit 1; }
+done
+
+for name in "${NAMES[@]}"; do
+    for point in $POINTS; do
+        wrk -t1 -c16 -d2s -s "loadtests/wrk/${point%%:*}.lua" "http://127.0.0.1:${PORT[$name]}" >/dev/null
+    done
+done
+: >"$OUT/raw.txt"
+for ((rep = 1; rep <= REPEATS; rep++)); do
+    for point in $POINTS; do
+        for name in "${NAMES[@]}"; do
+            line=$(wrk -t1 -c"${point#*:}" -d"$DURATION" --timeout 10s -s "loadtests/wrk/${point%%:*}.lua" \
+                "http://127.0.0.1:${PORT[$name]}" | grep '^WRK_RESULT')
+            echo "${point%%:*} ${point#*:} $name ${line#WRK_RESULT }" | tee -a "$OUT/raw.txt" >&2
+        done
+    done
+done
+
+python3 - "$OUT/raw.txt" <<'EOF' | tee "$OUT/table.md"
+import collections, statistics, sys
+runs = collections.defaultdict(list)
+order = []
+for line in open(sys.argv[1]):
+    script, c, name, *fields = line.split()
+    f = dict(x.split("=", 1) for x in fields)
+    key = (script, int(c), name)
+    if key not in runs:
+        order.append(key)
+    runs[key].append((float(f["rps"]), int(f["p50_us"]), int(f["p99_us"]), int(f["non2xx"])))
+print("| Scenario | c | Variant | req/s | p50 µs | p99 µs | non-2xx |")
+print("|---|---:|---|---:|---:|---:|---:|")
+for key in sorted(order, key=lambda k: (k[0], k[1])):
+    v = runs[key]
+    print(f"| {key[0]} | {key[1]} | {key[2]} | {statistics.median(x[0] for x in v):,.0f} | "
+          f"{statistics.median(x[1] for x in v):,.0f} | {statistics.median(x[2] for x in v):,.0f} | {sum(x[3] for x in v)} |")
+EOF
+echo "results in $OUT" >&2
