@@ -133,9 +133,10 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
         {
             var offset = 0;
             var destination = bound.Inputs[i];
-            foreach (var item in batch)
+            // Indexed loops: a foreach over the interface would box an enumerator per call.
+            for (var k = 0; k < batch.Count; k++)
             {
-                var bytes = item.Request.Inputs[i].Bytes;
+                var bytes = batch[k].Request.Inputs[i].Bytes;
                 bytes.CopyTo(destination.AsSpan(offset));
                 offset += bytes.Length;
             }
@@ -148,8 +149,9 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
             var shape = bound.OutputShapes[o];
             var rowBytes = data.Length / totalRows;
             var offset = 0;
-            foreach (var item in batch)
+            for (var k = 0; k < batch.Count; k++)
             {
+                var item = batch[k];
                 var rows = item.Rows;
                 shape.Set(0, rows);
                 var bytes = rows * rowBytes;
