@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Side-by-side load test of the gateway, the hand-written baseline and the bare-Kestrel floor.
 #
-#   loadtests/run.sh                      # defaults: REPEATS=3 DURATION=5s, about 7 minutes
+#   loadtests/run.sh                      # defaults: REPEATS=3 DURATION=5s, about 9 minutes
 #   REPEATS=1 DURATION=2s loadtests/run.sh  # a quick smoke run
 #
 # Environment:
 #   REPEATS=3            runs per point; the table shows the median of each column
 #   DURATION=5s          wrk duration per run
-#   WARMUP=3s            wrk warm-up per server and script before measuring (discarded)
+#   WARMUP=10s           wrk warm-up per server and script before measuring (discarded); .NET's tiered
+#                        compilation with dynamic PGO keeps improving the servers' code for about 20 s
+#                        of load, so shorter warm-ups measure part of the JIT's work
 #   OVERLOAD_DURATION=10s  the 512-connection overload run
 #   GATEWAY_ARGS=""      extra command-line flags for the gateway (both instances), e.g.
 #                        GATEWAY_ARGS="--Serving:OnnxRuntime:IntraOpThreads=2"
@@ -24,7 +26,7 @@ ROOT=$PWD
 
 REPEATS=${REPEATS:-3}
 DURATION=${DURATION:-5s}
-WARMUP=${WARMUP:-3s}
+WARMUP=${WARMUP:-10s}
 OVERLOAD_DURATION=${OVERLOAD_DURATION:-10s}
 GATEWAY_ARGS=${GATEWAY_ARGS:-}
 GATEWAY_PORT=${GATEWAY_PORT:-18080}
