@@ -76,6 +76,11 @@ internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger
     private (InferenceSession Session, bool FromCache) CreateThroughCache(
         OptimizedModelCache cache, string model, int version, string modelPath, string provider, GraphOptimizationLevel level, SessionOptions sessionOptions)
     {
+        if (!File.Exists(modelPath))
+        {
+            // Nothing to cache: ONNX Runtime reports the missing file the way it does without a cache.
+            return (new InferenceSession(modelPath, sessionOptions), false);
+        }
         var entry = cache.PathFor(model, version, modelPath, provider, level);
         if (File.Exists(entry))
         {

@@ -101,6 +101,17 @@ public sealed class OptimizedModelCacheTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Create_MissingModelFile_ReportsTheLoadErrorAsWithoutACache()
+    {
+        var factory = Factory(Path.Combine(_root, "cache"));
+
+        var created = factory.Create("credit-risk", 2, Path.Combine(_root, "missing.onnx"));
+
+        Assert.Null(created.Session);
+        Assert.Contains("could not load", created.Error, StringComparison.Ordinal);
+    }
+
     private static SessionFactory Factory(string cacheDirectory) => new(
         new OnnxRuntimeOptions { ExecutionProvider = "cpu", OptimizedModelCacheDirectory = cacheDirectory },
         NullLogger<SessionFactory>.Instance);
