@@ -15,23 +15,23 @@ namespace Serving.Gateway.Inference;
 /// </summary>
 internal sealed class BoundBatch : IDisposable
 {
+    // The tensors over Inputs and Outputs: bound once, owned here only to be released with the batch.
+    private readonly OrtValue[] _inputValues;
+    private readonly OrtValue[] _outputValues;
+
     private BoundBatch(byte[][] inputs, OrtValue[] inputValues, byte[][] outputs, OrtValue[] outputValues, TensorShape[] outputShapes, OrtIoBinding binding)
     {
         Binding = binding;
         Inputs = inputs;
-        InputValues = inputValues;
+        _inputValues = inputValues;
         Outputs = outputs;
-        OutputValues = outputValues;
+        _outputValues = outputValues;
         OutputShapes = outputShapes;
     }
 
     public byte[][] Inputs { get; }
 
-    public OrtValue[] InputValues { get; }
-
     public byte[][] Outputs { get; }
-
-    public OrtValue[] OutputValues { get; }
 
     public TensorShape[] OutputShapes { get; }
 
@@ -99,11 +99,11 @@ internal sealed class BoundBatch : IDisposable
     public void Dispose()
     {
         Binding.Dispose();
-        foreach (var value in InputValues)
+        foreach (var value in _inputValues)
         {
             value.Dispose();
         }
-        foreach (var value in OutputValues)
+        foreach (var value in _outputValues)
         {
             value.Dispose();
         }
