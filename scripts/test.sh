@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dotnet build Serving.sln -c Debug -warnaserror -nologo -v q
+# The CUDA flavour (Microsoft.ML.OnnxRuntime.Gpu) is built too, into artifacts/gpu/, so that it cannot rot;
+# it is not run here (no GPU): scripts/gpu-check.sh runs it on a GPU machine.
+gpu_build=0
+dotnet build src/Serving.Gateway/Serving.Gateway.csproj -c Release -p:OnnxRuntimeFlavor=Gpu -warnaserror -nologo -v q || gpu_build=1
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -31,6 +35,8 @@ if [ -d deploy/prometheus ]; then
     done
   fi
 fi
+
+if [ "$gpu_build" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 [ "$failed" -eq 0 ] || status=1
 echo "$passed passed, $failed failed"
