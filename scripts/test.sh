@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command: builds with warnings as errors, runs every test project, and checks the
-# Prometheus alerting rules. Prints "N passed, N failed" as its last line.
+# Prometheus alerting rules and the Grafana dashboards' queries. Prints "N passed, N failed" as its last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +28,11 @@ if [ -d deploy/prometheus ]; then
     for tests in deploy/prometheus/*tests.yml; do
       [ -e "$tests" ] || continue
       if promtool test rules "$tests"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+    done
+    # Grafana dashboards: every PromQL expression must parse.
+    for dashboard in deploy/grafana/*.json; do
+      [ -e "$dashboard" ] || continue
+      if python3 scripts/check-grafana.py "$dashboard"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
     done
   fi
 fi

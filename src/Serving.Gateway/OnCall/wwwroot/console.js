@@ -165,7 +165,7 @@
     const what = [e.action];
     if (e.version !== undefined && e.version !== null) what.push(`v${e.version}`);
     if (e.alias) what.push(`alias ${e.alias}`);
-    if (e.before || e.after) what.push(`${e.before || '—'} → ${e.after || '—'}`);
+    if (e.before || e.after) what.push(e.before ? `${e.before} → ${e.after || '—'}` : `→ ${e.after}`);
     return h('li', {},
       h('time', { datetime: e.timestamp }, formatTime(e.timestamp)),
       h('strong', {}, e.actor), ' ', what.join(' '),
@@ -192,7 +192,8 @@
       h('p', { class: 'muted' }, `Policy revision ${policy.revision}, set ${formatTime(policy.updated_at)} by ${policy.updated_by || '?'}`,
         policy.reason ? `: ${policy.reason}` : ''),
       status && status.variants && status.variants.length
-        ? [h('h3', {}, `Live, per variant (since ${formatTime(status.window_started_at || status.observed_at)})`),
+        ? [h('h3', {}, 'Live, per variant ', h('span', { class: 'muted' }, status.window_started_at
+          ? `(window since ${formatTime(status.window_started_at)})` : `(observed ${formatTime(status.observed_at)})`)),
           table(['Variant', 'Version', 'Requests', 'Errors', 'Error rate', 'p99 latency'], status.variants.map((v) => [
             v.variant, `v${v.version}`, num(v.requests), num(v.errors),
             h('td', { class: 'num' }, formatPercent(v.error_rate)),
