@@ -292,12 +292,16 @@
       v.window
         ? h('p', { class: 'muted' }, `Last window ${formatTime(v.window.start)} – ${formatTime(v.window.end)}, ${v.window.rows} rows; `,
           `${v.current_window_rows} rows in the open window.`)
-        : h('p', { class: 'muted' }, v.monitored ? `No window closed yet (${v.current_window_rows} rows in the open one).` : 'This version has no drift monitor (no usable reference profile).'),
+        : h('p', { class: v.monitored ? 'muted' : 'error' }, v.monitored
+          ? `No window closed yet (${v.current_window_rows} rows in the open one).`
+          : `Drift is not monitored for this version: ${v.reason || 'no usable reference profile'}.`),
       alarms.length
         ? h('ul', { class: 'alarms' }, alarms.map((c) => h('li', { 'data-feature': c.name, 'data-alarm': c.alarm_state },
           h('a', { href: link(c.name) }, h('strong', {}, c.name)), ' ', badge(c.alarm_state), ' ', badge(c.alarm_severity),
           ` since ${formatTime(c.alarm_since)} (${ago(c.alarm_since)}) · PSI ${formatNumber(c.psi)} · KS D ${formatNumber(c.ks_statistic)}`,
-          ` · adjusted p ${formatNumber(c.ks_pvalue_adjusted)} · `, runbookLink(c))))
+          ` · adjusted p ${formatNumber(c.ks_pvalue_adjusted)}`,
+          Array.isArray(c.alarm_windows) && c.alarm_windows.length ? ` · ${c.alarm_windows.length} drifting windows behind it` : '',
+          ' · ', runbookLink(c))))
         : null);
   }
 
@@ -326,10 +330,20 @@
       h('div', { class: 'charts' }, timeSeries(column.name, v, history), histogram(column, history)),
       history ? null : h('p', { class: 'muted' }, 'This gateway keeps no window history: the chart shows the last window only.'),
       h('h3', {}, 'Every feature and output, last window'),
-      table(['Feature', 'Kind', 'PSI', 'KS D', 'KS p', 'adjusted p', 'Verdict', 'Alarm', 'Since'], v.columns.map((c) => [
+      featureTable(v, column, link));
+  }
+
+  // Missing-value rates appear when the gateway reports them (live vs reference share of NaN/empty cells).
+  function featureTable(v, selected, link) {
+    const missing = v.columns.some((c) => c.missing_rate !== undefined);
+    return table(
+      ['Feature', 'Kind', 'PSI', 'KS D', 'KS p', 'adjusted p', missing ? 'Missing (reference)' : null, 'Verdict', 'Alarm', 'Since'].filter(Boolean),
+      v.columns.map((c) => [
         h('a', { href: link(c.name) }, c.name), c.kind, num(c.psi), num(c.ks_statistic), num(c.ks_pvalue), num(c.ks_pvalue_adjusted),
+        missing ? h('td', { class: 'num' }, `${formatPercent(c.missing_rate)} (${formatPercent(c.reference_missing_rate)})`) : null,
         c.verdict, badge(c.alarm_state), alarming(c) ? formatTime(c.alarm_since) : '',
-      ]), (i) => (v.columns[i] === column ? 'selected' : null)));
+      ].filter((cell) => cell !== null)),
+      (i) => (v.columns[i] === selected ? 'selected' : null));
   }
 
   // ---- charts (hand-written SVG) ---------------------------------------------------------------------
