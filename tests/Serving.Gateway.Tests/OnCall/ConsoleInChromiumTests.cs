@@ -46,13 +46,7 @@ public sealed partial class ConsoleInChromiumTests(ITestOutputHelper output)
         Assert.Contains(Shifted, FiringFeatures(drift));
         var expected = ColumnOf(drift, Shifted);
 
-        var url = new Uri(gateway.Address, "/console/#/drift/credit-risk");
-        var shot = await HeadlessChromium.ScreenshotAsync(url, "drift");
-        output.WriteLine("Screenshot: " + shot.Output);
-        Assert.Empty(shot.ConsoleMessages);
-        var page = await HeadlessChromium.DumpDomAsync(url);
-        Assert.Empty(page.ConsoleMessages);
-        var dom = page.Output;
+        var dom = await OpenAsync(new Uri(gateway.Address, "/console/#/drift/credit-risk"), "drift");
 
         Assert.Contains("data-rendered=\"drift\"", dom, StringComparison.Ordinal);
         Assert.Contains($"<li data-feature=\"{Shifted}\" data-alarm=\"firing\">", dom, StringComparison.Ordinal);
@@ -71,6 +65,11 @@ public sealed partial class ConsoleInChromiumTests(ITestOutputHelper output)
             Assert.Equal(live[i] * scale, liveHeights[i], 0.15);
             Assert.Equal(reference[i] * scale, referenceHeights[i], 0.15);
         }
+        // The drift overview names the firing feature of every model.
+        var overview = await OpenAsync(new Uri(gateway.Address, "/console/#/drift"));
+        Assert.Contains("data-rendered=\"drift\"", overview, StringComparison.Ordinal);
+        Assert.Contains($"<span class=\"badge firing\">v2 {Shifted} firing</span>", overview, StringComparison.Ordinal);
+
         var severity = expected.GetProperty("alarm_severity").GetString();
         Assert.Contains($"href=\"runbooks/drift.md#modeldrift{severity}\"", dom, StringComparison.Ordinal);
         var runbook = await gateway.Client.GetStringAsync("/console/runbooks/drift.md");
@@ -96,23 +95,16 @@ public sealed partial class ConsoleInChromiumTests(ITestOutputHelper output)
         using var audit = JsonDocument.Parse(await gateway.Client.GetStringAsync("/admin/models/credit-risk/audit"));
         using var rollout = JsonDocument.Parse(await gateway.Client.GetStringAsync("/admin/rollouts/credit-risk"));
 
-        var modelUrl = new Uri(gateway.Address, "/console/#/models/credit-risk");
-        var modelShot = await HeadlessChromium.ScreenshotAsync(modelUrl, "model");
-        output.WriteLine("Screenshot: " + modelShot.Output);
-        Assert.Empty(modelShot.ConsoleMessages);
-        var modelPage = await HeadlessChromium.DumpDomAsync(modelUrl);
-        Assert.Empty(modelPage.ConsoleMessages);
-        Assert.Contains("data-rendered=\"models\"", modelPage.Output, StringComparison.Ordinal);
-        Assert.Equal(audit.RootElement.GetProperty("entries").GetArrayLength(), Regex.Matches(modelPage.Output, "<li><time ").Count);
-        Assert.Contains("Production</span>", modelPage.Output, StringComparison.Ordinal);
+        var list = await OpenAsync(new Uri(gateway.Address, "/console/#/models"));
+        Assert.Contains("<a href=\"#/models/credit-risk\">credit-risk</a></td><td>v2</td>", list, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"#/models/image-classifier\">image-classifier</a>", list, StringComparison.Ordinal);
 
-        var rolloutsUrl = new Uri(gateway.Address, "/console/#/rollouts");
-        var rolloutsShot = await HeadlessChromium.ScreenshotAsync(rolloutsUrl, "rollouts");
-        output.WriteLine("Screenshot: " + rolloutsShot.Output);
-        Assert.Empty(rolloutsShot.ConsoleMessages);
-        var rolloutsPage = await HeadlessChromium.DumpDomAsync(rolloutsUrl);
-        Assert.Empty(rolloutsPage.ConsoleMessages);
-        var dom = rolloutsPage.Output;
+        var model = await OpenAsync(new Uri(gateway.Address, "/console/#/models/credit-risk"), "model");
+        Assert.Contains("data-rendered=\"models\"", model, StringComparison.Ordinal);
+        Assert.Equal(audit.RootElement.GetProperty("entries").GetArrayLength(), Regex.Matches(model, "<li><time ").Count);
+        Assert.Contains("Production</span>", model, StringComparison.Ordinal);
+
+        var dom = await OpenAsync(new Uri(gateway.Address, "/console/#/rollouts"), "rollouts");
         Assert.Contains("data-rendered=\"rollouts\"", dom, StringComparison.Ordinal);
         Assert.Contains("canary v2 30%", dom, StringComparison.Ordinal);
         Assert.Contains("stable v1 70%", dom, StringComparison.Ordinal);
@@ -123,6 +115,20 @@ public sealed partial class ConsoleInChromiumTests(ITestOutputHelper output)
                 + $"<td class=\"num\">{variant.GetProperty("requests").GetInt64()}</td>";
             Assert.Contains(row, dom, StringComparison.Ordinal);
         }
+    }
+
+    // A screenshot for a human (when named), then the DOM after the page's scripts ran; the page must log nothing.
+    private async Task<string> OpenAsync(Uri url, string? screenshot = null)
+    {
+        if (screenshot is not null)
+        {
+            var shot = await HeadlessChromium.ScreenshotAsync(url, screenshot);
+            output.WriteLine("Screenshot: " + shot.Output);
+            Assert.Empty(shot.ConsoleMessages);
+        }
+        var page = await HeadlessChromium.DumpDomAsync(url);
+        Assert.Empty(page.ConsoleMessages);
+        return page.Output;
     }
 
     private static string[] FeatureNames()
