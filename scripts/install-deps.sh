@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests and tools need on a Debian machine: redis-server (registry, rollout and drift
-# tests run a real one), promtool (alerting rules, dashboard queries), chromium (the on-call console is
-# tested in headless chromium), wrk (load tests) and python3 numpy/onnx/scipy
+# tests run a real one), promtool (alerting rules), wrk (load tests) and python3 numpy/onnx/scipy
 # (only to regenerate models and fixtures).
 set -euo pipefail
 need=()
+# The on-call console is tested in headless chromium (tests/Serving.Gateway.Tests/OnCall).
+command -v chromium >/dev/null || need+=(chromium)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v wrk >/dev/null || need+=(wrk)
-command -v chromium >/dev/null || need+=(chromium)
 if [ "${#need[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
