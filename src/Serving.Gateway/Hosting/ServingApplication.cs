@@ -98,11 +98,11 @@ public static class ServingApplication
         app.UseRouting();
         app.MapProtocolMetadata();
         app.MapMetrics("/metrics");
+        app.MapOnCallConsole();
         app.MapAdminModels();
         app.MapAdminDrift();
         app.MapAdminRollouts();
         app.MapAdminAlerts();
-        app.MapOnCallConsole();
         return app;
     }
 }
