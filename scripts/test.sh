@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command: builds with warnings as errors, runs every test project, and checks the
-# Prometheus alerting rules and the Grafana dashboards' queries. Prints "N passed, N failed" as its last line.
+# Prometheus alerting rules. Prints "N passed, N failed" as its last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
