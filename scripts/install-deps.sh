@@ -4,6 +4,8 @@
 # (only to regenerate models and fixtures).
 set -euo pipefail
 need=()
+# The on-call console is tested in headless chromium (tests/Serving.Gateway.Tests/OnCall).
+command -v chromium >/dev/null || need+=(chromium)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v wrk >/dev/null || need+=(wrk)

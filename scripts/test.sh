@@ -33,6 +33,11 @@ if [ -d deploy/prometheus ]; then
       [ -e "$tests" ] || continue
       if promtool test rules "$tests"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
     done
+    # Grafana dashboards: every PromQL expression must parse.
+    for dashboard in deploy/grafana/*.json; do
+      [ -e "$dashboard" ] || continue
+      if python3 scripts/check-grafana.py "$dashboard"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+    done
   fi
 fi
 

@@ -5,6 +5,7 @@ using Serving.Gateway.Alerts;
 using Serving.Gateway.Drift;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
+using Serving.Gateway.OnCall;
 using Serving.Gateway.Admin;
 using Serving.Gateway.Protocol;
 using Serving.Gateway.Registry;
@@ -36,6 +37,7 @@ public static class ServingApplication
         services.AddSingleton(static sp => sp.GetRequiredService<IOptions<ServingOptions>>().Value.OnnxRuntime);
         services.Configure<DriftOptions>(builder.Configuration.GetSection(ServingOptions.Section + ":Drift"));
         services.Configure<AlertOptions>(builder.Configuration.GetSection(ServingOptions.Section + ":Alerts"));
+        services.Configure<ConsoleOptions>(builder.Configuration.GetSection(ServingOptions.Section + ":Console"));
         services.AddSingleton<SessionFactory>();
         services.AddSingleton<DriftMonitorFactory>();
         services.AddDriftWindowExchange(builder.Configuration);
@@ -96,6 +98,7 @@ public static class ServingApplication
         app.UseRouting();
         app.MapProtocolMetadata();
         app.MapMetrics("/metrics");
+        app.MapOnCallConsole();
         app.MapAdminModels();
         app.MapAdminDrift();
         app.MapAdminRollouts();
