@@ -44,11 +44,7 @@ public static class ServingApplication
         services.AddSingleton<DriftService>();
         services.AddHostedService(static sp => sp.GetRequiredService<DriftService>());
         services.AddSingleton<ModelHost>();
-        services.AddHttpForwarder();
-        services.AddSingleton<WorkerPool>();
-        services.AddSingleton<RemoteForwarder>();
-        services.AddSingleton<WorkerHealthMonitor>();
-        services.AddHostedService(static sp => sp.GetRequiredService<WorkerHealthMonitor>());
+        services.AddWorkerForwarding();
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<RolloutLoop>();
         services.AddSingleton<IRolloutActionSink>(static sp => sp.GetRequiredService<RolloutLoop>());
@@ -94,6 +90,7 @@ public static class ServingApplication
             return next(context);
         });
         app.UseRouting();
+        app.UseWorkerClusters();
         app.MapProtocolMetadata();
         app.MapMetrics("/metrics");
         app.MapAdminModels();

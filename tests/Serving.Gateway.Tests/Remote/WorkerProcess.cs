@@ -22,8 +22,9 @@ internal sealed class WorkerProcess : IAsyncDisposable
     private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(5) };
     private Process? _process;
 
-    private WorkerProcess(int port, string[] settings)
+    private WorkerProcess(string host, int port, string[] settings)
     {
+        Host = host;
         Port = port;
         _settings = settings;
         _stateDirectory = Directory.CreateTempSubdirectory("serving-worker-").FullName;
@@ -31,13 +32,19 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The loopback address the worker listens on (127.0.0.1 unless the test spreads workers over 127.0.0.0/8).</summary>
+    public string Host { get; }
+
     /// <summary>The worker's base address, as a gateway's <c>Serving:Workers:N:Address</c>.</summary>
-    public string Address => $"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
+    public string Address => $"http://{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>Starts a worker over the default model repository and waits until it reports ready.</summary>
-    public static async Task<WorkerProcess> StartAsync(IEnumerable<string>? settings = null)
+    public static Task<WorkerProcess> StartAsync(IEnumerable<string>? settings = null) => StartAsync("127.0.0.1", FreePort(), settings);
+
+    /// <summary>Starts a worker at <paramref name="host"/>:<paramref name="port"/> and waits until it reports ready.</summary>
+    public static async Task<WorkerProcess> StartAsync(string host, int port, IEnumerable<string>? settings = null)
     {
-        var worker = new WorkerProcess(FreePort(), [.. settings ?? []]);
+        var worker = new WorkerProcess(host, port, [.. settings ?? []]);
         try
         {
             await worker.LaunchAsync();
@@ -61,6 +68,20 @@ internal sealed class WorkerProcess : IAsyncDisposable
         _process?.Dispose();
         _process = null;
     }
+
+    /// <summary>Stops the process as Kubernetes does (SIGTERM) and waits until it exited.</summary>
+    public async Task TerminateAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync();
+            await process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>The exit code of a process that exited; null while it runs.</summary>
+    public int? ExitCode => _process is { HasExited: true } process ? process.ExitCode : null;
 
     /// <summary>Starts the process again at the same address and state directory, and waits until it is ready.</summary>
     public Task RestartAsync() => LaunchAsync();
@@ -180,7 +201,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         return path;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
