@@ -57,6 +57,9 @@ public static class ServingApplication
         services.AddServingRegistry(builder.Configuration);
         services.AddSingleton<RegistryLifecycleService>();
         services.AddHostedService(static sp => sp.GetRequiredService<RegistryLifecycleService>());
+        services.AddSingleton<DrainService>();
+        services.AddHostedService(static sp => sp.GetRequiredService<DrainService>());
+        services.AddOptions<HostOptions>().Configure<IOptions<ServingOptions>>(static (host, serving) => host.ShutdownTimeout = serving.Value.Shutdown.Total);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServingOptions>>(static (kestrel, serving) =>
         {
             kestrel.Limits.MaxRequestBodySize = serving.Value.MaxRequestBodyBytes;

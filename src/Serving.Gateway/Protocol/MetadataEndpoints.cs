@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Serving.Core.Protocol;
+using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
@@ -16,9 +17,14 @@ internal static class MetadataEndpoints
     public static IEndpointRouteBuilder MapProtocolMetadata(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v2/health/live", static () => Results.Ok());
-        app.MapGet("/v2/health/ready", static (ModelHost host, RegistryLifecycleService registry, WorkerPool workers) =>
+        app.MapGet("/v2/health/ready", static (ModelHost host, RegistryLifecycleService registry, WorkerPool workers, DrainService drain) =>
         {
             var detail = Readiness(host, registry.Degraded, workers);
+            if (drain.IsDraining)
+            {
+                // Stopping (SIGTERM): still serving, but load balancers should send nothing new.
+                detail = detail with { Ready = false, Registry = "draining" };
+            }
             return Results.Json(detail, ProtocolJsonContext.Readable.ReadinessResponse,
                 statusCode: detail.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });

@@ -72,13 +72,21 @@ internal sealed class WorkerProcess : IAsyncDisposable
     /// <summary>Stops the process as Kubernetes does (SIGTERM) and waits until it exited.</summary>
     public async Task TerminateAsync()
     {
+        await SendTerminateAsync();
+        await WaitForExitAsync();
+    }
+
+    /// <summary>Sends SIGTERM and returns at once (the process drains, then exits).</summary>
+    public async Task SendTerminateAsync()
+    {
         if (_process is { HasExited: false } process)
         {
-            using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
+            using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!;
             await kill.WaitForExitAsync();
-            await process.WaitForExitAsync();
         }
     }
+
+    public Task WaitForExitAsync() => _process?.WaitForExitAsync() ?? Task.CompletedTask;
 
     /// <summary>The exit code of a process that exited; null while it runs.</summary>
     public int? ExitCode => _process is { HasExited: true } process ? process.ExitCode : null;
