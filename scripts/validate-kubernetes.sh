@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds every kustomize overlay of deploy/kubernetes (kubectl kustomize) and validates the output offline
+# against the Kubernetes OpenAPI schemas pinned in deploy/kubernetes/validate/package.json (installed by
+# scripts/install-deps.sh). Prints one line per overlay and "N passed, N failed" last.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+passed=0
+failed=0
+for overlay in deploy/kubernetes/overlays/*/; do
+  name=$(basename "$overlay")
+  if out=$(kubectl kustomize "$overlay" 2>&1 | node deploy/kubernetes/validate/validate.mjs 2>&1); then
+    echo "overlay $name: $out"; passed=$((passed + 1))
+  else
+    echo "overlay $name FAILED: $out" >&2; failed=$((failed + 1))
+  fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
