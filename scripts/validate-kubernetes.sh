@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds every kustomize overlay of deploy/kubernetes (kubectl kustomize) and validates the output offline
 # against the Kubernetes OpenAPI schemas pinned in deploy/kubernetes/validate/package.json (installed by
-# scripts/install-deps.sh). Prints one line per overlay and "N passed, N failed" last.
+# scripts/install-deps.sh), and checks compose.yaml against the Compose Specification's schema. Prints one line per overlay and "N passed, N failed" last.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 passed=0
@@ -14,5 +14,11 @@ for overlay in deploy/kubernetes/overlays/*/; do
     echo "overlay $name FAILED: $out" >&2; failed=$((failed + 1))
   fi
 done
+# compose.yaml: no container engine here, so its syntax is checked against the Compose Specification's schema.
+if out=$(node deploy/kubernetes/validate/validate-compose.mjs compose.yaml 2>&1); then
+  echo "$out"; passed=$((passed + 1))
+else
+  echo "compose FAILED: $out" >&2; failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
