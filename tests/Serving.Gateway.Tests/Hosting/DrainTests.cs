@@ -33,7 +33,7 @@ public sealed class DrainTests(ITestOutputHelper output)
         await stopping.SendTerminateAsync();
         using var direct = new HttpClient { BaseAddress = new Uri(stopping.Address), Timeout = TimeSpan.FromSeconds(30) };
         // Readiness fails first, while the worker still answers inference.
-        await PollUntilAsync(async () =>
+        await Polling.UntilAsync(async () =>
         {
             using var ready = await direct.GetAsync("/v2/health/ready");
             return ready.StatusCode == HttpStatusCode.ServiceUnavailable && (await ready.Content.ReadAsStringAsync()).Contains("draining", StringComparison.Ordinal);
@@ -61,18 +61,5 @@ public sealed class DrainTests(ITestOutputHelper output)
         }
         Assert.Empty(load.Failures);
         Assert.Equal(0, stopping.ExitCode);
-    }
-
-    private static async Task PollUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Timed out waiting until " + what);
-            }
-            await Task.Delay(5);
-        }
     }
 }

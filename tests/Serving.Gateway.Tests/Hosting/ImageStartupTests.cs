@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.Versioning;
-using System.Text;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Tests.Common;
 using Serving.Gateway.Tests.Remote;
@@ -20,7 +19,7 @@ public sealed class ImageStartupTests(PublishedGateway image) : IClassFixture<Pu
     {
         var state = image.NewStateVolume();
         var port = PublishedGateway.FreePort();
-        var output = new StringBuilder();
+        var output = new BoundedLog();
         using var process = image.Start(port, new Dictionary<string, string> { ["Serving__StateDirectory"] = state }, output);
         try
         {
@@ -48,7 +47,7 @@ public sealed class ImageStartupTests(PublishedGateway image) : IClassFixture<Pu
     [Fact]
     public async Task Start_DefaultStateDirectoryInRootOwnedApp_ExitsWithMessageNamingTheSetting()
     {
-        var output = new StringBuilder();
+        var output = new BoundedLog();
         using var process = image.Start(PublishedGateway.FreePort(), new Dictionary<string, string>(), output);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
@@ -62,29 +61,18 @@ public sealed class ImageStartupTests(PublishedGateway image) : IClassFixture<Pu
         Assert.DoesNotContain("Unhandled exception", text, StringComparison.Ordinal);
     }
 
-    private static async Task UntilReadyAsync(HttpClient client, Process process, StringBuilder output)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (true)
+    private static Task UntilReadyAsync(HttpClient client, Process process, BoundedLog output) =>
+        Polling.UntilAsync(async () =>
         {
             Assert.False(process.HasExited, "The published gateway exited:\n" + output);
             try
             {
                 using var ready = await client.GetAsync("/v2/health/ready");
-                if (ready.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
+                return ready.StatusCode == HttpStatusCode.OK;
             }
             catch (HttpRequestException)
             {
-                // Not listening yet.
+                return false;
             }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("The published gateway did not become ready:\n" + output);
-            }
-            await Task.Delay(50);
-        }
-    }
+        }, "the published gateway is ready");
 }

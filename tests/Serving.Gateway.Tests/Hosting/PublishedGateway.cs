@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.Versioning;
 using System.Net.Sockets;
-using System.Text;
 using Serving.Gateway.Tests.Common;
 
 namespace Serving.Gateway.Tests.Hosting;
@@ -68,7 +67,7 @@ public sealed class PublishedGateway : IDisposable
     }
 
     /// <summary>Starts the published gateway as the image does, on a free loopback port, with <paramref name="environment"/> added.</summary>
-    public Process Start(int port, IReadOnlyDictionary<string, string> environment, StringBuilder output)
+    internal Process Start(int port, IReadOnlyDictionary<string, string> environment, BoundedLog output)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         var start = new ProcessStartInfo(IsRoot ? "setpriv" : dotnet)
@@ -98,8 +97,8 @@ public sealed class PublishedGateway : IDisposable
             start.Environment[key] = value;
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("The gateway did not start.");
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.OutputDataReceived += (_, e) => output.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => output.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
@@ -130,21 +129,6 @@ public sealed class PublishedGateway : IDisposable
         catch (IOException)
         {
             // A leftover temp directory is harmless.
-        }
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (output)
-        {
-            if (output.Length < 64 * 1024)
-            {
-                output.AppendLine(line);
-            }
         }
     }
 

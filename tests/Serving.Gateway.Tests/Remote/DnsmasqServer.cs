@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
 using System.Text;
+using Serving.Gateway.Tests.Common;
 
 namespace Serving.Gateway.Tests.Remote;
 
@@ -17,7 +18,7 @@ internal sealed class DnsmasqServer : IDisposable
 {
     private readonly string _directory;
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly BoundedLog _output = new();
 
     public DnsmasqServer()
     {
@@ -40,8 +41,8 @@ internal sealed class DnsmasqServer : IDisposable
             start.ArgumentList.Add(argument);
         }
         _process = Process.Start(start) ?? throw new InvalidOperationException("dnsmasq did not start.");
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.OutputDataReceived += (_, e) => _output.Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => _output.Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -51,16 +52,7 @@ internal sealed class DnsmasqServer : IDisposable
     /// <summary>The server as <c>Serving:Forwarding:DnsServer</c>.</summary>
     public string Endpoint => "127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture);
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _output.ToString();
 
     /// <summary>Makes <paramref name="name"/> answer with exactly <paramref name="addresses"/> (one A record each).</summary>
     public void SetRecords(string name, params string[] addresses)
@@ -101,21 +93,6 @@ internal sealed class DnsmasqServer : IDisposable
         catch (IOException)
         {
             // A leftover temp directory is harmless.
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_output)
-        {
-            if (_output.Length < 64 * 1024)
-            {
-                _output.AppendLine(line);
-            }
         }
     }
 

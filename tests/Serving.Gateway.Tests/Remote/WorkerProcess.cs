@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Serving.Gateway.Tests.Common;
 
 namespace Serving.Gateway.Tests.Remote;
@@ -18,7 +17,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     private readonly string[] _settings;
     private readonly string _stateDirectory;
-    private readonly StringBuilder _output = new();
+    private readonly BoundedLog _output = new();
     private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(5) };
     private Process? _process;
 
@@ -119,8 +118,8 @@ internal sealed class WorkerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("The worker process did not start.");
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.OutputDataReceived += (_, e) => _output.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => _output.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
@@ -137,16 +136,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     }
 
     /// <summary>What the process wrote (warnings and errors), for failure messages.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _output.ToString();
 
     public async ValueTask DisposeAsync()
     {
@@ -176,22 +166,6 @@ internal sealed class WorkerProcess : IAsyncDisposable
         catch (TaskCanceledException)
         {
             return false;
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_output)
-        {
-            // Bounded: a worker that logs a warning per request must not grow the test's memory without end.
-            if (_output.Length < 64 * 1024)
-            {
-                _output.AppendLine(line);
-            }
         }
     }
 
