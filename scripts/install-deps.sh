@@ -10,6 +10,8 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v wrk >/dev/null || need+=(wrk)
 [ -x /usr/sbin/dnsmasq ] || command -v dnsmasq >/dev/null || need+=(dnsmasq-base)
+# kubectl >= 1.21 (kustomize v4+): Debian bookworm's kubernetes-client is 1.20 (kustomize v2.0.3, which reads
+# neither directories in `resources` nor `patches`); this installs `kubectl` from whatever apt source has it.
 command -v kubectl >/dev/null || need+=(kubectl)
 command -v npm >/dev/null || need+=(npm)
 if [ "${#need[@]}" -gt 0 ]; then
