@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command: builds with warnings as errors, runs every test project, and checks the
-# Prometheus alerting rules. Prints "N passed, N failed" as its last line.
+# Prometheus alerting rules and the Kubernetes manifests. Prints "N passed, N failed" as its last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +42,17 @@ if [ -d deploy/prometheus ]; then
 fi
 
 if [ "$gpu_build" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+if [ -d deploy/kubernetes ]; then
+  if ! command -v kubectl >/dev/null || [ ! -d deploy/kubernetes/validate/node_modules ]; then
+    echo "kubectl or the manifest validator is missing: run scripts/install-deps.sh." >&2
+    status=1; failed=$((failed + 1))
+  else
+    summary=$(bash scripts/validate-kubernetes.sh | tee /dev/stderr | tail -1 || true)
+    passed=$((passed + $(echo "$summary" | sed -nE 's/^([0-9]+) passed.*/\1/p')))
+    failed=$((failed + $(echo "$summary" | sed -nE 's/.* ([0-9]+) failed$/\1/p')))
+  fi
+fi
 
 [ "$failed" -eq 0 ] || status=1
 echo "$passed passed, $failed failed"

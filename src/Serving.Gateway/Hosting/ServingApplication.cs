@@ -46,11 +46,7 @@ public static class ServingApplication
         services.AddSingleton<DriftService>();
         services.AddHostedService(static sp => sp.GetRequiredService<DriftService>());
         services.AddSingleton<ModelHost>();
-        services.AddHttpForwarder();
-        services.AddSingleton<WorkerPool>();
-        services.AddSingleton<RemoteForwarder>();
-        services.AddSingleton<WorkerHealthMonitor>();
-        services.AddHostedService(static sp => sp.GetRequiredService<WorkerHealthMonitor>());
+        services.AddWorkerForwarding();
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<RolloutLoop>();
         services.AddSingleton<IRolloutActionSink>(static sp => sp.GetRequiredService<RolloutLoop>());
@@ -63,6 +59,9 @@ public static class ServingApplication
         services.AddServingRegistry(builder.Configuration);
         services.AddSingleton<RegistryLifecycleService>();
         services.AddHostedService(static sp => sp.GetRequiredService<RegistryLifecycleService>());
+        services.AddSingleton<DrainService>();
+        services.AddHostedService(static sp => sp.GetRequiredService<DrainService>());
+        services.AddOptions<HostOptions>().Configure<IOptions<ServingOptions>>(static (host, serving) => host.ShutdownTimeout = serving.Value.Shutdown.Total);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServingOptions>>(static (kestrel, serving) =>
         {
             kestrel.Limits.MaxRequestBodySize = serving.Value.MaxRequestBodyBytes;
@@ -96,6 +95,7 @@ public static class ServingApplication
             return next(context);
         });
         app.UseRouting();
+        app.UseWorkerClusters();
         app.MapProtocolMetadata();
         app.MapMetrics("/metrics");
         app.MapOnCallConsole();
