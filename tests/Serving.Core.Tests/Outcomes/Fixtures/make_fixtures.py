@@ -16,13 +16,16 @@ here are deliberately written another way than src/Serving.Core/Outcomes:
   * RMSE standard error: delta method se(mean squared error) / (2 rmse), lower bound clipped at 0.
   * CBPE: NannyML's construction -- expected confusion matrix at every threshold (each distinct
     probability), ROC curve of expected TPR/FPR, area by the trapezoidal rule (numpy.trapz).
+  * mSPRT: the mixture likelihood ratio integrated numerically (scipy.integrate.quad of the normal
+    likelihood ratio against the N(0, tau^2) mixture), the interval bounds found by root finding
+    (scipy.optimize.brentq on Lambda(theta0) = 1/alpha) -- not the closed form the C# code uses.
 """
 import json
 import os
 
 import numpy as np
 import scipy
-from scipy import stats
+from scipy import integrate, optimize, stats
 
 OUT = os.path.dirname(os.path.abspath(__file__))
 META = {"numpy": np.__version__, "scipy": scipy.__version__, "generator": "make_fixtures.py"}
@@ -101,6 +104,49 @@ def cbpe_case(name, p, threshold):
             "expected_accuracy": expected_accuracy, "expected_auc": float(np.trapz(tpr, fpr))}
 
 
+def msprt_log_lambda(effect, var, tau, theta0):
+    # log of  integral N(effect; theta0 + h, var) N(h; 0, tau^2) dh / N(effect; theta0, var),
+    # scaled by exp(-c) inside the integral to stay finite, c the log of the integrand's maximum.
+    sd = np.sqrt(var)
+    def log_integrand(h):
+        return (stats.norm.logpdf(effect, theta0 + h, sd) + stats.norm.logpdf(h, 0, tau)
+                - stats.norm.logpdf(effect, theta0, sd))
+    peak = (effect - theta0) * tau ** 2 / (tau ** 2 + var)
+    c = log_integrand(peak)
+    width = np.sqrt(var * tau ** 2 / (var + tau ** 2))
+    value, _ = integrate.quad(lambda h: np.exp(log_integrand(h) - c), peak - 40 * width, peak + 40 * width,
+                              epsabs=0, epsrel=1e-13, limit=200, points=[peak])
+    return c + np.log(value)
+
+
+def msprt_case(name, control, treatment, tau, alpha, margin, higher_is_better):
+    control, treatment = np.asarray(control, dtype=np.float64), np.asarray(treatment, dtype=np.float64)
+    diff = treatment.mean() - control.mean()
+    effect = float(diff if higher_is_better else -diff)
+    var = float(np.var(control, ddof=1) / len(control) + np.var(treatment, ddof=1) / len(treatment))
+    target = np.log(1 / alpha)
+    f = lambda t0: msprt_log_lambda(effect, var, tau, t0) - target
+    span = 50 * np.sqrt(var) + 10 * tau
+    lower = optimize.brentq(f, effect - span, effect, xtol=1e-15, rtol=1e-15)
+    upper = optimize.brentq(f, effect, effect + span, xtol=1e-15, rtol=1e-15)
+    p = float(min(1.0, np.exp(-msprt_log_lambda(effect, var, tau, 0.0))))
+    decision = "Pass" if lower > -margin else "Fail" if upper < 0 else "Wait"
+    return {"name": name, "control": control.tolist(), "treatment": treatment.tolist(), "tau": tau,
+            "alpha": alpha, "margin": margin, "higher_is_better": higher_is_better, "effect": effect,
+            "lower": float(lower), "upper": float(upper), "p_value": p, "decision": decision}
+
+
+def msprt_cases():
+    rng = np.random.default_rng(2022)
+    return [
+        msprt_case("rates_improved", rng.binomial(1, 0.10, 3000), rng.binomial(1, 0.14, 3000), 0.02, 0.05, 0.0, True),
+        msprt_case("rates_equal_wait", rng.binomial(1, 0.10, 800), rng.binomial(1, 0.10, 900), 0.02, 0.05, 0.0, True),
+        msprt_case("rates_harm", rng.binomial(1, 0.30, 2000), rng.binomial(1, 0.24, 2500), 0.05, 0.05, 0.0, True),
+        msprt_case("revenue_noninferior", rng.gamma(2.0, 10.0, 4000), rng.gamma(2.0, 10.0, 4000), 2.0, 0.05, 1.5, True),
+        msprt_case("log_loss_lower_better", rng.exponential(0.40, 1500), rng.exponential(0.33, 1500), 0.05, 0.10, 0.0, False),
+    ]
+
+
 def main():
     rng = np.random.default_rng(20261201)
     classifier, regressor, cbpe = [], [], []
@@ -133,6 +179,7 @@ def main():
 
     write("performance.json", {"classifier": classifier, "regressor": regressor})
     write("cbpe.json", {"cases": cbpe})
+    write("msprt.json", {"cases": msprt_cases()})
 
 
 if __name__ == "__main__":
