@@ -62,40 +62,24 @@ public class SequentialTestTests(ITestOutputHelper output)
             "the peeked fixed-horizon test should reject more often than the always-valid one");
     }
 
-    [Fact]
-    public void Evaluate_RealImprovement_PassesInMostExperiments()
+    [Theory]
+    [InlineData(BaseRate, 0.13, 41)] // a real improvement passes
+    [InlineData(0.13, BaseRate, 42)] // a real harm fails
+    public void Evaluate_RealEffect_DecidesItInMostExperimentsAndNeverTheOpposite(double controlRate, double treatmentRate, int seed)
     {
-        var random = new Random(41);
-        int passed = 0;
-        int failed = 0;
+        ExperimentDecision expected = treatmentRate > controlRate ? ExperimentDecision.Pass : ExperimentDecision.Fail;
+        var random = new Random(seed);
+        var outcomes = new int[3];
         for (int e = 0; e < Experiments; e++)
         {
-            (ExperimentDecision decision, _) = Run(random, BaseRate, 0.13, RateOptions);
-            passed += decision == ExperimentDecision.Pass ? 1 : 0;
-            failed += decision == ExperimentDecision.Fail ? 1 : 0;
+            (ExperimentDecision decision, _) = Run(random, controlRate, treatmentRate, RateOptions);
+            outcomes[(int)decision]++;
         }
 
-        output.WriteLine($"A/B 0.10 -> 0.13: pass={passed} fail={failed} of {Experiments}");
-        Assert.True(passed >= 34, $"{passed} of {Experiments} passed");
-        Assert.Equal(0, failed);
-    }
-
-    [Fact]
-    public void Evaluate_RealHarm_FailsInMostExperiments()
-    {
-        var random = new Random(42);
-        int passed = 0;
-        int failed = 0;
-        for (int e = 0; e < Experiments; e++)
-        {
-            (ExperimentDecision decision, _) = Run(random, 0.13, BaseRate, RateOptions);
-            passed += decision == ExperimentDecision.Pass ? 1 : 0;
-            failed += decision == ExperimentDecision.Fail ? 1 : 0;
-        }
-
-        output.WriteLine($"A/B 0.13 -> 0.10: pass={passed} fail={failed} of {Experiments}");
-        Assert.True(failed >= 34, $"{failed} of {Experiments} failed");
-        Assert.Equal(0, passed);
+        ExperimentDecision opposite = expected == ExperimentDecision.Pass ? ExperimentDecision.Fail : ExperimentDecision.Pass;
+        output.WriteLine($"A/B {controlRate} -> {treatmentRate}: {expected}={outcomes[(int)expected]} {opposite}={outcomes[(int)opposite]} of {Experiments}");
+        Assert.True(outcomes[(int)expected] >= 34, $"{outcomes[(int)expected]} of {Experiments}");
+        Assert.Equal(0, outcomes[(int)opposite]);
     }
 
     [Fact]
