@@ -103,7 +103,7 @@ internal sealed class InferenceEndpoint
         ModelVersion? version;
         string? error;
         int status;
-        if (versionRange.Start.Equals(versionRange.End) && _rollouts.Table.TryGet(modelName, out var rollout) && rollout.Policy.Mode != RolloutMode.None)
+        if (versionRange.Start.Equals(versionRange.End) && _rollouts.Table.TryGet(modelName, out var rollout) && rollout.Policy.RoutesRequests())
         {
             (version, route, error, status) = RouteByRollout(context, entry, rollout);
         }
@@ -181,8 +181,10 @@ internal sealed class InferenceEndpoint
 
     /// <summary>
     /// Picks the variant for a request under a rollout (weights, sticky routing key, preview header) and
-    /// holds its version. A canary or preview that is not ready falls back to the stable or active
-    /// version, so users are served whatever state the candidate is in.
+    /// holds its version. A variant whose version cannot answer here never fails the request: a canary or
+    /// preview falls back to the stable or active version, and any variant to the version that answers the
+    /// model's default traffic (the registry's Production version, or the last one that served), counted in
+    /// serving_routing_fallbacks_total.
     /// </summary>
     private (ModelVersion? Version, Route Route, string? Error, int Status) RouteByRollout(HttpContext context, ModelEntry entry, RolloutRuntime rollout)
     {
@@ -206,7 +208,14 @@ internal sealed class InferenceEndpoint
         var fallback = fallbackNumber == 0 ? null : entry.Find(fallbackNumber);
         if (fallback is not null && fallback.TryAcquire())
         {
+            rollout.CountFallback(target is not null);
             return (fallback, new Route(fallbackVariant, rollout, shadow), null, 0);
+        }
+        var served = entry.DefaultVersion();
+        if (served is not null && served.TryAcquire())
+        {
+            rollout.CountFallback((fallback ?? target) is not null);
+            return (served, new Route(RouteVariant.Default, rollout, shadow), null, 0);
         }
         var wanted = target ?? fallback;
         return (null, default, wanted is null
@@ -227,7 +236,7 @@ internal sealed class InferenceEndpoint
         var number = 0;
         var variant = RouteVariant.Default;
         RolloutRuntime? runtime = null;
-        if (_rollouts.Table.TryGet(model, out var rollout) && rollout.Policy.Mode != RolloutMode.None)
+        if (_rollouts.Table.TryGet(model, out var rollout) && rollout.Policy.RoutesRequests())
         {
             var policy = rollout.Policy;
             var headers = context.Request.Headers;
@@ -340,6 +349,17 @@ internal sealed class InferenceEndpoint
             if (status == WorkStatus.Cancelled)
             {
                 metrics.Cancelled.Inc();
+                if (!context.RequestAborted.IsCancellationRequested)
+                {
+                    // The version was unloaded (drain timeout) before the request ran.
+                    await ProtocolErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NotReadyMessage(version), retryAfter: true);
+                }
+                return;
+            }
+            if (status == WorkStatus.Failed && version.InFlightCancelled)
+            {
+                metrics.Unavailable.Inc();
+                await ProtocolErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NotReadyMessage(version), retryAfter: true);
                 return;
             }
             if (status == WorkStatus.Failed)

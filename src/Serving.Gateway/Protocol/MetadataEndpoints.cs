@@ -4,6 +4,7 @@ using Serving.Core.Protocol;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
+using Serving.Gateway.Rollouts;
 
 namespace Serving.Gateway.Protocol;
 
@@ -16,9 +17,9 @@ internal static class MetadataEndpoints
     public static IEndpointRouteBuilder MapProtocolMetadata(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v2/health/live", static () => Results.Ok());
-        app.MapGet("/v2/health/ready", static (ModelHost host, RegistryLifecycleService registry, WorkerPool workers) =>
+        app.MapGet("/v2/health/ready", static (ModelHost host, RegistryLifecycleService registry, WorkerPool workers, RolloutSyncService rollouts) =>
         {
-            var detail = Readiness(host, registry.Degraded, workers);
+            var detail = Readiness(host, registry.Degraded, workers, rollouts.Table);
             return Results.Json(detail, ProtocolJsonContext.Readable.ReadinessResponse,
                 statusCode: detail.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
@@ -34,9 +35,10 @@ internal static class MetadataEndpoints
     /// Ready once the first load has finished and every model has a version that answers. A degraded
     /// registry (store unreachable) does not make the gateway unready: it keeps serving the last known
     /// state, and the detail says so. Models served by workers (those not hosted here) need a worker
-    /// that passed its last health probe.
+    /// that passed its last health probe. A model answered by other versions than its registry and
+    /// rollout name stays ready and says why in <c>degraded</c> (<see cref="ModelDegradation"/>).
     /// </summary>
-    private static ReadinessResponse Readiness(ModelHost host, string? registryDegraded, WorkerPool workers)
+    private static ReadinessResponse Readiness(ModelHost host, string? registryDegraded, WorkerPool workers, RolloutTable rollouts)
     {
         var models = new List<ModelReadiness>();
         var ready = host.InitialLoadComplete;
@@ -44,7 +46,7 @@ internal static class MetadataEndpoints
         {
             var modelReady = entry.DefaultVersion() is not null;
             ready &= modelReady;
-            models.Add(new ModelReadiness(entry.Name, modelReady, Statuses(entry.Versions)));
+            models.Add(new ModelReadiness(entry.Name, modelReady, Statuses(entry.Versions), ModelDegradation.Describe(entry, rollouts)));
         }
         List<WorkerReadiness>? workerDetail = null;
         if (workers.HasWorkers)

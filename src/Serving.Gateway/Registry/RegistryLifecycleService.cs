@@ -5,7 +5,6 @@ using Serving.Core.Repository;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Remote;
-using Serving.Gateway.Rollouts;
 
 namespace Serving.Gateway.Registry;
 
@@ -21,7 +20,6 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
     private readonly IRegistryStore _store;
     private readonly RegistrySeeder _seeder;
     private readonly ModelHost _host;
-    private readonly RolloutSyncService _rollouts;
     private readonly WorkerPool workers;
     private readonly IOptions<ServingOptions> _options;
     private readonly ILogger<RegistryLifecycleService> _logger;
@@ -30,7 +28,6 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         IRegistryStore store,
         RegistrySeeder seeder,
         ModelHost host,
-        RolloutSyncService rollouts,
         WorkerPool workers,
         IOptions<ServingOptions> options,
         ILogger<RegistryLifecycleService> logger)
@@ -38,12 +35,9 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         _store = store;
         _seeder = seeder;
         _host = host;
-        _rollouts = rollouts;
         this.workers = workers;
         _options = options;
         _logger = logger;
-        // A rollout that names a version not in Staging or Production gets it loaded.
-        rollouts.Changed += Signal;
     }
 
     private static readonly TimeSpan Resync = TimeSpan.FromSeconds(5);
@@ -85,7 +79,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
                 // A gateway loads nothing: it only needs each model's default version, to name it when forwarding.
                 var (desired, defaults) = _options.Value.Role == ServingRole.Gateway
                     ? (new List<VersionDescriptor>(), DefaultVersions(states))
-                    : DesiredState(root, states, _rollouts.ReferencedVersions);
+                    : DesiredState(root, states);
                 workers.UpdateDefaults(defaults);
                 await _host.ReconcileAsync(desired, defaults, stoppingToken).ConfigureAwait(false);
             }
@@ -103,25 +97,25 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
                 }
                 LogSyncFailed(_logger, ex.Message);
             }
-            await WaitForChangeAsync(healthy ? Resync : RetryWhileDown, stoppingToken).ConfigureAwait(false);
+            // A version that failed to load is due again after its back-off, possibly before the next resync.
+            await WaitForChangeAsync(healthy ? _host.UntilNextRetry(Resync) : RetryWhileDown, stoppingToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// The versions to load (Staging, Production, and any version a rollout routes to or shadows) and
-    /// each model's default (its Production version).
+    /// The versions to load (Staging and Production: a rollout may name only those, so they are all it
+    /// routes to) and each model's default (its Production version).
     /// </summary>
     internal static (List<VersionDescriptor> Desired, Dictionary<string, int> Defaults) DesiredState(
-        string root, IReadOnlyList<ModelState> states, Func<string, IEnumerable<int>> referencedByRollouts)
+        string root, IReadOnlyList<ModelState> states)
     {
         var desired = new List<VersionDescriptor>();
         var defaults = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var state in states)
         {
-            var referenced = new HashSet<int>(referencedByRollouts(state.Name));
             foreach (var version in state.Versions)
             {
-                if (version.Stage is not (ModelStage.Staging or ModelStage.Production) && !referenced.Contains(version.Version))
+                if (version.Stage is not (ModelStage.Staging or ModelStage.Production))
                 {
                     continue;
                 }
@@ -178,7 +172,6 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
 
     public override void Dispose()
     {
-        _rollouts.Changed -= Signal;
         _changed.Dispose();
         base.Dispose();
     }

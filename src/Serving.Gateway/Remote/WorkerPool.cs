@@ -18,8 +18,15 @@ internal sealed class WorkerPool
     private readonly long _reactivationTicks;
     private volatile FrozenDictionary<string, int> _defaults = FrozenDictionary<string, int>.Empty;
 
-    public WorkerPool(IOptions<ServingOptions> options, TimeProvider time)
+    public WorkerPool(IOptions<ServingOptions> options, IConfiguration configuration, TimeProvider time)
     {
+        if (options.Value.Role == ServingRole.Gateway && options.Value.Workers.Count > 0 && string.IsNullOrWhiteSpace(configuration[ServingOptions.Section + ":Redis"]))
+        {
+            // Each worker would keep a registry of its own: a promotion through the gateway would name a
+            // version the workers have never heard of, and every default request would fail.
+            throw new OptionsValidationException(nameof(ServingOptions.Workers), typeof(ServingOptions),
+                ["Serving:Role=gateway with Serving:Workers needs a registry shared with the workers: set Serving:Redis (the same on the gateway and every worker), e.g. --Serving:Redis=localhost:6379."]);
+        }
         _time = time;
         var forwarding = options.Value.Forwarding;
         _reactivationTicks = (long)(forwarding.ReactivationPeriod.TotalSeconds * time.TimestampFrequency);

@@ -20,9 +20,12 @@ public sealed class RemoteVersionsTests(ITestOutputHelper output)
     [Fact]
     public async Task Infer_GatewayWithTwoWorkers_AnswersMatchNumpyFromBothWorkers()
     {
-        await using var first = await WorkerProcess.StartAsync();
-        await using var second = await WorkerProcess.StartAsync();
-        await using var gateway = await RemoteTopology.StartGatewayAsync([first, second]);
+        await using var redis = new RedisServerFixture();
+        await redis.InitializeAsync();
+        string[] shared = [$"--Serving:Redis={redis.ConnectionString}"];
+        await using var first = await WorkerProcess.StartAsync(shared);
+        await using var second = await WorkerProcess.StartAsync(shared);
+        await using var gateway = await RemoteTopology.StartGatewayAsync([first, second], shared);
         Assert.Empty(gateway.Models.Catalog.Models);
         var fixture = ExpectedOutputs.CreditRisk;
 
@@ -63,21 +66,33 @@ public sealed class RemoteVersionsTests(ITestOutputHelper output)
 
         Assert.True(RemoteTopology.Forwarded("credit-risk", first.Address) > 0, "the first worker answered nothing");
         Assert.True(RemoteTopology.Forwarded("credit-risk", second.Address) > 0, "the second worker answered nothing");
+
+        // A worker's 404 is forwarded as it is, and counted as a client error, not as ok.
+        var okBefore = RemoteTopology.Forwarded("credit-risk", first.Address) + RemoteTopology.Forwarded("credit-risk", second.Address);
+        using (var missing = await gateway.Client.PostJsonAsync(Infer.Path("credit-risk", 99), Infer.CreditRiskJson([0])))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+        Assert.Equal(1.0, RemoteTopology.Forwarded("credit-risk", first.Address, "client_error") + RemoteTopology.Forwarded("credit-risk", second.Address, "client_error"));
+        Assert.Equal(okBefore, RemoteTopology.Forwarded("credit-risk", first.Address) + RemoteTopology.Forwarded("credit-risk", second.Address));
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task WorkerKilled_UnderLoad_OtherWorkerAnswersAndRestartedWorkerRejoins(bool sharedRedis)
+    [Fact]
+    public async Task Start_GatewayWithWorkersWithoutRedis_RefusesNamingTheSetting()
     {
-        RedisServerFixture? redis = null;
-        string[] shared = [];
-        if (sharedRedis)
-        {
-            redis = new RedisServerFixture();
-            await redis.InitializeAsync();
-            shared = [$"--Serving:Redis={redis.ConnectionString}"];
-        }
+        // Each worker would have its own registry (docs: README, "Scaling out"): refused before serving anything.
+        var refused = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            GatewayHost.StartAsync(RepositoryPaths.Models, ["--Serving:Role=gateway", "--Serving:Workers:0:Address=http://127.0.0.1:9"]));
+
+        Assert.Contains("set Serving:Redis", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WorkerKilled_UnderLoad_OtherWorkerAnswersAndRestartedWorkerRejoins()
+    {
+        var redis = new RedisServerFixture();
+        await redis.InitializeAsync();
+        string[] shared = [$"--Serving:Redis={redis.ConnectionString}"];
         try
         {
             await using var victim = await WorkerProcess.StartAsync(shared);
@@ -97,7 +112,7 @@ public sealed class RemoteVersionsTests(ITestOutputHelper output)
             await Polling.UntilAsync(() => !destination.ProbedHealthy, "the active health check marks the killed worker unhealthy");
             var failedAtKill = load.Failures.Count;
             var retried = RemoteTopology.Forwarded("credit-risk", victim.Address, "retried");
-            output.WriteLine($"redis={sharedRedis}: {failedAtKill} failed requests at the kill ({Clients} clients), {retried} requests retried on the other worker");
+            output.WriteLine($"{failedAtKill} failed requests at the kill ({Clients} clients), {retried} requests retried on the other worker");
             foreach (var failure in load.Failures)
             {
                 output.WriteLine("  " + failure);
@@ -113,10 +128,7 @@ public sealed class RemoteVersionsTests(ITestOutputHelper output)
         }
         finally
         {
-            if (redis is not null)
-            {
-                await redis.DisposeAsync();
-            }
+            await redis.DisposeAsync();
         }
     }
 
