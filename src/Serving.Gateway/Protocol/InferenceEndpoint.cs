@@ -225,7 +225,8 @@ internal sealed class InferenceEndpoint
 
     /// <summary>
     /// The worker path for a model this process does not host: the version named in the request, or the
-    /// one the rollout picks, or the registry's default; with none known, the worker's own default.
+    /// one the rollout picks (unless no worker loads it), or the registry's default; with none known, the
+    /// worker's own default.
     /// </summary>
     private (string Path, RouteVariant Variant, RolloutRuntime? Rollout) RouteRemote(HttpContext context, string model, ReadOnlySpan<char> versionText)
     {
@@ -245,6 +246,12 @@ internal sealed class InferenceEndpoint
             number = decision.Version;
             variant = decision.Variant;
             runtime = rollout;
+            if (number != 0 && !_workers.IsLoadedByWorkers(model, number))
+            {
+                // No worker loads the variant's version (it left Staging and Production): the default answers.
+                rollout.CountFallback(loaded: false);
+                (number, variant) = (0, RouteVariant.Default);
+            }
         }
         if (number == 0 && !_workers.TryGetDefault(model, out number))
         {

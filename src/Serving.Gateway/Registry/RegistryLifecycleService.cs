@@ -81,6 +81,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
                     ? (new List<VersionDescriptor>(), DefaultVersions(states))
                     : DesiredState(root, states);
                 workers.UpdateDefaults(defaults);
+                workers.UpdateLoadable(states);
                 await _host.ReconcileAsync(desired, defaults, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

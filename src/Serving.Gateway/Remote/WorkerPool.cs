@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
+using Serving.Core.Registry;
 using Serving.Gateway.Hosting;
 
 namespace Serving.Gateway.Remote;
@@ -17,6 +18,7 @@ internal sealed class WorkerPool
     private readonly TimeProvider _time;
     private readonly long _reactivationTicks;
     private volatile FrozenDictionary<string, int> _defaults = FrozenDictionary<string, int>.Empty;
+    private volatile FrozenDictionary<string, int[]> _loadable = FrozenDictionary<string, int[]>.Empty;
 
     public WorkerPool(IOptions<ServingOptions> options, IConfiguration configuration, TimeProvider time)
     {
@@ -106,6 +108,33 @@ internal sealed class WorkerPool
 
     /// <summary>The registry's default (Production) version of <paramref name="model"/>, if this process knows it.</summary>
     public bool TryGetDefault(string model, out int version) => _defaults.TryGetValue(model, out version);
+
+    /// <summary>
+    /// Whether the workers load <paramref name="version"/> of <paramref name="model"/>: it is in Staging or
+    /// Production in the registry they share with this process. True for a model this process has not read
+    /// from the registry (the worker's answer decides).
+    /// </summary>
+    public bool IsLoadedByWorkers(string model, int version) =>
+        !_loadable.TryGetValue(model, out var versions) || Array.IndexOf(versions, version) >= 0;
+
+    /// <summary>Replaces the registry view of the versions workers load (called by the registry lifecycle on every sync).</summary>
+    public void UpdateLoadable(IReadOnlyList<ModelState> states)
+    {
+        var loadable = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var state in states)
+        {
+            var versions = new List<int>();
+            foreach (var version in state.Versions)
+            {
+                if (version.Stage is ModelStage.Staging or ModelStage.Production)
+                {
+                    versions.Add(version.Version);
+                }
+            }
+            loadable[state.Name] = [.. versions];
+        }
+        _loadable = loadable.ToFrozenDictionary(StringComparer.Ordinal);
+    }
 
     /// <summary>Replaces the registry view of default versions (called by the registry lifecycle on every sync).</summary>
     public void UpdateDefaults(IReadOnlyDictionary<string, int> defaults) =>

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Serving.Core.Registry;
 using Serving.Gateway.Remote;
+using Serving.Gateway.Rollouts;
 using Serving.Gateway.Tests.Common;
 using Serving.Gateway.Tests.Lifecycle;
 using Serving.Gateway.Tests.Registry;
@@ -155,6 +157,44 @@ public sealed class RemoteVersionsTests(ITestOutputHelper output)
             Assert.Equal(1, version);
             ExpectedOutputs.CreditRisk.AssertProbabilities(1, [row], probabilities);
         }
+    }
+
+    [Fact]
+    public async Task Route_RolloutVersionArchived_GatewayForwardsToProductionAndCountsTheFallback()
+    {
+        await using var redis = new RedisServerFixture();
+        await redis.InitializeAsync();
+        string[] shared = [$"--Serving:Redis={redis.ConnectionString}"];
+        await using var worker = await WorkerProcess.StartAsync(shared);
+        await using var gateway = await RemoteTopology.StartGatewayAsync([worker], shared);
+        // The seed puts version 1 in Staging: blue-green sends all default traffic to it.
+        using (var set = await gateway.Client.PutAsync("/admin/rollouts/credit-risk?actor=test&reason=remote",
+            new StringContent("""{"model":"credit-risk","mode":"blue_green","blue_green":{"active_version":1}}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.Created, set.StatusCode);
+        }
+        await gateway.Services.GetRequiredService<RolloutSyncService>().RefreshAsync(default);
+        using (var active = await gateway.Client.PostJsonAsync(Infer.Path("credit-risk"), Infer.CreditRiskJson([0])))
+        {
+            Assert.Equal(1, (await RemoteTopology.ReadCreditRiskAsync(active)).Version);
+        }
+
+        // Version 1 is archived behind the policy's back: the worker unloads it, the policy still names it.
+        var archived = await gateway.Services.GetRequiredService<IRegistryStore>().TransitionAsync("credit-risk", 1, new TransitionRequest(ModelStage.Archived, "test", "retired"));
+        Assert.True(archived.IsSuccess, archived.Error?.Message);
+        var pool = gateway.Services.GetRequiredService<WorkerPool>();
+        await Polling.UntilAsync(() => !pool.IsLoadedByWorkers("credit-risk", 1), "the gateway sees version 1 leave");
+        var before = RemoteTopology.Forwarded("credit-risk", worker.Address, "client_error");
+
+        for (var row = 0; row < 8; row++)
+        {
+            using var response = await gateway.Client.PostJsonAsync(Infer.Path("credit-risk"), Infer.CreditRiskJson([row]));
+            var (version, probabilities) = await RemoteTopology.ReadCreditRiskAsync(response);
+            Assert.Equal(2, version);
+            Assert.Equal("default", response.Headers.GetValues("x-model-variant").Single());
+            ExpectedOutputs.CreditRisk.AssertProbabilities(2, [row], probabilities);
+        }
+        Assert.Equal(before, RemoteTopology.Forwarded("credit-risk", worker.Address, "client_error"));
     }
 
     private static Task UntilAnsweredAsync(CreditRiskLoad load, int more)
