@@ -49,6 +49,7 @@ public static class ServingApplication
         services.AddSingleton<RemoteForwarder>();
         services.AddSingleton<WorkerHealthMonitor>();
         services.AddHostedService(static sp => sp.GetRequiredService<WorkerHealthMonitor>());
+        services.AddSingleton<InferenceCore>();
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<RolloutLoop>();
         services.AddSingleton<IRolloutActionSink>(static sp => sp.GetRequiredService<RolloutLoop>());

@@ -93,7 +93,7 @@ internal static class MetadataEndpoints
         var shown = version ?? entry.DefaultVersion();
         if (shown?.Signature is null)
         {
-            var reason = shown is null ? $"Model '{model}' has no ready version." : InferenceEndpoint.NotReadyMessage(shown);
+            var reason = shown is null ? $"Model '{model}' has no ready version." : InferenceCore.NotReadyMessage(shown);
             return ProtocolErrors.Result(StatusCodes.Status503ServiceUnavailable, reason);
         }
         return Results.Json(
@@ -116,7 +116,7 @@ internal static class MetadataEndpoints
         }
         var ready = version is null ? entry!.DefaultVersion() is not null : version.State == VersionState.Ready;
         return ready ? Results.Ok() : ProtocolErrors.Result(StatusCodes.Status503ServiceUnavailable,
-            version is null ? $"Model '{model}' has no ready version." : InferenceEndpoint.NotReadyMessage(version));
+            version is null ? $"Model '{model}' has no ready version." : InferenceCore.NotReadyMessage(version));
     }
 
     private static (ModelEntry? Entry, ModelVersion? Version, IResult? Error) Find(ModelHost host, string model, string? versionText)

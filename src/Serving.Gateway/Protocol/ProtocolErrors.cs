@@ -6,6 +6,34 @@ namespace Serving.Gateway.Protocol;
 /// <summary>Writes <c>{"error": "..."}</c> responses: the one place where failures become status codes.</summary>
 internal static class ProtocolErrors
 {
+    /// <summary>The HTTP status of an inference failure.</summary>
+    public static int StatusOf(InferenceError error) => error switch
+    {
+        InferenceError.ModelNotFound or InferenceError.VersionNotFound => StatusCodes.Status404NotFound,
+        InferenceError.Unavailable or InferenceError.Overloaded => StatusCodes.Status503ServiceUnavailable,
+        InferenceError.InvalidRequest => StatusCodes.Status400BadRequest,
+        InferenceError.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        InferenceError.Cancelled => StatusCodes.Status499ClientClosedRequest,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>Writes an inference failure: nothing when the client went away; Retry-After where retrying helps.</summary>
+    public static Task WriteAsync(HttpContext context, in InferenceFailure failure)
+    {
+        if (failure.Error == InferenceError.Cancelled)
+        {
+            return Task.CompletedTask;
+        }
+        if (failure.Error == InferenceError.TooLarge)
+        {
+            // The body may stay unread, so Kestrel closes the connection after this response; say so, or
+            // the client reuses the connection for its next request and sees it cut off.
+            context.Response.Headers.Connection = "close";
+        }
+        return WriteAsync(context, StatusOf(failure.Error), failure.Message,
+            retryAfter: failure.Error is InferenceError.Unavailable or InferenceError.Overloaded);
+    }
+
     public static Task WriteAsync(HttpContext context, int status, string message, bool retryAfter = false)
     {
         var response = context.Response;
