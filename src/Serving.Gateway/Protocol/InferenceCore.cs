@@ -6,6 +6,7 @@ using Serving.Core.Rollouts;
 using Serving.Gateway.Batching;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
+using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
 
@@ -33,18 +34,20 @@ internal sealed class InferenceCore
     private readonly RolloutSyncService _rollouts;
     private readonly ShadowDispatcher _shadows;
     private readonly WorkerPool _workers;
+    private readonly AliasTable _aliases;
 
-    public InferenceCore(ModelHost host, RolloutSyncService rollouts, ShadowDispatcher shadows, WorkerPool workers)
+    public InferenceCore(ModelHost host, RolloutSyncService rollouts, ShadowDispatcher shadows, WorkerPool workers, AliasTable aliases)
     {
         _host = host;
         _rollouts = rollouts;
         _shadows = shadows;
         _workers = workers;
+        _aliases = aliases;
     }
 
     /// <summary>
-    /// Routes a request for <paramref name="modelName"/> at <paramref name="versionText"/> (empty: the
-    /// rollout's pick or the default version). A local route holds its version: release it when done.
+    /// Routes a request for <paramref name="modelName"/> at <paramref name="versionText"/> (a number or a
+    /// registry alias; empty: the rollout's pick or the default version). A local route holds its version: release it when done.
     /// </summary>
     public InferenceRoute Route<THeaders>(ReadOnlySpan<char> modelName, ReadOnlySpan<char> versionText, in THeaders headers)
         where THeaders : struct, IRoutingHeaders
@@ -154,6 +157,41 @@ internal sealed class InferenceCore
         return new InferenceFailure(InferenceError.Cancelled, "The client went away.");
     }
 
+    /// <summary>
+    /// Finds a model and, when <paramref name="versionText"/> is not empty, its version (a number or an
+    /// alias) without holding it: for metadata and readiness.
+    /// </summary>
+    public InferenceFailure Find(ReadOnlySpan<char> modelName, ReadOnlySpan<char> versionText, out ModelEntry? entry, out ModelVersion? version)
+    {
+        version = null;
+        if (!_host.Catalog.TryGetModel(modelName, out var found))
+        {
+            entry = null;
+            return new InferenceFailure(InferenceError.ModelNotFound, $"Unknown model '{modelName}'.");
+        }
+        entry = found;
+        if (versionText.IsEmpty)
+        {
+            return default;
+        }
+        version = FindVersion(found, versionText);
+        return version is null ? new InferenceFailure(InferenceError.VersionNotFound, NoVersionMessage(found.Name, versionText)) : default;
+    }
+
+    /// <summary>The version <paramref name="versionText"/> names: a number, or else a registry alias.</summary>
+    private ModelVersion? FindVersion(ModelEntry entry, ReadOnlySpan<char> versionText)
+    {
+        if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            && !_aliases.TryResolve(entry.Name, versionText, out number))
+        {
+            return null;
+        }
+        return entry.Find(number);
+    }
+
+    private static string NoVersionMessage(string model, ReadOnlySpan<char> versionText) =>
+        $"Model '{model}' has no version '{versionText}' (neither a version number nor an alias).";
+
     internal static string NotReadyMessage(ModelVersion version) => version.State switch
     {
         VersionState.Failed => $"Version {version.Version} of model '{version.Model}' failed to load: {version.FailureReason}",
@@ -186,14 +224,13 @@ internal sealed class InferenceCore
             }
             return InferenceRoute.Fail(InferenceError.Unavailable, entry?.Unavailable() ?? "The model is no longer served.");
         }
-        if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
-        {
-            return InferenceRoute.Fail(InferenceError.VersionNotFound, $"Model '{entry.Name}' has no version '{versionText}'.");
-        }
-        var version = entry.Find(number);
+        var version = FindVersion(entry, versionText);
         if (version is null)
         {
-            return InferenceRoute.Fail(InferenceError.VersionNotFound, $"Model '{entry.Name}' has no version {number}.");
+            return InferenceRoute.Fail(InferenceError.VersionNotFound,
+                int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                    ? $"Model '{entry.Name}' has no version {number}."
+                    : NoVersionMessage(entry.Name, versionText));
         }
         if (!version.TryAcquire())
         {

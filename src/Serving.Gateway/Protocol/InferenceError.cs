@@ -33,4 +33,7 @@ internal enum InferenceError
 
     /// <summary>The model failed to run a well-formed request: a fault of the server.</summary>
     Failed,
+
+    /// <summary>The request needs something this transport does not offer (a worker-hosted model over gRPC).</summary>
+    Unsupported,
 }

@@ -14,6 +14,7 @@ internal static class ProtocolErrors
         InferenceError.InvalidRequest => StatusCodes.Status400BadRequest,
         InferenceError.TooLarge => StatusCodes.Status413PayloadTooLarge,
         InferenceError.Cancelled => StatusCodes.Status499ClientClosedRequest,
+        InferenceError.Unsupported => StatusCodes.Status501NotImplemented,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -51,6 +52,10 @@ internal static class ProtocolErrors
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body, 0, body.Length, context.RequestAborted);
     }
+
+    /// <summary>200 with no body on success, otherwise the failure's status and message.</summary>
+    public static IResult Result(in InferenceFailure failure) =>
+        failure.Failed ? Result(StatusOf(failure.Error), failure.Message) : Results.Ok();
 
     public static IResult Result(int status, string message) =>
         Results.Json(new ErrorResponse(message), ProtocolJsonContext.Readable.ErrorResponse, statusCode: status);
