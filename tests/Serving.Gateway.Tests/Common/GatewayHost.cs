@@ -66,6 +66,7 @@ internal sealed class GatewayHost : IAsyncDisposable
             "--urls", "http://127.0.0.1:0",
             $"--Serving:ModelRepository={repository}",
             "--Serving:OnnxRuntime:ExecutionProvider=cpu",
+            "--Serving:Admin:AllowUnauthenticatedLoopback=true",
             // No gRPC endpoint unless a test asks for one (GrpcPort): port 8001 is one per machine.
             $"--Serving:Grpc:Url={grpcAddress?.GetLeftPart(UriPartial.Authority)}",
             .. settings ?? [],
