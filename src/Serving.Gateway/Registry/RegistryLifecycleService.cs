@@ -21,6 +21,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
     private readonly RegistrySeeder _seeder;
     private readonly ModelHost _host;
     private readonly WorkerPool workers;
+    private readonly AliasTable _aliases;
     private readonly IOptions<ServingOptions> _options;
     private readonly ILogger<RegistryLifecycleService> _logger;
 
@@ -29,6 +30,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         RegistrySeeder seeder,
         ModelHost host,
         WorkerPool workers,
+        AliasTable aliases,
         IOptions<ServingOptions> options,
         ILogger<RegistryLifecycleService> logger)
     {
@@ -36,6 +38,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         _seeder = seeder;
         _host = host;
         this.workers = workers;
+        _aliases = aliases;
         _options = options;
         _logger = logger;
     }
@@ -70,6 +73,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
                 }
                 var states = await _store.ListAsync(stoppingToken).ConfigureAwait(false);
                 healthy = true;
+                _aliases.Update(states);
                 if (_degraded is not null && _degraded != "not yet read")
                 {
                     LogRecovered(_logger);
@@ -105,7 +109,8 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
 
     /// <summary>
     /// The versions to load (Staging and Production: a rollout may name only those, so they are all it
-    /// routes to) and each model's default (its Production version).
+    /// routes to; and any version an alias names, for the requests that name the alias) and each model's
+    /// default (its Production version).
     /// </summary>
     internal static (List<VersionDescriptor> Desired, Dictionary<string, int> Defaults) DesiredState(
         string root, IReadOnlyList<ModelState> states)
@@ -114,9 +119,11 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         var defaults = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var state in states)
         {
+            // Versions an alias names are loaded so that requests naming the alias can answer.
+            var aliased = new HashSet<int>(state.Aliases.Values);
             foreach (var version in state.Versions)
             {
-                if (version.Stage is not (ModelStage.Staging or ModelStage.Production))
+                if (version.Stage is not (ModelStage.Staging or ModelStage.Production) && !aliased.Contains(version.Version))
                 {
                     continue;
                 }
