@@ -7,7 +7,6 @@ using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
 using Serving.Gateway.Tests.Common;
 using Serving.Gateway.Tests.Lifecycle;
-using Serving.Gateway.Tests.Registry;
 using Xunit.Abstractions;
 
 namespace Serving.Gateway.Tests.Remote;
@@ -22,12 +21,8 @@ public sealed class RemoteVersionsTests(ITestOutputHelper output)
     [Fact]
     public async Task Infer_GatewayWithTwoWorkers_AnswersMatchNumpyFromBothWorkers()
     {
-        await using var redis = new RedisServerFixture();
-        await redis.InitializeAsync();
-        string[] shared = [$"--Serving:Redis={redis.ConnectionString}"];
-        await using var first = await WorkerProcess.StartAsync(shared);
-        await using var second = await WorkerProcess.StartAsync(shared);
-        await using var gateway = await RemoteTopology.StartGatewayAsync([first, second], shared);
+        await using var topology = await SharedRedisTopology.StartAsync(workers: 2);
+        var (first, second, gateway) = (topology.Workers[0], topology.Workers[1], topology.Gateway);
         Assert.Empty(gateway.Models.Catalog.Models);
         var fixture = ExpectedOutputs.CreditRisk;
 
@@ -92,57 +87,42 @@ public sealed class RemoteVersionsTests(ITestOutputHelper output)
     [Fact]
     public async Task WorkerKilled_UnderLoad_OtherWorkerAnswersAndRestartedWorkerRejoins()
     {
-        var redis = new RedisServerFixture();
-        await redis.InitializeAsync();
-        string[] shared = [$"--Serving:Redis={redis.ConnectionString}"];
-        try
+        await using var topology = await SharedRedisTopology.StartAsync(workers: 2);
+        var (victim, gateway) = (topology.Workers[0], topology.Gateway);
+        var pool = gateway.Services.GetRequiredService<WorkerPool>();
+        var destination = pool.Destinations.Single(d => d.Address == victim.Address);
+
+        const int Clients = 4;
+        await using var load = new CreditRiskLoad(gateway.Client, Clients);
+        await UntilAnsweredAsync(load, 200);
+        Assert.Empty(load.Failures);
+        Assert.True(RemoteTopology.Forwarded("credit-risk", victim.Address) > 0, "the victim took no traffic before the kill");
+
+        await victim.KillAsync();
+        await UntilAnsweredAsync(load, 300);
+        await Polling.UntilAsync(() => !destination.ProbedHealthy, "the active health check marks the killed worker unhealthy");
+        var failedAtKill = load.Failures.Count;
+        var retried = RemoteTopology.Forwarded("credit-risk", victim.Address, "retried");
+        output.WriteLine($"{failedAtKill} failed requests at the kill ({Clients} clients), {retried} requests retried on the other worker");
+        foreach (var failure in load.Failures)
         {
-            await using var victim = await WorkerProcess.StartAsync(shared);
-            await using var survivor = await WorkerProcess.StartAsync(shared);
-            await using var gateway = await RemoteTopology.StartGatewayAsync([victim, survivor], shared);
-            var pool = gateway.Services.GetRequiredService<WorkerPool>();
-            var destination = pool.Destinations.Single(d => d.Address == victim.Address);
-
-            const int Clients = 4;
-            await using var load = new CreditRiskLoad(gateway.Client, Clients);
-            await UntilAnsweredAsync(load, 200);
-            Assert.Empty(load.Failures);
-            Assert.True(RemoteTopology.Forwarded("credit-risk", victim.Address) > 0, "the victim took no traffic before the kill");
-
-            await victim.KillAsync();
-            await UntilAnsweredAsync(load, 300);
-            await Polling.UntilAsync(() => !destination.ProbedHealthy, "the active health check marks the killed worker unhealthy");
-            var failedAtKill = load.Failures.Count;
-            var retried = RemoteTopology.Forwarded("credit-risk", victim.Address, "retried");
-            output.WriteLine($"{failedAtKill} failed requests at the kill ({Clients} clients), {retried} requests retried on the other worker");
-            foreach (var failure in load.Failures)
-            {
-                output.WriteLine("  " + failure);
-            }
-            Assert.True(failedAtKill <= Clients, $"{failedAtKill} requests failed, more than the {Clients} that can be in flight at the kill");
-
-            var answeredBefore = RemoteTopology.Forwarded("credit-risk", victim.Address);
-            await victim.RestartAsync();
-            await Polling.UntilAsync(() => destination.ProbedHealthy && destination.IsAvailable(pool.NowTicks), "the restarted worker is healthy again");
-            await Polling.UntilAsync(() => RemoteTopology.Forwarded("credit-risk", victim.Address) >= answeredBefore + 50, "the restarted worker takes traffic");
-            await UntilAnsweredAsync(load, 50);
-            Assert.Equal(failedAtKill, load.Failures.Count);
+            output.WriteLine("  " + failure);
         }
-        finally
-        {
-            await redis.DisposeAsync();
-        }
+        Assert.True(failedAtKill <= Clients, $"{failedAtKill} requests failed, more than the {Clients} that can be in flight at the kill");
+
+        var answeredBefore = RemoteTopology.Forwarded("credit-risk", victim.Address);
+        await victim.RestartAsync();
+        await Polling.UntilAsync(() => destination.ProbedHealthy && destination.IsAvailable(pool.NowTicks), "the restarted worker is healthy again");
+        await Polling.UntilAsync(() => RemoteTopology.Forwarded("credit-risk", victim.Address) >= answeredBefore + 50, "the restarted worker takes traffic");
+        await UntilAnsweredAsync(load, 50);
+        Assert.Equal(failedAtKill, load.Failures.Count);
     }
 
     [Fact]
     public async Task Promote_ThroughGatewayWithSharedRedis_GatewayRoutesToTheNewVersion()
     {
-        await using var redis = new RedisServerFixture();
-        await redis.InitializeAsync();
-        string[] shared = [$"--Serving:Redis={redis.ConnectionString}"];
-        await using var first = await WorkerProcess.StartAsync(shared);
-        await using var second = await WorkerProcess.StartAsync(shared);
-        await using var gateway = await RemoteTopology.StartGatewayAsync([first, second], shared);
+        await using var topology = await SharedRedisTopology.StartAsync(workers: 2);
+        var gateway = topology.Gateway;
 
         using var promoted = await gateway.Client.PostAsJsonAsync("/admin/models/credit-risk/versions/1/transition",
             new { stage = "Production", approver = "alice", reason = "remote test", force = true, forceReason = "test" });
@@ -162,11 +142,8 @@ public sealed class RemoteVersionsTests(ITestOutputHelper output)
     [Fact]
     public async Task Route_RolloutVersionArchived_GatewayForwardsToProductionAndCountsTheFallback()
     {
-        await using var redis = new RedisServerFixture();
-        await redis.InitializeAsync();
-        string[] shared = [$"--Serving:Redis={redis.ConnectionString}"];
-        await using var worker = await WorkerProcess.StartAsync(shared);
-        await using var gateway = await RemoteTopology.StartGatewayAsync([worker], shared);
+        await using var topology = await SharedRedisTopology.StartAsync(workers: 1);
+        var (worker, gateway) = (topology.Workers[0], topology.Gateway);
         // The seed puts version 1 in Staging: blue-green sends all default traffic to it.
         using (var set = await gateway.Client.PutAsync("/admin/rollouts/credit-risk?actor=test&reason=remote",
             new StringContent("""{"model":"credit-risk","mode":"blue_green","blue_green":{"active_version":1}}""", System.Text.Encoding.UTF8, "application/json")))
