@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -64,14 +63,14 @@ public sealed class LoadRetryTests
             Assert.Contains("the registry's Production version 3 ", degraded, StringComparison.Ordinal);
             Assert.Contains("version 2 answers by default", degraded, StringComparison.Ordinal);
         }
-        Assert.Equal(0, await ProductionServingAsync(host));
+        Assert.Equal<double?>(0, await ProductionServingAsync(host));
 
         // The file is fixed: a retry loads it, and Production answers.
         await File.WriteAllBytesAsync(good, bytes);
         await Polling.UntilAsync(() => Find(host, 3)?.State == VersionState.Ready, "version 3 loads on a retry");
         await Polling.UntilAsync(() => host.Models.Catalog.TryGetModel(Model, out var e) && e.DefaultVersion()?.Version == 3, "version 3 answers by default");
         Assert.Equal("3", await AnsweringVersionAsync(host));
-        Assert.Equal(1, await ProductionServingAsync(host));
+        Assert.Equal<double?>(1, await ProductionServingAsync(host));
         using (var ready = await host.Client.GetAsync("/v2/health/ready"))
         {
             Assert.Null(ModelReadiness(await ready.Content.ReadAsStringAsync())["degraded"]);
@@ -91,10 +90,6 @@ public sealed class LoadRetryTests
     private static JsonNode ModelReadiness(string readiness) =>
         JsonNode.Parse(readiness)!["models"]!.AsArray().Single(m => (string?)m!["name"] == Model)!;
 
-    private static async Task<double> ProductionServingAsync(GatewayHost host)
-    {
-        var prefix = $"serving_production_version_serving{{model=\"{Model}\"}} ";
-        var line = (await host.Client.GetStringAsync("/metrics")).Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal));
-        return double.Parse(line[prefix.Length..].Split(' ')[0], CultureInfo.InvariantCulture);
-    }
+    private static async Task<double?> ProductionServingAsync(GatewayHost host) =>
+        await Scrape.ValueAsync(host.Client, $"serving_production_version_serving{{model=\"{Model}\"}}");
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -171,10 +170,6 @@ public sealed class FailSafeRoutingTests
         JsonNode.Parse(readiness)!["models"]!.AsArray().Single(m => m!["name"]!.GetValue<string>() == Model)!;
 
     /// <summary>serving_routing_fallbacks_total of credit-risk (process-wide: it only grows, so other tests cannot lower it).</summary>
-    internal static async Task<double> FallbacksAsync(GatewayHost host, string reason)
-    {
-        var prefix = $"serving_routing_fallbacks_total{{model=\"{Model}\",reason=\"{reason}\"}} ";
-        var line = (await host.Client.GetStringAsync("/metrics")).Split('\n').SingleOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line[prefix.Length..].Split(' ')[0], CultureInfo.InvariantCulture);
-    }
+    internal static async Task<double> FallbacksAsync(GatewayHost host, string reason) =>
+        await Scrape.ValueAsync(host.Client, $"serving_routing_fallbacks_total{{model=\"{Model}\",reason=\"{reason}\"}}") ?? 0;
 }
