@@ -38,6 +38,7 @@ ENV ASPNETCORE_URLS=http://0.0.0.0:8000 \
     Serving__StateDirectory=/var/lib/serving \
     DOTNET_gcServer=1
 VOLUME ["/var/lib/serving"]
-EXPOSE 8000
+# 8000: REST; 8001: gRPC (Serving:Grpc:Url).
+EXPOSE 8000 8001
 USER 65532:65532
 ENTRYPOINT ["dotnet", "/app/Serving.Gateway.dll"]

@@ -2,8 +2,8 @@
 # Installs what the tests and tools need on a Debian machine: redis-server (registry, rollout and drift
 # tests run a real one), promtool (alerting rules), wrk (load tests), dnsmasq (the DNS discovery test's
 # resolver), kubectl (kustomize build of deploy/kubernetes) and the npm packages that validate the
-# manifests offline (deploy/kubernetes/validate), and python3 numpy/onnx/scipy (only to regenerate models
-# and fixtures).
+# manifests offline (deploy/kubernetes/validate), chromium (the console test), python3-grpcio/grpc-tools
+# (the gRPC conformance test's independent client) and python3 numpy.
 set -euo pipefail
 need=()
 # The on-call console is tested in headless chromium (tests/Serving.Gateway.Tests/OnCall).
@@ -16,6 +16,10 @@ command -v wrk >/dev/null || need+=(wrk)
 # neither directories in `resources` nor `patches`); this installs `kubectl` from whatever apt source has it.
 command -v kubectl >/dev/null || need+=(kubectl)
 command -v npm >/dev/null || need+=(npm)
+# The gRPC conformance test's independent client (Debian's interpreter, /usr/bin/python3).
+/usr/bin/python3 -c 'import grpc' 2>/dev/null || need+=(python3-grpcio)
+/usr/bin/python3 -c 'import grpc_tools' 2>/dev/null || need+=(python3-grpc-tools)
+/usr/bin/python3 -c 'import numpy' 2>/dev/null || need+=(python3-numpy)
 if [ "${#need[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

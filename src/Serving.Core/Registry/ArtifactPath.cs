@@ -7,7 +7,8 @@ internal static class ArtifactPath
     /// <remarks>
     /// Refused: empty, absolute (<c>/x</c>, <c>C:\x</c>, <c>\\server</c>), backslashes, empty, <c>.</c> or
     /// <c>..</c> segments, control characters. The model repository additionally checks that the
-    /// resolved file lies inside its root (<see cref="ModelRepository.ResolveArtifact"/>).
+    /// file, with every symbolic link along its path resolved (<see cref="ResolveLinks(string)"/>), lies
+    /// inside its root (<see cref="ModelRepository.ResolveArtifact"/>).
     /// </remarks>
     public static string? Validate(string? path)
     {
@@ -48,5 +49,45 @@ internal static class ArtifactPath
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> made absolute with every symbolic link along it resolved, directory links
+    /// included, as the operating system follows them when the file is opened. Components past the last
+    /// existing one are kept as written.
+    /// </summary>
+    /// <exception cref="IOException">The links loop, or nest deeper than 40 levels.</exception>
+    public static string ResolveLinks(string path) => ResolveLinks(path, 0);
+
+    /// <summary>Whether <paramref name="path"/>, with its links resolved, lies strictly inside <paramref name="root"/>, with its links resolved.</summary>
+    public static bool IsInside(string root, string path)
+    {
+        var realRoot = Path.TrimEndingDirectorySeparator(ResolveLinks(root));
+        return ResolveLinks(path).StartsWith(realRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+    }
+
+    private static string ResolveLinks(string path, int depth)
+    {
+        if (depth > 40)
+        {
+            throw new IOException($"too many levels of symbolic links resolving '{path}'");
+        }
+
+        var full = Path.GetFullPath(path);
+        var resolved = Path.GetPathRoot(full)!;
+        foreach (var segment in full[resolved.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = Path.Combine(resolved, segment);
+            FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
+            if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } target)
+            {
+                // The target's own directories may be links too.
+                next = ResolveLinks(target.FullName, depth + 1);
+            }
+
+            resolved = next;
+        }
+
+        return resolved;
     }
 }

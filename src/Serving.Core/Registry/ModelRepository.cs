@@ -50,15 +50,25 @@ internal sealed partial class ModelRepository
             return RegistryResult<string>.Failure(RegistryErrorCode.InvalidArgument, $"artifact location '{relative}' is outside the model repository");
         }
 
-        var info = new FileInfo(full);
-        if (!info.Exists)
+        // Every link along the path counts, directory links included (repo/escape -> /etc).
+        bool inside;
+        try
         {
-            return RegistryResult<string>.Failure(RegistryErrorCode.InvalidArgument, $"artifact '{relative}' does not exist in the model repository");
+            inside = ArtifactPath.IsInside(Root, full);
+        }
+        catch (IOException ex)
+        {
+            return RegistryResult<string>.Failure(RegistryErrorCode.InvalidArgument, $"artifact location '{relative}' cannot be resolved: {ex.Message}");
         }
 
-        if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } target && !IsInside(Path.GetFullPath(target.FullName)))
+        if (!inside)
         {
             return RegistryResult<string>.Failure(RegistryErrorCode.InvalidArgument, $"artifact location '{relative}' links outside the model repository");
+        }
+
+        if (!File.Exists(full))
+        {
+            return RegistryResult<string>.Failure(RegistryErrorCode.InvalidArgument, $"artifact '{relative}' does not exist in the model repository");
         }
 
         return full;
@@ -126,7 +136,7 @@ internal sealed partial class ModelRepository
                 }
 
                 var artifact = Path.Combine(versionDirectory, ArtifactFileName);
-                if (!File.Exists(artifact))
+                if (!File.Exists(artifact) || !ModelRepositoryScanner.IsInsideRepository(Root, artifact))
                 {
                     continue;
                 }

@@ -33,7 +33,7 @@ public static class ModelRepositoryScanner
                     continue;
                 }
                 var modelPath = Path.Combine(versionDir, "model.onnx");
-                if (!File.Exists(modelPath))
+                if (!File.Exists(modelPath) || !IsInsideRepository(root, modelPath))
                 {
                     continue;
                 }
@@ -46,6 +46,23 @@ public static class ModelRepositoryScanner
             return byName != 0 ? byName : a.Version.CompareTo(b.Version);
         });
         return found;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="path"/> stays inside the repository at <paramref name="root"/> once every
+    /// symbolic link along it (directory links included) is resolved: a version reached through a link that
+    /// leaves the repository is not served. A path whose links loop is outside.
+    /// </summary>
+    public static bool IsInsideRepository(string root, string path)
+    {
+        try
+        {
+            return Serving.Core.Registry.ArtifactPath.IsInside(root, path);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -14,4 +14,10 @@ internal enum RolloutErrorCode
 
     /// <summary>The command does not apply in the rollout's current state, e.g. resume when not paused (409).</summary>
     InvalidState,
+
+    /// <summary>
+    /// The policy names a version that cannot take traffic: not in the registry, or in a stage other than
+    /// Staging or Production (409).
+    /// </summary>
+    VersionUnavailable,
 }

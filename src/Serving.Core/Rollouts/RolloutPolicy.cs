@@ -77,6 +77,39 @@ internal sealed record RolloutPolicy
     /// <summary>Why the last change was made.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>Whether this policy changes where requests go: a split (canary, blue-green), or shadow copies in any mode.</summary>
+    public bool RoutesRequests() => Mode != RolloutMode.None || Shadow is not null;
+
+    /// <summary>
+    /// The versions this policy sends requests to or shadows (stable and canary, active and preview,
+    /// shadow), in that order; a version may appear twice.
+    /// </summary>
+    public IEnumerable<int> NamedVersions()
+    {
+        if (Canary is { } canary)
+        {
+            yield return canary.StableVersion;
+            if (canary.CanaryVersion is { } c)
+            {
+                yield return c;
+            }
+        }
+
+        if (BlueGreen is { } blueGreen)
+        {
+            yield return blueGreen.ActiveVersion;
+            if (blueGreen.PreviewVersion is { } p)
+            {
+                yield return p;
+            }
+        }
+
+        if (Shadow is { } shadow)
+        {
+            yield return shadow.Version;
+        }
+    }
+
     /// <summary>The cohort hash seed derived from <see cref="Model"/>.</summary>
     internal long CohortSeed => _cohortSeed;
 }

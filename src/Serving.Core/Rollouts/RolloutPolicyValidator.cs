@@ -85,6 +85,35 @@ internal static class RolloutPolicyValidator
         return errors.Count == 0 ? null : new RolloutError(RolloutErrorCode.Invalid, string.Join("; ", errors));
     }
 
+    /// <summary>
+    /// Checks a policy against the registry before it is accepted (docs/rollouts.md, "Which versions a
+    /// policy may name"): every version it names must be registered and in Staging or Production, the
+    /// stages whose versions every replica loads. Null when it holds.
+    /// </summary>
+    /// <param name="policy">The policy to be stored.</param>
+    /// <param name="registry">The registry's state of the policy's model; null when the model is not registered.</param>
+    public static RolloutError? CheckVersions(RolloutPolicy policy, ModelState? registry)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        foreach (int number in policy.NamedVersions())
+        {
+            ModelVersion? version = registry?.FindVersion(number);
+            if (version is null)
+            {
+                return new RolloutError(RolloutErrorCode.VersionUnavailable, Format(
+                    $"version {number} of model '{policy.Model}' does not exist in the registry; a rollout may name only registered versions in Staging or Production"));
+            }
+
+            if (version.Stage is not (ModelStage.Staging or ModelStage.Production))
+            {
+                return new RolloutError(RolloutErrorCode.VersionUnavailable, Format(
+                    $"version {number} of model '{policy.Model}' is in stage {version.Stage}; a rollout may name only versions in Staging or Production (move it to Staging first)"));
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Whether <paramref name="model"/> is a valid model name (the registry's rule).</summary>
     public static bool IsValidModelName(string model) => ModelNames.IsValidModel(model);
 

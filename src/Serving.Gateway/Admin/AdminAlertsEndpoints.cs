@@ -11,8 +11,9 @@ namespace Serving.Gateway.Admin;
 /// <summary>
 /// <c>GET /admin/alerts</c>: the alerts this gateway sent and what became of them.
 /// <c>POST /admin/alerts</c>: an Alertmanager webhook receiver (payload version 4). A firing alert whose
-/// labels name a model and a version that is the canary (or preview) of an active rollout aborts that
-/// rollout: weight to 0 at once, the canary rolled back in the registry, and an alert of its own.
+/// labels name a model and a version that is the canary of a rollout (under a running plan, or with a
+/// weight set by hand) aborts that rollout: weight to 0 at once, the canary rolled back in the registry,
+/// and an alert of its own.
 /// </summary>
 internal static partial class AdminAlertsEndpoints
 {
@@ -60,11 +61,14 @@ internal static partial class AdminAlertsEndpoints
                 continue;
             }
             var policy = runtime.Policy;
-            var candidate = policy.Canary?.CanaryVersion ?? policy.BlueGreen?.PreviewVersion;
-            if (candidate != version || policy.Progress is not { IsActive: true } progress)
+            // A canary takes traffic under a running plan, or with a weight set by hand (no plan, or one
+            // that has ended): either way the alert aborts it, as the admin API's abort would.
+            if (policy is not { Mode: RolloutMode.Canary, Canary: { } canary } || canary.CanaryVersion != version
+                || (policy.Progress is not { IsActive: true } && canary.Weight == 0))
             {
                 continue;
             }
+            var progress = policy.Progress is { IsActive: true } active ? active : RolloutProgress.NotStarted;
             var name = alert.Labels.GetValueOrDefault("alertname", "an alert");
             var reason = $"alert {name} fired for canary version {version}: {alert.Annotations.GetValueOrDefault("summary", "")}".TrimEnd(' ', ':');
             var decided = RolloutController.Abort(progress, time.GetUtcNow(), reason);

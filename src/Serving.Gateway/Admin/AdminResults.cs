@@ -41,6 +41,7 @@ internal static class AdminResults
         RolloutErrorCode.NotFound => StatusCodes.Status404NotFound,
         RolloutErrorCode.Conflict => StatusCodes.Status409Conflict,
         RolloutErrorCode.InvalidState => StatusCodes.Status409Conflict,
+        RolloutErrorCode.VersionUnavailable => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status500InternalServerError,
     };
 

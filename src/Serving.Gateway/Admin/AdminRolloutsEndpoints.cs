@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
+using Serving.Core.Registry;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Rollouts;
 
@@ -102,7 +103,18 @@ internal static partial class AdminRolloutsEndpoints
                 $"the policy's model '{policy.Model}' is not the model of the route, '{model}'");
         }
 
+        if (policy is { Mode: RolloutMode.Canary, Canary.CanaryVersion: null })
+        {
+            return AdminResults.Error(StatusCodes.Status400BadRequest,
+                "mode canary needs canary.canary_version, the version to roll out; for no split use mode none");
+        }
+
         var services = Services.From(context);
+        if (await CheckVersionsAsync(services, policy, context.RequestAborted).ConfigureAwait(false) is { } unavailable)
+        {
+            return unavailable;
+        }
+
         var who = NonEmpty(envelope.Actor) ?? NonEmpty(actor) ?? Anonymous;
         var why = NonEmpty(reason) ?? policy.Reason;
         for (var attempt = 1; ; attempt++)
@@ -206,7 +218,7 @@ internal static partial class AdminRolloutsEndpoints
 
         var who = NonEmpty(body.Actor) ?? Anonymous;
         var why = NonEmpty(body.Reason) ?? Format($"canary weight set to {weight}");
-        return await MutateAsync(model, context, "set-weight", who, why, (policy, now) =>
+        return await MutateAsync(model, context, "set-weight", who, why, weight > 0, (policy, now) =>
         {
             if (policy.Mode != RolloutMode.Canary || policy.Canary is null)
             {
@@ -254,7 +266,9 @@ internal static partial class AdminRolloutsEndpoints
 
         var who = NonEmpty(body.Actor) ?? Anonymous;
         var why = NonEmpty(body.Reason);
-        return await MutateAsync(model, context, command, who, why, (policy, now) =>
+        // Pause and abort only hold or take traffic away: they never need the registry's approval.
+        var sendsTraffic = command is not ("pause" or "abort");
+        return await MutateAsync(model, context, command, who, why, sendsTraffic, (policy, now) =>
         {
             var decided = decide(policy, now, why);
             if (!decided.IsSuccess)
@@ -290,9 +304,12 @@ internal static partial class AdminRolloutsEndpoints
             : RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
                 $"the rollout policy of '{policy.Model}' is in mode {ModeName(policy.Mode)}; abort applies to a canary (write the policy to switch blue-green back)");
 
-    /// <summary>Read, decide, compare-and-swap; on a conflict re-read and decide again. Then carry out the side effects.</summary>
+    /// <summary>
+    /// Read, decide, check the versions against the registry when the change sends traffic, compare-and-swap;
+    /// on a conflict re-read and decide again. Then carry out the side effects.
+    /// </summary>
     private static async Task<IResult> MutateAsync(
-        string model, HttpContext context, string command, string actor, string? reason,
+        string model, HttpContext context, string command, string actor, string? reason, bool sendsTraffic,
         Func<RolloutPolicy, DateTimeOffset, RolloutResult<RolloutMutation>> decide)
     {
         var services = Services.From(context);
@@ -308,6 +325,11 @@ internal static partial class AdminRolloutsEndpoints
             if (!decided.IsSuccess)
             {
                 return AdminResults.Error(decided.Error);
+            }
+
+            if (sendsTraffic && await CheckVersionsAsync(services, decided.Value.Policy, context.RequestAborted).ConfigureAwait(false) is { } unavailable)
+            {
+                return unavailable;
             }
 
             var result = await services.Store.CompareAndSwapAsync(decided.Value.Policy, context.RequestAborted).ConfigureAwait(false);
@@ -336,6 +358,21 @@ internal static partial class AdminRolloutsEndpoints
             new RolloutResponse(policy, services.Status.Get(policy.Model), actions),
             RolloutAdminJsonContext.Default.RolloutResponse,
             statusCode: statusCode);
+
+    /// <summary>
+    /// The 400 for a policy that breaks a rule, else the 409 for one that names a version the registry does
+    /// not allow to take traffic (docs/rollouts.md, "Which versions a policy may name"), else null.
+    /// </summary>
+    private static async Task<IResult?> CheckVersionsAsync(Services services, RolloutPolicy policy, CancellationToken cancellationToken)
+    {
+        if (RolloutPolicyValidator.Check(policy) is { } invalid)
+        {
+            return AdminResults.Error(invalid);
+        }
+
+        var registry = await services.Registry.GetAsync(policy.Model, cancellationToken).ConfigureAwait(false);
+        return RolloutPolicyValidator.CheckVersions(policy, registry) is { } error ? AdminResults.Error(error) : null;
+    }
 
     private static RolloutResult<RolloutTransition> NoPlan(RolloutPolicy policy, string command) =>
         RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
@@ -374,13 +411,14 @@ internal static partial class AdminRolloutsEndpoints
     private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The services one admin request uses, resolved from its scope.</summary>
-    private sealed record Services(IRolloutStore Store, TimeProvider Time, IRolloutStatusSource Status, IRolloutActionSink Actions, ILogger Logger)
+    private sealed record Services(IRolloutStore Store, IRegistryStore Registry, TimeProvider Time, IRolloutStatusSource Status, IRolloutActionSink Actions, ILogger Logger)
     {
         public static Services From(HttpContext context)
         {
             var provider = context.RequestServices;
             return new Services(
                 provider.GetRequiredService<IRolloutStore>(),
+                provider.GetRequiredService<IRegistryStore>(),
                 provider.GetRequiredService<TimeProvider>(),
                 provider.GetRequiredService<IRolloutStatusSource>(),
                 provider.GetRequiredService<IRolloutActionSink>(),

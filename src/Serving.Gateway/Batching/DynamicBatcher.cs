@@ -146,6 +146,9 @@ internal sealed class DynamicBatcher : IDisposable
         }
     }
 
+    /// <summary>The runner thread, once a request handed the draining over to it (for tests: it ends after <see cref="Dispose"/>).</summary>
+    internal Thread? RunnerThread => _runner;
+
     /// <summary>Stops the runner thread. Items still queued are completed as cancelled.</summary>
     public void Dispose()
     {

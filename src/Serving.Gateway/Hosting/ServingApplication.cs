@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using Serving.Gateway.Alerts;
 using Serving.Gateway.Drift;
+using Serving.Gateway.Grpc;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
 using Serving.Gateway.OnCall;
@@ -47,6 +48,8 @@ public static class ServingApplication
         services.AddHostedService(static sp => sp.GetRequiredService<DriftService>());
         services.AddSingleton<ModelHost>();
         services.AddWorkerForwarding();
+        services.AddSingleton<AliasTable>();
+        services.AddSingleton<InferenceCore>();
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<RolloutLoop>();
         services.AddSingleton<IRolloutActionSink>(static sp => sp.GetRequiredService<RolloutLoop>());
@@ -67,6 +70,7 @@ public static class ServingApplication
             kestrel.Limits.MaxRequestBodySize = serving.Value.MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
         });
+        builder.AddServingGrpc(builder.Configuration.GetSection(ServingOptions.Section).Get<ServingOptions>() ?? new ServingOptions());
         services.ConfigureHttpJsonOptions(static o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default));
         return builder;
     }
@@ -103,6 +107,7 @@ public static class ServingApplication
         app.MapAdminDrift();
         app.MapAdminRollouts();
         app.MapAdminAlerts();
+        app.MapServingGrpc();
         return app;
     }
 }

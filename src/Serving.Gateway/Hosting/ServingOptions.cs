@@ -32,6 +32,12 @@ public sealed class ServingOptions
     /// </summary>
     public List<WorkerOptions> Workers { get; set; } = [];
 
+    /// <summary>
+    /// How long a leaving version waits for its requests in flight before it cancels them (they answer 503)
+    /// and unloads. Default 30 s.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Forwarding and worker health settings.</summary>
     public ForwardingOptions Forwarding { get; set; } = new();
 

@@ -11,7 +11,11 @@ internal sealed class ModelCatalog
     private readonly FrozenDictionary<string, ModelEntry> _models;
     private readonly FrozenDictionary<string, ModelEntry>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
 
-    public ModelCatalog(IEnumerable<ModelVersion> versions, IReadOnlyDictionary<string, int>? defaults = null)
+    /// <param name="versions">The versions.</param>
+    /// <param name="defaults">Each model's version that answers its default traffic.</param>
+    /// <param name="production">Each model's Production version as the registry names it (it differs from
+    /// <paramref name="defaults"/> while a previous version stands in for one that failed to load).</param>
+    public ModelCatalog(IEnumerable<ModelVersion> versions, IReadOnlyDictionary<string, int>? defaults = null, IReadOnlyDictionary<string, int>? production = null)
     {
         var grouped = new Dictionary<string, List<ModelVersion>>(StringComparer.Ordinal);
         foreach (var v in versions)
@@ -27,7 +31,8 @@ internal sealed class ModelCatalog
         {
             list.Sort(static (a, b) => b.Version.CompareTo(a.Version));
             int? preferred = defaults is not null && defaults.TryGetValue(name, out var p) ? p : null;
-            entries[name] = new ModelEntry(name, [.. list], preferred);
+            int? registered = production is not null && production.TryGetValue(name, out var r) ? r : preferred;
+            entries[name] = new ModelEntry(name, [.. list], preferred, registered);
         }
         _models = entries.ToFrozenDictionary(StringComparer.Ordinal);
         _bySpan = _models.GetAlternateLookup<ReadOnlySpan<char>>();

@@ -1,12 +1,18 @@
 namespace Serving.Gateway.Inference;
 
 /// <summary>A model and its versions in one catalog snapshot, highest version first.</summary>
-internal sealed class ModelEntry(string name, ModelVersion[] versions, int? preferred)
+internal sealed class ModelEntry(string name, ModelVersion[] versions, int? preferred, int? production = null)
 {
     public string Name { get; } = name;
 
-    /// <summary>The version the registry names as the default (Production), if any.</summary>
+    /// <summary>
+    /// The version that answers by default: the registry's Production version, or the previous one while
+    /// that one failed to load or is loading.
+    /// </summary>
     public int? Preferred { get; } = preferred;
+
+    /// <summary>The registry's Production version, if any.</summary>
+    public int? Production { get; } = production ?? preferred;
 
     /// <summary>Versions, highest number first.</summary>
     public ModelVersion[] Versions { get; } = versions;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using Prometheus;
 using Serving.Core.Protocol;
 using Serving.Core.Repository;
 using Serving.Gateway.Batching;
@@ -16,7 +17,10 @@ namespace Serving.Gateway.Inference;
 /// </summary>
 internal sealed partial class ModelHost : IDisposable
 {
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+    private static readonly Gauge ProductionServing = Prometheus.Metrics.CreateGauge(
+        "serving_production_version_serving",
+        "1 when the registry's Production version of a model is the one answering its default traffic here, 0 while another version stands in (it failed to load, or is still loading).",
+        new GaugeConfiguration { LabelNames = ["model"] });
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<(string Model, int Version), ModelVersion> _versions = [];
@@ -26,7 +30,10 @@ internal sealed partial class ModelHost : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<ModelHost> _logger;
     private volatile ModelCatalog _catalog = ModelCatalog.Empty;
+    private readonly Dictionary<(string Model, int Version), LoadRetry> _retries = [];
     private Dictionary<string, int> _defaults = new(StringComparer.Ordinal);
+    private Dictionary<string, int> _requestedDefaults = new(StringComparer.Ordinal);
+    private long _nextRetryTicks = long.MaxValue;
     private volatile bool _initialLoadComplete;
 
     public ModelHost(SessionFactory factory, DriftMonitorFactory drift, IOptions<ServingOptions> options, TimeProvider time, ILogger<ModelHost> logger)
@@ -40,6 +47,21 @@ internal sealed partial class ModelHost : IDisposable
 
     /// <summary>The current snapshot of models and versions.</summary>
     public ModelCatalog Catalog => _catalog;
+
+    /// <summary>
+    /// How long until a failed version is due to be loaded again (<see cref="LoadRetry"/>), at most
+    /// <paramref name="limit"/>: the registry lifecycle reconciles no later than that.
+    /// </summary>
+    public TimeSpan UntilNextRetry(TimeSpan limit)
+    {
+        var due = Interlocked.Read(ref _nextRetryTicks);
+        if (due == long.MaxValue)
+        {
+            return limit;
+        }
+        var wait = TimeSpan.FromTicks(Math.Max(0, due - _time.GetUtcNow().UtcTicks));
+        return wait < limit ? wait : limit;
+    }
 
     /// <summary>True once the first reconcile has loaded (or failed) every version it was given.</summary>
     public bool InitialLoadComplete => _initialLoadComplete;
@@ -57,20 +79,23 @@ internal sealed partial class ModelHost : IDisposable
     /// swap: new versions are added (not routable while loading) and loaded; then the defaults switch;
     /// only then do leaving versions stop taking requests and drain. A default whose version failed to
     /// load does not take over: the previous default keeps serving, and stays loaded, until a later
-    /// reconcile names a version that loads.
+    /// reconcile names a version that loads. A version that failed to load is loaded again (from the file
+    /// as it is then) by the first reconcile after its <see cref="LoadRetry"/> back-off.
     /// </summary>
     public async Task ReconcileAsync(IReadOnlyList<VersionDescriptor> desired, IReadOnlyDictionary<string, int> defaults, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var now = _time.GetUtcNow();
             var wanted = new HashSet<(string, int)>();
             var toLoad = new List<ModelVersion>();
             foreach (var descriptor in desired)
             {
                 var key = (descriptor.Model, descriptor.Version);
                 wanted.Add(key);
-                if (!_versions.ContainsKey(key))
+                if (!_versions.TryGetValue(key, out var existing)
+                    || (existing.State == VersionState.Failed && _retries.TryGetValue(key, out var retry) && retry.IsDue(now)))
                 {
                     var version = new ModelVersion(descriptor);
                     _versions[key] = version;
@@ -82,6 +107,7 @@ internal sealed partial class ModelHost : IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 Load(version);
+                RecordOutcome(version);
                 Publish();
             }
 
@@ -108,19 +134,20 @@ internal sealed partial class ModelHost : IDisposable
             foreach (var version in leaving)
             {
                 _versions.Remove((version.Model, version.Version));
+                _retries.Remove((version.Model, version.Version));
             }
             _defaults = effective;
+            _requestedDefaults = new Dictionary<string, int>(defaults, StringComparer.Ordinal);
+            PublishProductionServing();
             Publish();
+            ScheduleNextRetry();
             foreach (var version in leaving)
             {
                 LogUnloading(_logger, version.Model, version.Version, version.InFlight);
-                try
+                var inFlight = version.InFlight;
+                if (!await version.DrainAndUnloadAsync(_options.DrainTimeout).ConfigureAwait(false))
                 {
-                    await version.DrainAndUnloadAsync(DrainTimeout).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    LogDrainTimeout(_logger, version.Model, version.Version, version.InFlight);
+                    LogDrainTimeout(_logger, version.Model, version.Version, inFlight, _options.DrainTimeout.TotalSeconds);
                 }
             }
         }
@@ -131,7 +158,41 @@ internal sealed partial class ModelHost : IDisposable
         }
     }
 
-    private void Publish() => _catalog = new ModelCatalog([.. _versions.Values], _defaults);
+    private void Publish() => _catalog = new ModelCatalog([.. _versions.Values], _defaults, _requestedDefaults);
+
+    /// <summary>Starts or clears the back-off of a version that was just loaded.</summary>
+    private void RecordOutcome(ModelVersion version)
+    {
+        var key = (version.Model, version.Version);
+        if (version.State != VersionState.Failed)
+        {
+            _retries.Remove(key);
+            return;
+        }
+        var retry = (_retries.TryGetValue(key, out var previous) ? previous : LoadRetry.None).Next(_time.GetUtcNow());
+        _retries[key] = retry;
+        LogRetryScheduled(_logger, version.Model, version.Version, retry.Failures, retry.Delay.TotalSeconds);
+    }
+
+    private void ScheduleNextRetry()
+    {
+        var next = long.MaxValue;
+        foreach (var retry in _retries.Values)
+        {
+            next = Math.Min(next, retry.DueAt.UtcTicks);
+        }
+        Interlocked.Exchange(ref _nextRetryTicks, next);
+    }
+
+    private void PublishProductionServing()
+    {
+        foreach (var (model, production) in _requestedDefaults)
+        {
+            var serving = _defaults.TryGetValue(model, out var effective) && effective == production
+                && _versions.TryGetValue((model, production), out var version) && version.State == VersionState.Ready;
+            ProductionServing.WithLabels(model).Set(serving ? 1 : 0);
+        }
+    }
 
     private void Load(ModelVersion version)
     {
@@ -265,6 +326,9 @@ internal sealed partial class ModelHost : IDisposable
     [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "{Model}: the registry's default version {Wanted} is not ready; version {Previous} keeps serving by default")]
     private static partial void LogKeptPrevious(ILogger logger, string model, int wanted, int previous);
 
-    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "{Model} version {Version} still had {InFlight} requests in flight after the drain timeout; unloading anyway")]
-    private static partial void LogDrainTimeout(ILogger logger, string model, int version, int inFlight);
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "{Model} version {Version} still had requests in flight ({InFlight} when it started draining) after the {Seconds:F0} s drain timeout; they were cancelled (503) and the version unloaded")]
+    private static partial void LogDrainTimeout(ILogger logger, string model, int version, int inFlight, double seconds);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "{Model} version {Version} failed to load ({Failures} time(s) in a row); loading it again in {Seconds:F0} s")]
+    private static partial void LogRetryScheduled(ILogger logger, string model, int version, int failures, double seconds);
 }

@@ -17,7 +17,11 @@ internal sealed class ModelVersion
 {
     private static readonly string[] StateNames = ["loading", "ready", "failed", "draining", "unloaded"];
 
+    /// <summary>How long cancelled requests get to leave ONNX Runtime after a drain timeout before the unload waits for them in the background.</summary>
+    private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(5);
+
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _inFlightCancelled;
     private InferenceSession? _session;
     private OrtBatchExecutor? _executor;
     private int _state;
@@ -132,12 +136,21 @@ internal sealed class ModelVersion
         }
     }
 
+    /// <summary>True once a drain timed out and the requests still in flight were cancelled (they answer 503).</summary>
+    public bool InFlightCancelled => _inFlightCancelled;
+
     /// <summary>
-    /// Stops taking requests, waits for those in flight (up to <paramref name="timeout"/>), then disposes
-    /// the session. Safe to call on a version that failed or never loaded.
+    /// Stops taking requests and waits for those in flight, up to <paramref name="timeout"/>. Past it, cancels
+    /// them: queued requests complete as cancelled and the batch inside ONNX Runtime is terminated (both
+    /// answer 503), and the batcher's runner thread ends. Then disposes the executor (its pinned buffers)
+    /// and the session, and the state becomes <see cref="VersionState.Unloaded"/>. A batch that is still
+    /// inside the executor <see cref="CancelGrace"/> after the cancel is never disposed under: the version
+    /// unloads when it returns. Safe to call on a version that failed or never loaded.
     /// </summary>
-    public async Task DrainAndUnloadAsync(TimeSpan timeout)
+    /// <returns>Whether the requests in flight finished within <paramref name="timeout"/>.</returns>
+    public async Task<bool> DrainAndUnloadAsync(TimeSpan timeout)
     {
+        var inTime = true;
         if (State == VersionState.Ready)
         {
             PublishState(VersionState.Draining);
@@ -145,12 +158,36 @@ internal sealed class ModelVersion
             {
                 _drained.TrySetResult();
             }
-            await _drained.Task.WaitAsync(timeout).ConfigureAwait(false);
+            inTime = await CompletesWithinAsync(_drained.Task, timeout).ConfigureAwait(false);
+            if (!inTime)
+            {
+                _inFlightCancelled = true;
+                Batcher?.Dispose();
+                _executor?.Terminate();
+                if (!await CompletesWithinAsync(_drained.Task, CancelGrace).ConfigureAwait(false))
+                {
+                    _ = _drained.Task.ContinueWith(static (_, state) => ((ModelVersion)state!).Unload(), this,
+                        CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    return false;
+                }
+            }
         }
+        Unload();
+        return inTime;
+    }
+
+    private static async Task<bool> CompletesWithinAsync(Task task, TimeSpan timeout) =>
+        await Task.WhenAny(task, Task.Delay(timeout)).ConfigureAwait(false) == task;
+
+    private void Unload()
+    {
         DisposeSession();
         PublishState(VersionState.Unloaded);
         ServingMetrics.ExecutionProvider.RemoveLabelled(Model, VersionText, Provider);
     }
+
+    /// <summary>True once the ONNX Runtime session is disposed (or was never created).</summary>
+    public bool SessionReleased => Volatile.Read(ref _session) is null;
 
     private void DisposeSession()
     {

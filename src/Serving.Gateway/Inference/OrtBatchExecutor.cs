@@ -184,8 +184,18 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
         }
     }
 
+    /// <summary>True once disposed: the bound batches' tensors over pinned buffers and the run options are released.</summary>
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>
+    /// Makes the ONNX Runtime call in progress (and every later one) return an error as soon as it can
+    /// (<see cref="RunOptions.Terminate"/>, meant to be set from another thread): used when a drain times out.
+    /// </summary>
+    public void Terminate() => _runOptions.Terminate = true;
+
     public void Dispose()
     {
+        IsDisposed = true;
         if (_bound is not null)
         {
             foreach (var bound in _bound)

@@ -4,52 +4,37 @@ using System.Globalization;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
-using Prometheus;
-using System.Runtime.InteropServices;
 using Serving.Core.Protocol;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Batching;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
-using Serving.Gateway.Metrics;
 using Serving.Gateway.Remote;
-using Serving.Gateway.Rollouts;
 
 namespace Serving.Gateway.Protocol;
 
 /// <summary>
-/// <c>POST /v2/models/{m}[/versions/{v}]/infer</c>: the request path. It is a terminal middleware rather
-/// than a routed endpoint so that matching the path allocates nothing; the body is read from the
-/// PipeReader and parsed in place into pooled tensors, queued on the version's batcher, and the
-/// response encoded into the work item's reusable buffer.
+/// <c>POST /v2/models/{m}[/versions/{v}]/infer</c>: the REST adapter of <see cref="InferenceCore"/>. It is a
+/// terminal middleware rather than a routed endpoint so that matching the path allocates nothing; the body
+/// is read from the PipeReader and parsed in place into pooled tensors, and the response encoded into the
+/// work item's reusable buffer. Failures are written by <see cref="ProtocolErrors.WriteAsync(HttpContext, in InferenceFailure)"/>,
+/// the one place an <see cref="InferenceError"/> becomes an HTTP status.
 /// </summary>
 internal sealed class InferenceEndpoint
 {
     private const string JsonContentType = "application/json";
     private const string BinaryContentType = "application/octet-stream";
-    private static readonly Counter.Child NotFound = ServingMetrics.Requests.WithLabels("", "", "not_found");
-    private static readonly Counter.Child TooLarge = ServingMetrics.Requests.WithLabels("", "", "too_large");
 
-    private readonly ModelHost _host;
-    private readonly RolloutSyncService _rollouts;
-    private readonly ShadowDispatcher _shadows;
-    private readonly WorkerPool _workers;
+    private readonly InferenceCore _core;
     private readonly RemoteForwarder _forwarder;
     private readonly long _maxBody;
 
-    public InferenceEndpoint(ModelHost host, RolloutSyncService rollouts, ShadowDispatcher shadows, WorkerPool workers, RemoteForwarder forwarder, IOptions<ServingOptions> options)
+    public InferenceEndpoint(InferenceCore core, RemoteForwarder forwarder, IOptions<ServingOptions> options)
     {
-        _host = host;
-        _rollouts = rollouts;
-        _shadows = shadows;
-        _workers = workers;
+        _core = core;
         _forwarder = forwarder;
         _maxBody = options.Value.MaxRequestBodyBytes;
     }
-
-    /// <summary>How a request was routed: the variant that answers, its rollout, and the version that gets a shadow copy.</summary>
-    private readonly record struct Route(RouteVariant Variant, RolloutRuntime? Rollout, ModelVersion? Shadow);
 
     /// <summary>Whether <paramref name="path"/> is an infer route; gives the model and optional version segments.</summary>
     public static bool TryMatch(ReadOnlySpan<char> path, out Range model, out Range version)
@@ -84,52 +69,29 @@ internal sealed class InferenceEndpoint
     {
         var started = Stopwatch.GetTimestamp();
         var path = context.Request.Path.Value!;
-        var modelName = path.AsSpan()[modelRange];
-        if (!_host.Catalog.TryGetModel(modelName, out var entry))
+        var route = _core.Route(path.AsSpan()[modelRange], path.AsSpan()[versionRange], new HttpRoutingHeaders(context.Request.Headers));
+        if (route.IsRemote)
         {
-            if (_workers.HasWorkers && _workers.TryGetCluster(modelName, out var cluster))
-            {
-                // Not hosted here: a worker answers, at the version this process's router picks.
-                var remoteModel = modelName.ToString();
-                var (remotePath, variant, remoteRollout) = RouteRemote(context, remoteModel, path.AsSpan()[versionRange]);
-                await ForwardAsync(context, cluster, remoteModel, remotePath, variant, remoteRollout, started);
-                return;
-            }
-            NotFound.Inc();
-            await ProtocolErrors.WriteAsync(context, StatusCodes.Status404NotFound, $"Unknown model '{modelName}'.");
+            var remotePath = route.RemoteVersion is null
+                ? $"/v2/models/{route.RemoteModel}/infer"
+                : $"/v2/models/{route.RemoteModel}/versions/{route.RemoteVersion}/infer";
+            var answered = await _forwarder.ForwardAsync(context, route.Cluster!, route.RemoteModel!, remotePath, VariantNames.Of(route.Variant));
+            InferenceCore.RecordRemote(route, !answered, started);
             return;
         }
-        var route = default(Route);
-        ModelVersion? version;
-        string? error;
-        int status;
-        if (versionRange.Start.Equals(versionRange.End) && _rollouts.Table.TryGet(modelName, out var rollout) && rollout.Policy.Mode != RolloutMode.None)
+        if (route.Failure.Failed)
         {
-            (version, route, error, status) = RouteByRollout(context, entry, rollout);
-        }
-        else
-        {
-            (version, error, status) = Resolve(entry, path.AsSpan()[versionRange]);
-        }
-        if (version is null)
-        {
-            if (status == StatusCodes.Status404NotFound && _workers.HasWorkers && _workers.TryGetCluster(entry.Name, out var cluster))
-            {
-                // A version named in the path that is not loaded here may be hosted by a worker.
-                var remotePath = $"/v2/models/{entry.Name}/versions/{path.AsSpan()[versionRange]}/infer";
-                await ForwardAsync(context, cluster, entry.Name, remotePath, RouteVariant.Default, null, started);
-                return;
-            }
-            if (status == StatusCodes.Status404NotFound)
-            {
-                NotFound.Inc();
-            }
-            await ProtocolErrors.WriteAsync(context, status, error!, retryAfter: status == StatusCodes.Status503ServiceUnavailable);
+            await ProtocolErrors.WriteAsync(context, route.Failure);
             return;
         }
+        var version = route.Version!;
         try
         {
-            await InferAsync(context, version, started, route);
+            var failure = await InferAsync(context, route, started);
+            if (failure.Failed)
+            {
+                await ProtocolErrors.WriteAsync(context, failure);
+            }
         }
         finally
         {
@@ -137,157 +99,27 @@ internal sealed class InferenceEndpoint
         }
     }
 
-    /// <summary>Finds and holds the version that answers; on failure gives the error and status.</summary>
-    private (ModelVersion? Version, string? Error, int Status) Resolve(ModelEntry entry, ReadOnlySpan<char> versionText)
-    {
-        if (versionText.IsEmpty)
-        {
-            // A version can leave between the lookup and the hold (a swap under load): look again.
-            for (var attempt = 0; attempt < 3; attempt++)
-            {
-                var candidate = entry.DefaultVersion();
-                if (candidate is null)
-                {
-                    break;
-                }
-                if (candidate.TryAcquire())
-                {
-                    return (candidate, null, 0);
-                }
-                _host.Catalog.TryGetModel(entry.Name, out entry);
-                if (entry is null)
-                {
-                    break;
-                }
-            }
-            return (null, entry?.Unavailable() ?? "The model is no longer served.", StatusCodes.Status503ServiceUnavailable);
-        }
-        if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
-        {
-            return (null, $"Model '{entry.Name}' has no version '{versionText}'.", StatusCodes.Status404NotFound);
-        }
-        var version = entry.Find(number);
-        if (version is null)
-        {
-            return (null, $"Model '{entry.Name}' has no version {number}.", StatusCodes.Status404NotFound);
-        }
-        if (!version.TryAcquire())
-        {
-            version.Metrics.Unavailable.Inc();
-            return (null, NotReadyMessage(version), StatusCodes.Status503ServiceUnavailable);
-        }
-        return (version, null, 0);
-    }
-
-    /// <summary>
-    /// Picks the variant for a request under a rollout (weights, sticky routing key, preview header) and
-    /// holds its version. A canary or preview that is not ready falls back to the stable or active
-    /// version, so users are served whatever state the candidate is in.
-    /// </summary>
-    private (ModelVersion? Version, Route Route, string? Error, int Status) RouteByRollout(HttpContext context, ModelEntry entry, RolloutRuntime rollout)
-    {
-        var policy = rollout.Policy;
-        var headers = context.Request.Headers;
-        var key = headers[policy.RoutingKeyHeader].ToString();
-        var preview = policy.BlueGreen is { } blueGreen && VariantRouter.IsPreviewRequested(headers[blueGreen.PreviewHeader].ToString());
-        var decision = VariantRouter.Shared.Route(policy, key, preview);
-        var shadow = decision.ShouldShadow ? entry.Find(decision.ShadowVersion) : null;
-        var target = decision.Version == 0 ? entry.DefaultVersion() : entry.Find(decision.Version);
-        if (target is not null && target.TryAcquire())
-        {
-            return (target, new Route(decision.Variant, rollout, shadow), null, 0);
-        }
-        var (fallbackVariant, fallbackNumber) = decision.Variant switch
-        {
-            RouteVariant.Canary => (RouteVariant.Stable, policy.Canary!.StableVersion),
-            RouteVariant.Preview => (RouteVariant.Active, policy.BlueGreen!.ActiveVersion),
-            _ => (decision.Variant, 0),
-        };
-        var fallback = fallbackNumber == 0 ? null : entry.Find(fallbackNumber);
-        if (fallback is not null && fallback.TryAcquire())
-        {
-            return (fallback, new Route(fallbackVariant, rollout, shadow), null, 0);
-        }
-        var wanted = target ?? fallback;
-        return (null, default, wanted is null
-            ? $"The rollout of model '{entry.Name}' routes to version {decision.Version}, which is not loaded."
-            : NotReadyMessage(wanted), StatusCodes.Status503ServiceUnavailable);
-    }
-
-    /// <summary>
-    /// The worker path for a model this process does not host: the version named in the request, or the
-    /// one the rollout picks, or the registry's default; with none known, the worker's own default.
-    /// </summary>
-    private (string Path, RouteVariant Variant, RolloutRuntime? Rollout) RouteRemote(HttpContext context, string model, ReadOnlySpan<char> versionText)
-    {
-        if (!versionText.IsEmpty)
-        {
-            return ($"/v2/models/{model}/versions/{versionText}/infer", RouteVariant.Default, null);
-        }
-        var number = 0;
-        var variant = RouteVariant.Default;
-        RolloutRuntime? runtime = null;
-        if (_rollouts.Table.TryGet(model, out var rollout) && rollout.Policy.Mode != RolloutMode.None)
-        {
-            var policy = rollout.Policy;
-            var headers = context.Request.Headers;
-            var preview = policy.BlueGreen is { } blueGreen && VariantRouter.IsPreviewRequested(headers[blueGreen.PreviewHeader].ToString());
-            var decision = VariantRouter.Shared.Route(policy, headers[policy.RoutingKeyHeader].ToString(), preview);
-            number = decision.Version;
-            variant = decision.Variant;
-            runtime = rollout;
-        }
-        if (number == 0 && !_workers.TryGetDefault(model, out number))
-        {
-            return ($"/v2/models/{model}/infer", variant, runtime);
-        }
-        return ($"/v2/models/{model}/versions/{number.ToString(CultureInfo.InvariantCulture)}/infer", variant, runtime);
-    }
-
-    private async Task ForwardAsync(HttpContext context, Yarp.ReverseProxy.Model.ClusterState cluster, string model, string path, RouteVariant variant, RolloutRuntime? rollout, long started)
-    {
-        var answered = await _forwarder.ForwardAsync(context, cluster, model, path, VariantNames.Of(variant));
-        // Rollout analysis on this process sees the error rate and latency of remote variants (their
-        // predictions stay on the worker).
-        rollout?.RecorderFor(variant)?.RecordRequest(!answered, Stopwatch.GetElapsedTime(started).TotalSeconds, ReadOnlySpan<float>.Empty);
-    }
-
-    internal static string NotReadyMessage(ModelVersion version) => version.State switch
-    {
-        VersionState.Failed => $"Version {version.Version} of model '{version.Model}' failed to load: {version.FailureReason}",
-        VersionState.Loading => $"Version {version.Version} of model '{version.Model}' is still loading.",
-        _ => $"Version {version.Version} of model '{version.Model}' is {version.State.ToString().ToLowerInvariant()} and takes no requests.",
-    };
-
-    private async Task InferAsync(HttpContext context, ModelVersion version, long started, Route route)
+    /// <summary>Reads, parses, queues and answers a request routed to a local version; a failure is returned for the caller to write.</summary>
+    private async ValueTask<InferenceFailure> InferAsync(HttpContext context, InferenceRoute route, long started)
     {
         var request = context.Request;
-        var metrics = version.Metrics;
+        var version = route.Version!;
         if (request.ContentLength > _maxBody)
         {
-            TooLarge.Inc();
-            // The body stays unread, so Kestrel closes the connection after this response; say so, or the
-            // client reuses the connection for its next request and sees it cut off.
-            context.Response.Headers.Connection = "close";
-            await ProtocolErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"The request body ({request.ContentLength} bytes) exceeds the limit of {_maxBody} bytes.");
-            return;
+            return InferenceCore.TooLarge($"The request body ({request.ContentLength} bytes) exceeds the limit of {_maxBody} bytes.");
         }
-        if (version.Batcher!.IsFull)
+        // Refuse before reading or parsing the body: under overload every cycle spent on a request
+        // that cannot be queued is taken from the ones that can.
+        var failure = InferenceCore.Admit(version);
+        if (failure.Failed)
         {
-            // Refuse before reading or parsing the body: under overload every cycle spent on a request
-            // that cannot be queued is taken from the ones that can.
-            await RefuseOverloadedAsync(context, version);
-            return;
+            return failure;
         }
         long headerLength = -1;
-        if (request.Headers.TryGetValue("Inference-Header-Content-Length", out var headerValue))
+        if (request.Headers.TryGetValue("Inference-Header-Content-Length", out var headerValue)
+            && !long.TryParse(headerValue.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out headerLength))
         {
-            if (!long.TryParse(headerValue.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out headerLength))
-            {
-                metrics.BadRequest.Inc();
-                await ProtocolErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "Inference-Header-Content-Length must be a non-negative integer.");
-                return;
-            }
+            return InferenceCore.Invalid(version, "Inference-Header-Content-Length must be a non-negative integer.");
         }
 
         var reader = request.BodyReader;
@@ -298,71 +130,45 @@ internal sealed class InferenceEndpoint
         }
         catch (OperationCanceledException)
         {
-            metrics.Cancelled.Inc();
-            return;
+            return InferenceCore.Cancelled(version);
         }
         catch (BadHttpRequestException ex)
         {
-            metrics.BadRequest.Inc();
-            await ProtocolErrors.WriteAsync(context, ex.StatusCode, ex.Message);
-            return;
+            return ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? InferenceCore.TooLarge(ex.Message)
+                : InferenceCore.Invalid(version, ex.Message);
         }
         if (read.Buffer.Length > _maxBody)
         {
             reader.AdvanceTo(read.Buffer.End);
-            TooLarge.Inc();
-            await ProtocolErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"The request body exceeds the limit of {_maxBody} bytes.");
-            return;
+            return InferenceCore.TooLarge($"The request body exceeds the limit of {_maxBody} bytes.");
         }
 
         var item = InferenceWorkItem.Rent();
         try
         {
-            var signature = version.Signature!;
-            item.Request.Bind(signature);
+            item.Request.Bind(version.Signature!);
             var parseError = InferenceRequestParser.Parse(read.Buffer, headerLength, item.Request);
             // Every tensor now lives in pooled buffers of its own: hand the connection's memory back.
             reader.AdvanceTo(read.Buffer.End);
             if (parseError is not null)
             {
-                metrics.BadRequest.Inc();
-                await ProtocolErrors.WriteAsync(context, StatusCodes.Status400BadRequest, parseError);
-                return;
+                return InferenceCore.Invalid(version, parseError);
             }
-            item.Result.Bind(signature.Outputs.Count);
-            item.Aborted = context.RequestAborted;
-            if (!version.Batcher!.TryEnqueue(item))
+            failure = InferenceCore.Enqueue(route, item, context.RequestAborted);
+            if (failure.Failed)
             {
-                await RefuseOverloadedAsync(context, version);
-                return;
+                return failure;
             }
             var status = await item.Completion;
-            if (status == WorkStatus.Cancelled)
+            failure = InferenceCore.Completed(route, item, status, started);
+            if (failure.Failed)
             {
-                metrics.Cancelled.Inc();
-                return;
-            }
-            if (status == WorkStatus.Failed)
-            {
-                metrics.Error.Inc();
-                RecordRollout(version, route, item, Stopwatch.GetElapsedTime(started).TotalSeconds, error: true);
-                await ProtocolErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, item.Error ?? "Inference failed.");
-                return;
+                return failure;
             }
             await WriteResponseAsync(context, version, item, VariantNames.Of(route.Variant));
-            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            metrics.Ok.Inc();
-            metrics.RequestDuration.Observe(seconds);
-            // After the response is on its way: lock-free counter updates and a queued shadow copy, no waiting.
-            version.Drift?.Record(item);
-            if (route.Rollout is { } rollout)
-            {
-                RecordRollout(version, route, item, seconds, error: false);
-                if (route.Shadow is { } shadow && !ReferenceEquals(shadow, version))
-                {
-                    _shadows.Dispatch(rollout, shadow, version, item);
-                }
-            }
+            _core.Record(route, item, started);
+            return default;
         }
         finally
         {
@@ -381,30 +187,6 @@ internal sealed class InferenceEndpoint
             }
             reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
-    }
-
-    /// <summary>503 with Retry-After for a version whose queue is full, counted as overloaded.</summary>
-    private static Task RefuseOverloadedAsync(HttpContext context, ModelVersion version)
-    {
-        version.Metrics.Overloaded.Inc();
-        version.Metrics.Rejections.Inc();
-        return ProtocolErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
-            $"Version {version.Version} of model '{version.Model}' is overloaded ({version.Batcher!.Depth} requests queued); retry later.", retryAfter: true);
-    }
-
-    private static void RecordRollout(ModelVersion version, Route route, InferenceWorkItem item, double seconds, bool error)
-    {
-        if (route.Rollout is not { } rollout)
-        {
-            return;
-        }
-        var variantMetrics = version.ForVariant((int)route.Variant, VariantNames.Of(route.Variant));
-        (error ? variantMetrics.Error : variantMetrics.Ok).Inc();
-        variantMetrics.Duration.Observe(seconds);
-        var predictions = !error && version.PredictionOutput >= 0
-            ? MemoryMarshal.Cast<byte, float>(item.Result.Outputs[version.PredictionOutput].Bytes)
-            : ReadOnlySpan<float>.Empty;
-        rollout.RecorderFor(route.Variant)?.RecordRequest(error, seconds, predictions);
     }
 
     private static ValueTask<FlushResult> WriteResponseAsync(HttpContext context, ModelVersion version, InferenceWorkItem item, string variant)

@@ -50,7 +50,8 @@ internal sealed record WorkerReadiness(
 internal sealed record ModelReadiness(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("ready")] bool Ready,
-    [property: JsonPropertyName("versions")] IReadOnlyList<VersionStatus> Versions);
+    [property: JsonPropertyName("versions")] IReadOnlyList<VersionStatus> Versions,
+    [property: JsonPropertyName("degraded"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Degraded = null);
 
 [JsonSerializable(typeof(ServerMetadataResponse))]
 [JsonSerializable(typeof(ModelMetadataResponse))]

@@ -5,7 +5,6 @@ using Serving.Core.Repository;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Remote;
-using Serving.Gateway.Rollouts;
 
 namespace Serving.Gateway.Registry;
 
@@ -21,8 +20,8 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
     private readonly IRegistryStore _store;
     private readonly RegistrySeeder _seeder;
     private readonly ModelHost _host;
-    private readonly RolloutSyncService _rollouts;
     private readonly WorkerPool workers;
+    private readonly AliasTable _aliases;
     private readonly IOptions<ServingOptions> _options;
     private readonly ILogger<RegistryLifecycleService> _logger;
 
@@ -30,20 +29,18 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         IRegistryStore store,
         RegistrySeeder seeder,
         ModelHost host,
-        RolloutSyncService rollouts,
         WorkerPool workers,
+        AliasTable aliases,
         IOptions<ServingOptions> options,
         ILogger<RegistryLifecycleService> logger)
     {
         _store = store;
         _seeder = seeder;
         _host = host;
-        _rollouts = rollouts;
         this.workers = workers;
+        _aliases = aliases;
         _options = options;
         _logger = logger;
-        // A rollout that names a version not in Staging or Production gets it loaded.
-        rollouts.Changed += Signal;
     }
 
     private static readonly TimeSpan Resync = TimeSpan.FromSeconds(5);
@@ -76,6 +73,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
                 }
                 var states = await _store.ListAsync(stoppingToken).ConfigureAwait(false);
                 healthy = true;
+                _aliases.Update(states);
                 if (_degraded is not null && _degraded != "not yet read")
                 {
                     LogRecovered(_logger);
@@ -85,8 +83,9 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
                 // A gateway loads nothing: it only needs each model's default version, to name it when forwarding.
                 var (desired, defaults) = _options.Value.Role == ServingRole.Gateway
                     ? (new List<VersionDescriptor>(), DefaultVersions(states))
-                    : DesiredState(root, states, _rollouts.ReferencedVersions);
+                    : DesiredState(root, states);
                 workers.UpdateDefaults(defaults);
+                workers.UpdateLoadable(states);
                 await _host.ReconcileAsync(desired, defaults, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -103,25 +102,28 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
                 }
                 LogSyncFailed(_logger, ex.Message);
             }
-            await WaitForChangeAsync(healthy ? Resync : RetryWhileDown, stoppingToken).ConfigureAwait(false);
+            // A version that failed to load is due again after its back-off, possibly before the next resync.
+            await WaitForChangeAsync(healthy ? _host.UntilNextRetry(Resync) : RetryWhileDown, stoppingToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// The versions to load (Staging, Production, and any version a rollout routes to or shadows) and
-    /// each model's default (its Production version).
+    /// The versions to load (Staging and Production: a rollout may name only those, so they are all it
+    /// routes to; and any version an alias names, for the requests that name the alias) and each model's
+    /// default (its Production version).
     /// </summary>
     internal static (List<VersionDescriptor> Desired, Dictionary<string, int> Defaults) DesiredState(
-        string root, IReadOnlyList<ModelState> states, Func<string, IEnumerable<int>> referencedByRollouts)
+        string root, IReadOnlyList<ModelState> states)
     {
         var desired = new List<VersionDescriptor>();
         var defaults = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var state in states)
         {
-            var referenced = new HashSet<int>(referencedByRollouts(state.Name));
+            // Versions an alias names are loaded so that requests naming the alias can answer.
+            var aliased = new HashSet<int>(state.Aliases.Values);
             foreach (var version in state.Versions)
             {
-                if (version.Stage is not (ModelStage.Staging or ModelStage.Production) && !referenced.Contains(version.Version))
+                if (version.Stage is not (ModelStage.Staging or ModelStage.Production) && !aliased.Contains(version.Version))
                 {
                     continue;
                 }
@@ -178,7 +180,6 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
 
     public override void Dispose()
     {
-        _rollouts.Changed -= Signal;
         _changed.Dispose();
         base.Dispose();
     }

@@ -8,8 +8,16 @@ internal static class ForwardMetrics
 {
     public static readonly Counter Requests = Prometheus.Metrics.CreateCounter(
         "serving_forward_requests_total",
-        "Requests forwarded to workers, by model, destination and outcome (ok: the worker answered; retried: it could not be reached and another was tried; failed: a forwarding error; no_destination: no healthy worker).",
+        "Requests forwarded to workers, by model, destination and outcome (ok: the worker answered 2xx or 3xx; client_error: it answered 4xx, e.g. 404 for a version it does not have; server_error: it answered 5xx; retried: it could not be reached and another was tried; failed: a forwarding error; no_destination: no healthy worker).",
         new CounterConfiguration { ExemplarBehavior = ServingMetrics.NoExemplars, LabelNames = ["model", "destination", "outcome"] });
+
+    /// <summary>The outcome label of a request a worker answered with <paramref name="status"/>.</summary>
+    public static string Outcome(int status) => status switch
+    {
+        < 400 => "ok",
+        < 500 => "client_error",
+        _ => "server_error",
+    };
 
     public static readonly Gauge DestinationHealthy = Prometheus.Metrics.CreateGauge(
         "serving_forward_destination_healthy", "1 while a worker takes forwarded traffic, 0 while active or passive health checks keep it out.",

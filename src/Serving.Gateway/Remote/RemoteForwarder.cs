@@ -102,9 +102,10 @@ internal sealed partial class RemoteForwarder : IDisposable
             }
             if (error == ForwarderError.None)
             {
-                ForwardMetrics.Requests.WithLabels(model, address, "ok").Inc();
+                var status = context.Response.StatusCode;
+                ForwardMetrics.Requests.WithLabels(model, address, ForwardMetrics.Outcome(status)).Inc();
                 ForwardMetrics.Duration.WithLabels(model).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-                return context.Response.StatusCode < StatusCodes.Status500InternalServerError;
+                return status < StatusCodes.Status500InternalServerError;
             }
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             if (IsTransportFailure(error))

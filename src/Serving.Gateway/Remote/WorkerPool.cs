@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
+using Serving.Core.Registry;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Protocol;
 using Yarp.ReverseProxy;
@@ -18,8 +19,9 @@ internal sealed class WorkerPool
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _models;
     private readonly bool _hasWildcard;
     private volatile FrozenDictionary<string, int> _defaults = FrozenDictionary<string, int>.Empty;
+    private volatile FrozenDictionary<string, int[]> _loadable = FrozenDictionary<string, int[]>.Empty;
 
-    public WorkerPool(IProxyStateLookup proxy, IOptions<ServingOptions> options)
+    public WorkerPool(IProxyStateLookup proxy, IOptions<ServingOptions> options, IConfiguration configuration)
     {
         _proxy = proxy;
         var models = new HashSet<string>(StringComparer.Ordinal);
@@ -36,6 +38,13 @@ internal sealed class WorkerPool
         }
         _models = models.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         HasWorkers = _hasWildcard || models.Count > 0;
+        if (options.Value.Role == ServingRole.Gateway && HasWorkers && string.IsNullOrWhiteSpace(configuration[ServingOptions.Section + ":Redis"]))
+        {
+            // Each worker would keep a registry of its own: a promotion through the gateway would name a
+            // version the workers have never heard of, and every default request would fail.
+            throw new OptionsValidationException(nameof(ServingOptions.Workers), typeof(ServingOptions),
+                ["Serving:Role=gateway with workers needs a registry shared with the workers: set Serving:Redis (the same on the gateway and every worker), e.g. --Serving:Redis=localhost:6379."]);
+        }
         if (HasWorkers)
         {
             Prometheus.Metrics.DefaultRegistry.AddBeforeCollectCallback(UpdateHealthGauge);
@@ -101,6 +110,33 @@ internal sealed class WorkerPool
 
     /// <summary>The registry's default (Production) version of <paramref name="model"/>, if this process knows it.</summary>
     public bool TryGetDefault(string model, out int version) => _defaults.TryGetValue(model, out version);
+
+    /// <summary>
+    /// Whether the workers load <paramref name="version"/> of <paramref name="model"/>: it is in Staging or
+    /// Production in the registry they share with this process. True for a model this process has not read
+    /// from the registry (the worker's answer decides).
+    /// </summary>
+    public bool IsLoadedByWorkers(string model, int version) =>
+        !_loadable.TryGetValue(model, out var versions) || Array.IndexOf(versions, version) >= 0;
+
+    /// <summary>Replaces the registry view of the versions workers load (called by the registry lifecycle on every sync).</summary>
+    public void UpdateLoadable(IReadOnlyList<ModelState> states)
+    {
+        var loadable = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var state in states)
+        {
+            var versions = new List<int>();
+            foreach (var version in state.Versions)
+            {
+                if (version.Stage is ModelStage.Staging or ModelStage.Production)
+                {
+                    versions.Add(version.Version);
+                }
+            }
+            loadable[state.Name] = [.. versions];
+        }
+        _loadable = loadable.ToFrozenDictionary(StringComparer.Ordinal);
+    }
 
     /// <summary>Replaces the registry view of default versions (called by the registry lifecycle on every sync).</summary>
     public void UpdateDefaults(IReadOnlyDictionary<string, int> defaults) =>

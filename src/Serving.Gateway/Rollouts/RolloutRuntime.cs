@@ -1,3 +1,4 @@
+using Prometheus;
 using Serving.Core.Rollouts;
 
 namespace Serving.Gateway.Rollouts;
@@ -9,7 +10,14 @@ namespace Serving.Gateway.Rollouts;
 /// </summary>
 internal sealed class RolloutRuntime
 {
+    private static readonly Counter Fallbacks = Prometheus.Metrics.CreateCounter(
+        "serving_routing_fallbacks_total",
+        "Requests whose rollout variant could not answer here and that went to another version (not_loaded: the version is not loaded; not_ready: it is loading, failed or leaving).",
+        new CounterConfiguration { LabelNames = ["model", "reason"] });
+
     private RolloutPolicy _policy;
+    private Counter.Child? _notLoaded;
+    private Counter.Child? _notReady;
 
     public RolloutRuntime(RolloutPolicy policy, TimeProvider time)
     {
@@ -45,6 +53,23 @@ internal sealed class RolloutRuntime
 
     /// <summary>Canary-side windows gathered while the analysis waits for enough samples (rollout loop only).</summary>
     public CanaryWindow? PendingCandidate { get; set; }
+
+    /// <summary>
+    /// Counts a request that the policy sent to a version that could not answer it here and that another
+    /// version answered. The label children are created once per model, off the common path.
+    /// </summary>
+    /// <param name="loaded">Whether the wanted version is loaded (but not ready) rather than absent.</param>
+    public void CountFallback(bool loaded)
+    {
+        if (loaded)
+        {
+            (_notReady ??= Fallbacks.WithLabels(Policy.Model, "not_ready")).Inc();
+        }
+        else
+        {
+            (_notLoaded ??= Fallbacks.WithLabels(Policy.Model, "not_loaded")).Inc();
+        }
+    }
 
     /// <summary>The recorder that a request answered as <paramref name="variant"/> feeds, or null.</summary>
     public CanaryWindowRecorder? RecorderFor(RouteVariant variant) => variant switch

@@ -23,39 +23,6 @@ internal sealed partial class RolloutSyncService(IRolloutStore store, TimeProvid
     /// <summary>The rollouts in force.</summary>
     public RolloutTable Table => _table;
 
-    /// <summary>Raised after the table changed (the registry lifecycle loads the versions rollouts name).</summary>
-    public event Action? Changed;
-
-    /// <summary>Versions that a rollout of <paramref name="model"/> routes to or shadows, so they must be loaded.</summary>
-    public IEnumerable<int> ReferencedVersions(string model)
-    {
-        if (!_table.TryGet(model, out var runtime))
-        {
-            yield break;
-        }
-        var policy = runtime.Policy;
-        if (policy.Canary is { } canary)
-        {
-            yield return canary.StableVersion;
-            if (canary.CanaryVersion is { } c)
-            {
-                yield return c;
-            }
-        }
-        if (policy.BlueGreen is { } blueGreen)
-        {
-            yield return blueGreen.ActiveVersion;
-            if (blueGreen.PreviewVersion is { } p)
-            {
-                yield return p;
-            }
-        }
-        if (policy.Shadow is { } shadow)
-        {
-            yield return shadow.Version;
-        }
-    }
-
     /// <summary>Reads the store now and publishes the result (also used by the rollout loop after it writes).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
@@ -98,7 +65,6 @@ internal sealed partial class RolloutSyncService(IRolloutStore store, TimeProvid
         if (changed)
         {
             _table = new RolloutTable(next);
-            Changed?.Invoke();
         }
     }
 

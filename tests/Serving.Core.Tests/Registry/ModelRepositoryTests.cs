@@ -53,6 +53,52 @@ public sealed class ModelRepositoryTests : IDisposable
     }
 
     [Fact]
+    public void ResolveArtifact_DirectorySymlinkToEtc_IsRefused()
+    {
+        Directory.CreateSymbolicLink(Path.Combine(_root, "repo", "escape"), "/etc");
+
+        var result = _repository.ResolveArtifact("escape/passwd");
+
+        Assert.Equal(RegistryErrorCode.InvalidArgument, result.Error?.Code);
+        Assert.Contains("outside", result.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ResolveArtifact_DirectorySymlinkInsideRepository_IsAccepted()
+    {
+        Directory.CreateSymbolicLink(Path.Combine(_root, "repo", "m", "current"), Path.Combine(_root, "repo", "m", "1"));
+
+        var result = _repository.ResolveArtifact("m/current/model.onnx");
+
+        Assert.True(result.IsSuccess, result.Error?.Message);
+    }
+
+    [Fact]
+    public void ResolveArtifact_LinkedDirectoryWithLinkedParent_IsRefused()
+    {
+        // repo/m/2 -> repo/out, and repo/out -> the directory above the repository: two hops, the second outside.
+        Directory.CreateSymbolicLink(Path.Combine(_root, "repo", "out"), _root);
+        Directory.CreateSymbolicLink(Path.Combine(_root, "repo", "m", "2"), Path.Combine(_root, "repo", "out"));
+
+        var result = _repository.ResolveArtifact("m/2/secret.onnx");
+
+        Assert.Contains("outside", result.Error?.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ScanAsync_VersionDirectoryLinkedOutside_IsNotListed()
+    {
+        var outside = Directory.CreateDirectory(Path.Combine(_root, "elsewhere", "7")).FullName;
+        File.WriteAllText(Path.Combine(outside, "model.onnx"), "outside");
+        Directory.CreateSymbolicLink(Path.Combine(_root, "repo", "m", "7"), outside);
+
+        var models = await _repository.ScanAsync(CancellationToken.None);
+
+        var m = Assert.Single(models);
+        Assert.Equal([1], m.Versions.Select(v => v.Version!.Value));
+    }
+
+    [Fact]
     public async Task InspectAsync_ExistingArtifact_HashesItsBytes()
     {
         var result = await _repository.InspectAsync("m/1/model.onnx", CancellationToken.None);

@@ -67,6 +67,29 @@ public sealed class ModelRepositoryScannerTests : IDisposable
     }
 
     [Fact]
+    public void Scan_ModelDirectoryLinkedOutside_IsNotListed()
+    {
+        var outside = Directory.CreateTempSubdirectory("serving-outside-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(outside, "1"));
+            File.WriteAllText(Path.Combine(outside, "1", "model.onnx"), "outside");
+            Directory.CreateSymbolicLink(Path.Combine(_temp, "escape"), outside);
+            Touch("m", "1", "model.onnx");
+            Directory.CreateSymbolicLink(Path.Combine(_temp, "m", "2"), Path.Combine(_temp, "m", "1"));
+
+            var found = ModelRepositoryScanner.Scan(_temp);
+
+            // A link inside the repository is followed; one leading out is not.
+            Assert.Equal(["m/1", "m/2"], found.Select(static v => $"{v.Model}/{v.Version}"));
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Scan_UnreadableMetadataAndSettings_VersionListedWithTheError()
     {
         Touch("m", "1", "model.onnx");

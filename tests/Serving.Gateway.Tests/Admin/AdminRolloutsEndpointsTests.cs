@@ -241,7 +241,10 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task SetWeight_PositiveWithoutCanaryVersion_Returns400FromTheValidator()
     {
-        await PutOkAsync("""{ "model": "fraud", "mode": "canary", "canary": { "stable_version": 3, "weight": 0 } }""");
+        // A promotion leaves the policy in mode canary with no canary version.
+        await PutOkAsync("""{ "model": "fraud", "mode": "canary", "canary": { "stable_version": 3, "canary_version": 4, "weight": 0 } }""");
+        using var promoted = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/promote", null);
+        Assert.Equal(HttpStatusCode.OK, promoted.StatusCode);
 
         using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/weight", """{ "weight": 5 }""");
 

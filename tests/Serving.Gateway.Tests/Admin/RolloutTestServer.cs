@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Serving.Core.Registry;
 using Serving.Core.Tests.Registry;
 using Serving.Gateway.Admin;
 using Serving.Gateway.Rollouts;
@@ -54,6 +56,7 @@ internal sealed class RolloutTestServer : IAsyncDisposable
         {
             ["Serving:StateDirectory"] = Path.Combine(root, "state"),
             ["Serving:AdminToken"] = adminToken,
+            ["Serving:Admin:AllowUnauthenticatedLoopback"] = "true",
         });
         var time = new ManualTimeProvider(T0);
         var actions = new RecordingRolloutActionSink();
@@ -62,12 +65,30 @@ internal sealed class RolloutTestServer : IAsyncDisposable
         builder.Services.AddSingleton<IRolloutActionSink>(actions);
         builder.Services.AddSingleton<IRolloutStatusSource>(status);
         builder.Services.AddServingRollouts(builder.Configuration);
+        var registry = new FileRegistryStore(Path.Combine(root, "state"), new RegistryOptions(), time, NullLogger<FileRegistryStore>.Instance);
+        builder.Services.AddSingleton<IRegistryStore>(registry);
         var app = builder.Build();
+        await RegisterModelsAsync(registry);
         app.Urls.Add("http://127.0.0.1:0");
         app.MapAdminRollouts();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new RolloutTestServer(app, root, new Uri(address), time, actions, status);
+    }
+
+    /// <summary>
+    /// The registry the policies are checked against: models <c>fraud</c>, <c>zeta</c> and <c>other</c>, each with
+    /// versions 2, 3 and 4 in Staging (the seed stages all but the highest), 5 in Production, and 1 archived.
+    /// </summary>
+    private static async Task RegisterModelsAsync(IRegistryStore registry)
+    {
+        foreach (var model in (string[])["fraud", "zeta", "other"])
+        {
+            var seeded = await registry.SeedAsync(model, [RegistryTestData.Version(1), RegistryTestData.Version(2), RegistryTestData.Version(3), RegistryTestData.Version(4), RegistryTestData.Version(5)]);
+            Assert.True(seeded.IsSuccess, seeded.Error?.Message);
+            var archived = await registry.TransitionAsync(model, 1, new TransitionRequest(ModelStage.Archived, "bob", "retired"));
+            Assert.True(archived.IsSuccess, archived.Error?.Message);
+        }
     }
 
     public async ValueTask DisposeAsync()

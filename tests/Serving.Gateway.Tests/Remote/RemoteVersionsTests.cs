@@ -2,10 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Serving.Core.Registry;
 using Serving.Gateway.Remote;
+using Serving.Gateway.Rollouts;
 using Serving.Gateway.Tests.Common;
 using Serving.Gateway.Tests.Lifecycle;
-using Serving.Gateway.Tests.Registry;
 using Xunit.Abstractions;
 
 namespace Serving.Gateway.Tests.Remote;
@@ -20,9 +21,8 @@ public sealed class RemoteVersionsTests(ITestOutputHelper output)
     [Fact]
     public async Task Infer_GatewayWithTwoWorkers_AnswersMatchNumpyFromBothWorkers()
     {
-        await using var first = await WorkerProcess.StartAsync();
-        await using var second = await WorkerProcess.StartAsync();
-        await using var gateway = await RemoteTopology.StartGatewayAsync([first, second]);
+        await using var topology = await SharedRedisTopology.StartAsync(workers: 2);
+        var (first, second, gateway) = (topology.Workers[0], topology.Workers[1], topology.Gateway);
         Assert.Empty(gateway.Models.Catalog.Models);
         var fixture = ExpectedOutputs.CreditRisk;
 
@@ -63,72 +63,66 @@ public sealed class RemoteVersionsTests(ITestOutputHelper output)
 
         Assert.True(RemoteTopology.Forwarded("credit-risk", first.Address) > 0, "the first worker answered nothing");
         Assert.True(RemoteTopology.Forwarded("credit-risk", second.Address) > 0, "the second worker answered nothing");
+
+        // A worker's 404 is forwarded as it is, and counted as a client error, not as ok.
+        var okBefore = RemoteTopology.Forwarded("credit-risk", first.Address) + RemoteTopology.Forwarded("credit-risk", second.Address);
+        using (var missing = await gateway.Client.PostJsonAsync(Infer.Path("credit-risk", 99), Infer.CreditRiskJson([0])))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+        Assert.Equal(1.0, RemoteTopology.Forwarded("credit-risk", first.Address, "client_error") + RemoteTopology.Forwarded("credit-risk", second.Address, "client_error"));
+        Assert.Equal(okBefore, RemoteTopology.Forwarded("credit-risk", first.Address) + RemoteTopology.Forwarded("credit-risk", second.Address));
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task WorkerKilled_UnderLoad_OtherWorkerAnswersAndRestartedWorkerRejoins(bool sharedRedis)
+    [Fact]
+    public async Task Start_GatewayWithWorkersWithoutRedis_RefusesNamingTheSetting()
     {
-        RedisServerFixture? redis = null;
-        string[] shared = [];
-        if (sharedRedis)
-        {
-            redis = new RedisServerFixture();
-            await redis.InitializeAsync();
-            shared = [$"--Serving:Redis={redis.ConnectionString}"];
-        }
-        try
-        {
-            await using var victim = await WorkerProcess.StartAsync(shared);
-            await using var survivor = await WorkerProcess.StartAsync(shared);
-            await using var gateway = await RemoteTopology.StartGatewayAsync([victim, survivor], shared);
-            var pool = gateway.Services.GetRequiredService<WorkerPool>();
-            bool VictimHealthy() => pool.DestinationReadiness().Single(d => d.Address == victim.Address).Healthy;
+        // Each worker would have its own registry (docs: README, "Scaling out"): refused before serving anything.
+        var refused = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            GatewayHost.StartAsync(RepositoryPaths.Models, ["--Serving:Role=gateway", "--Serving:Workers:0:Address=http://127.0.0.1:9"]));
 
-            const int Clients = 4;
-            await using var load = new CreditRiskLoad(gateway.Client, Clients);
-            await UntilAnsweredAsync(load, 200);
-            Assert.Empty(load.Failures);
-            Assert.True(RemoteTopology.Forwarded("credit-risk", victim.Address) > 0, "the victim took no traffic before the kill");
+        Assert.Contains("set Serving:Redis", refused.Message, StringComparison.Ordinal);
+    }
 
-            await victim.KillAsync();
-            await UntilAnsweredAsync(load, 300);
-            await Polling.UntilAsync(() => !VictimHealthy(), "the health checks mark the killed worker unhealthy");
-            var failedAtKill = load.Failures.Count;
-            var retried = RemoteTopology.Forwarded("credit-risk", victim.Address, "retried");
-            output.WriteLine($"redis={sharedRedis}: {failedAtKill} failed requests at the kill ({Clients} clients), {retried} requests retried on the other worker");
-            foreach (var failure in load.Failures)
-            {
-                output.WriteLine("  " + failure);
-            }
-            Assert.True(failedAtKill <= Clients, $"{failedAtKill} requests failed, more than the {Clients} that can be in flight at the kill");
+    [Fact]
+    public async Task WorkerKilled_UnderLoad_OtherWorkerAnswersAndRestartedWorkerRejoins()
+    {
+        await using var topology = await SharedRedisTopology.StartAsync(workers: 2);
+        var (victim, gateway) = (topology.Workers[0], topology.Gateway);
+        var pool = gateway.Services.GetRequiredService<WorkerPool>();
+        bool VictimHealthy() => pool.DestinationReadiness().Single(d => d.Address == victim.Address).Healthy;
 
-            var answeredBefore = RemoteTopology.Forwarded("credit-risk", victim.Address);
-            await victim.RestartAsync();
-            await Polling.UntilAsync(VictimHealthy, "the restarted worker is healthy again");
-            await Polling.UntilAsync(() => RemoteTopology.Forwarded("credit-risk", victim.Address) >= answeredBefore + 50, "the restarted worker takes traffic");
-            await UntilAnsweredAsync(load, 50);
-            Assert.Equal(failedAtKill, load.Failures.Count);
-        }
-        finally
+        const int Clients = 4;
+        await using var load = new CreditRiskLoad(gateway.Client, Clients);
+        await UntilAnsweredAsync(load, 200);
+        Assert.Empty(load.Failures);
+        Assert.True(RemoteTopology.Forwarded("credit-risk", victim.Address) > 0, "the victim took no traffic before the kill");
+
+        await victim.KillAsync();
+        await UntilAnsweredAsync(load, 300);
+        await Polling.UntilAsync(() => !VictimHealthy(), "the health checks mark the killed worker unhealthy");
+        var failedAtKill = load.Failures.Count;
+        var retried = RemoteTopology.Forwarded("credit-risk", victim.Address, "retried");
+        output.WriteLine($"{failedAtKill} failed requests at the kill ({Clients} clients), {retried} requests retried on the other worker");
+        foreach (var failure in load.Failures)
         {
-            if (redis is not null)
-            {
-                await redis.DisposeAsync();
-            }
+            output.WriteLine("  " + failure);
         }
+        Assert.True(failedAtKill <= Clients, $"{failedAtKill} requests failed, more than the {Clients} that can be in flight at the kill");
+
+        var answeredBefore = RemoteTopology.Forwarded("credit-risk", victim.Address);
+        await victim.RestartAsync();
+        await Polling.UntilAsync(VictimHealthy, "the restarted worker is healthy again");
+        await Polling.UntilAsync(() => RemoteTopology.Forwarded("credit-risk", victim.Address) >= answeredBefore + 50, "the restarted worker takes traffic");
+        await UntilAnsweredAsync(load, 50);
+        Assert.Equal(failedAtKill, load.Failures.Count);
     }
 
     [Fact]
     public async Task Promote_ThroughGatewayWithSharedRedis_GatewayRoutesToTheNewVersion()
     {
-        await using var redis = new RedisServerFixture();
-        await redis.InitializeAsync();
-        string[] shared = [$"--Serving:Redis={redis.ConnectionString}"];
-        await using var first = await WorkerProcess.StartAsync(shared);
-        await using var second = await WorkerProcess.StartAsync(shared);
-        await using var gateway = await RemoteTopology.StartGatewayAsync([first, second], shared);
+        await using var topology = await SharedRedisTopology.StartAsync(workers: 2);
+        var gateway = topology.Gateway;
 
         using var promoted = await gateway.Client.PostAsJsonAsync("/admin/models/credit-risk/versions/1/transition",
             new { stage = "Production", approver = "alice", reason = "remote test", force = true, forceReason = "test" });
@@ -143,6 +137,41 @@ public sealed class RemoteVersionsTests(ITestOutputHelper output)
             Assert.Equal(1, version);
             ExpectedOutputs.CreditRisk.AssertProbabilities(1, [row], probabilities);
         }
+    }
+
+    [Fact]
+    public async Task Route_RolloutVersionArchived_GatewayForwardsToProductionAndCountsTheFallback()
+    {
+        await using var topology = await SharedRedisTopology.StartAsync(workers: 1);
+        var (worker, gateway) = (topology.Workers[0], topology.Gateway);
+        // The seed puts version 1 in Staging: blue-green sends all default traffic to it.
+        using (var set = await gateway.Client.PutAsync("/admin/rollouts/credit-risk?actor=test&reason=remote",
+            new StringContent("""{"model":"credit-risk","mode":"blue_green","blue_green":{"active_version":1}}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.Created, set.StatusCode);
+        }
+        await gateway.Services.GetRequiredService<RolloutSyncService>().RefreshAsync(default);
+        using (var active = await gateway.Client.PostJsonAsync(Infer.Path("credit-risk"), Infer.CreditRiskJson([0])))
+        {
+            Assert.Equal(1, (await RemoteTopology.ReadCreditRiskAsync(active)).Version);
+        }
+
+        // Version 1 is archived behind the policy's back: the worker unloads it, the policy still names it.
+        var archived = await gateway.Services.GetRequiredService<IRegistryStore>().TransitionAsync("credit-risk", 1, new TransitionRequest(ModelStage.Archived, "test", "retired"));
+        Assert.True(archived.IsSuccess, archived.Error?.Message);
+        var pool = gateway.Services.GetRequiredService<WorkerPool>();
+        await Polling.UntilAsync(() => !pool.IsLoadedByWorkers("credit-risk", 1), "the gateway sees version 1 leave");
+        var before = RemoteTopology.Forwarded("credit-risk", worker.Address, "client_error");
+
+        for (var row = 0; row < 8; row++)
+        {
+            using var response = await gateway.Client.PostJsonAsync(Infer.Path("credit-risk"), Infer.CreditRiskJson([row]));
+            var (version, probabilities) = await RemoteTopology.ReadCreditRiskAsync(response);
+            Assert.Equal(2, version);
+            Assert.Equal("default", response.Headers.GetValues("x-model-variant").Single());
+            ExpectedOutputs.CreditRisk.AssertProbabilities(2, [row], probabilities);
+        }
+        Assert.Equal(before, RemoteTopology.Forwarded("credit-risk", worker.Address, "client_error"));
     }
 
     private static Task UntilAnsweredAsync(CreditRiskLoad load, int more)

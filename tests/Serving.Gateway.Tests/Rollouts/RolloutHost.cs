@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Serving.Core.Registry;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Rollouts;
 using Serving.Gateway.Tests.Common;
@@ -15,15 +16,31 @@ internal static class RolloutHost
         var store = host.Services.GetRequiredService<IRolloutStore>();
         var current = await store.GetAsync(Model);
         var next = change(current ?? new RolloutPolicy { Model = Model }) with { Revision = current?.Revision ?? 0 };
+        await StageAsync(host, next);
         var written = await store.CompareAndSwapAsync(next);
         Assert.True(written.IsSuccess, written.Error?.Message);
         await host.Services.GetRequiredService<RolloutSyncService>().RefreshAsync(default);
-        // Versions a rollout names are loaded by the registry lifecycle; wait until they serve.
-        foreach (var version in host.Services.GetRequiredService<RolloutSyncService>().ReferencedVersions(Model))
+        // The registry lifecycle loads Staging and Production versions; wait until those the rollout names serve.
+        foreach (var version in next.NamedVersions())
         {
             await Polling.UntilAsync(
                 () => host.Models.Catalog.TryGetModel(Model, out var entry) && entry.Find(version)?.State == global::Serving.Gateway.Inference.VersionState.Ready,
                 $"version {version} is loaded");
+        }
+    }
+
+    /// <summary>Moves the versions <paramref name="policy"/> names to Staging unless they are in Staging or Production (a rollout may name only those).</summary>
+    public static async Task StageAsync(GatewayHost host, RolloutPolicy policy)
+    {
+        var registry = host.Services.GetRequiredService<IRegistryStore>();
+        foreach (var version in policy.NamedVersions())
+        {
+            var state = await registry.GetAsync(policy.Model);
+            if (state?.FindVersion(version) is { Stage: ModelStage.None or ModelStage.Archived })
+            {
+                var moved = await registry.TransitionAsync(policy.Model, version, new TransitionRequest(ModelStage.Staging, "test", "a rollout test names it"));
+                Assert.True(moved.IsSuccess, moved.Error?.Message);
+            }
         }
     }
 
