@@ -169,8 +169,8 @@ bench() { # bench <label> <model> <shape> <concurrency>
         timeout $((SECONDS_EACH + WARMUP + 60)) $PY scripts/gpu_load.py bench --port $port --model "$2" --shape "$3" -c "$4" \
             -d "$SECONDS_EACH" --warmup "$WARMUP" | $PY -c 'import json, sys
 for line in sys.stdin:
-    r = json.loads(line); r["label"] = sys.argv[1]; r["provider"] = sys.argv[2]; print(json.dumps(r), flush=True)' \
-            "$1" "$([[ $port == "$ACCEL_PORT" ]] && echo "$PROVIDER" || echo cpu)" | tee -a "$results"
+    r = json.loads(line); r["label"] = sys.argv[1]; r["side"] = sys.argv[2]; print(json.dumps(r), flush=True)' \
+            "$1" "$([[ $port == "$ACCEL_PORT" ]] && echo accel || echo cpu)" | tee -a "$results"
     done
 }
 bench "ResNet-50 c=1" resnet50 1,3,224,224 1
@@ -200,8 +200,8 @@ for r in rows:
     if "label" in r and r["label"] not in labels:
         labels.append(r["label"])
 for label in labels:
-    a = next((r for r in rows if r.get("label") == label and r["provider"] == accel), None)
-    c = next((r for r in rows if r.get("label") == label and r["provider"] == "cpu"), None)
+    a = next((r for r in rows if r.get("label") == label and r["side"] == "accel"), None)
+    c = next((r for r in rows if r.get("label") == label and r["side"] == "cpu"), None)
     def cell(r, key):
         if r is None or r.get(key) is None:
             return "-"
@@ -212,8 +212,8 @@ for label in labels:
             return "-"
         return "%.2fx" % ((c[key] / a[key]) if invert else (a[key] / c[key]))
     if label.endswith("c=1"):
-        print("| %s p50 ms | %s | %s | %s faster |" % (label, cell(a, "p50_ms"), cell(c, "p50_ms"), ratio("p50_ms", True)))
-        print("| %s p99 ms | %s | %s | %s faster |" % (label, cell(a, "p99_ms"), cell(c, "p99_ms"), ratio("p99_ms", True)))
+        print("| %s p50 ms | %s | %s | %s (cpu / %s) |" % (label, cell(a, "p50_ms"), cell(c, "p50_ms"), ratio("p50_ms", True), accel))
+        print("| %s p99 ms | %s | %s | %s (cpu / %s) |" % (label, cell(a, "p99_ms"), cell(c, "p99_ms"), ratio("p99_ms", True), accel))
     key = "rows_per_s" if "batch" in label else "rps"
     print("| %s %s | %s | %s | %s |" % (label, "rows/s" if key == "rows_per_s" else "req/s", cell(a, key), cell(c, key), ratio(key)))
 EOF

@@ -26,11 +26,11 @@ def tensor_bytes(shape, seed):
     count = 1
     for d in shape:
         count *= d
-    rng = random.Random(seed)
     try:
         import numpy
         return numpy.random.default_rng(seed).uniform(-1.0, 1.0, count).astype("<f4").tobytes()
     except ImportError:
+        rng = random.Random(seed)
         return struct.pack("<%df" % count, *(rng.uniform(-1.0, 1.0) for _ in range(count)))
 
 
@@ -64,25 +64,27 @@ def input_name(port, model):
     return json.loads(body)["inputs"][0]["name"]
 
 
-def worker(args, threads, start_at, measure_at, stop_at, queue):
-    """One process: `threads` connections, each a closed loop of requests until stop_at."""
+def worker(args, body, threads, ready, go, times, queue):
+    """One process: `threads` connections, each a closed loop of requests until the window closes.
+
+    It says it is ready, then waits for `go`, when the parent has set `times` (start, measure, stop): a
+    process that starts slowly on a busy machine must not eat into the measured window."""
     import threading
-    name = args.input_name
-    header, data = request_body(name, args.shape, args.seed)
+    header, data = body
     path = "/v2/models/%s/infer" % args.model
     results = []
     lock = threading.Lock()
+    ready.put(True)
+    go.wait()
+    start_at, measure_at, stop_at = times[0], times[1], times[2]
 
     def loop():
         conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
         latencies, errors, first_error = [], 0, None
         while time.time() < start_at:
             time.sleep(0.001)
-        while True:
+        while time.time() < stop_at:
             begun = time.perf_counter()
-            now = time.time()
-            if now >= stop_at:
-                break
             try:
                 status, _, body = post(conn, path, header, data)
             except (OSError, http.client.HTTPException) as ex:
@@ -90,7 +92,8 @@ def worker(args, threads, start_at, measure_at, stop_at, queue):
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
             elapsed = time.perf_counter() - begun
-            if now >= measure_at and time.time() <= stop_at:
+            done = time.time()
+            if measure_at <= done <= stop_at:  # requests that completed inside the measured window
                 if status == 200:
                     latencies.append(elapsed)
                 else:
@@ -114,16 +117,20 @@ def worker(args, threads, start_at, measure_at, stop_at, queue):
 
 
 def bench(args):
-    args.input_name = input_name(args.port, args.model)
+    body = request_body(input_name(args.port, args.model), args.shape, args.seed)
     processes = max(1, min(args.concurrency, args.processes))
     split = [args.concurrency // processes + (1 if i < args.concurrency % processes else 0) for i in range(processes)]
-    start_at = time.time() + 1.0
-    measure_at = start_at + args.warmup
-    stop_at = measure_at + args.duration
-    queue = multiprocessing.Queue()
-    procs = [multiprocessing.Process(target=worker, args=(args, n, start_at, measure_at, stop_at, queue)) for n in split]
+    queue, ready, go = multiprocessing.Queue(), multiprocessing.Queue(), multiprocessing.Event()
+    times = multiprocessing.Array("d", 3)
+    procs = [multiprocessing.Process(target=worker, args=(args, body, n, ready, go, times, queue)) for n in split]
     for p in procs:
         p.start()
+    for _ in procs:
+        ready.get()
+    times[0] = time.time() + 0.2
+    times[1] = times[0] + args.warmup
+    times[2] = times[1] + args.duration
+    go.set()
     latencies, errors, first_error = [], 0, None
     for _ in procs:
         lat, err, first = queue.get()
