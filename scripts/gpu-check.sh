@@ -54,10 +54,11 @@ fail() { log "FAILED: $*"; exit 1; }
 
 # --- CUDA 13 / cuDNN 9 from the Python environment's nvidia-* packages -------------------------------
 # The provider links libcudart/libcublas/libcublasLt .so.13 and libcurand.so.10 and loads libcudnn.so.9;
-# the driver brings libcuda.so.1. Each library's folder goes on LD_LIBRARY_PATH.
+# the driver brings libcuda.so.1. cuDNN's run-time compiled engines use NVRTC and nvJitLink, cuFFT serves FFT
+# operators: found when there, not needed by the models here. Each library's folder goes on LD_LIBRARY_PATH.
 mapfile -t nvidia_roots < <($PY -c 'import nvidia; print("\n".join(nvidia.__path__))' 2>/dev/null)
 lib_dirs=()
-for library in libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libcurand.so.10 libcudnn.so.9 libcufft.so.12; do
+for library in libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libcurand.so.10 libcudnn.so.9 libcufft.so.12 libnvrtc.so.13 libnvJitLink.so.13; do
     found=""
     for root in "${nvidia_roots[@]}"; do
         found=$(find "$root" -name "$library" -print -quit 2>/dev/null)
@@ -133,9 +134,10 @@ print(" ".join("%s:%s:%s%s" % (s["version"], s["state"], s["execution_provider"]
                for s in body.get("version_status", [])) or "HTTP %d %s" % (r.status, body))
 EOF
 }
-wait_loaded() { # wait_loaded <port>: until resnet50 is no longer loading (3 minutes at most)
+wait_loaded() { # wait_loaded <port> <pid>: until resnet50 is no longer loading (3 minutes at most)
     local i
     for ((i = 0; i < 360; i++)); do
+        kill -0 "$2" 2>/dev/null || return 1
         if curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/v2/health/ready" 2>/dev/null | grep -q 200; then
             return 0
         fi
@@ -147,8 +149,8 @@ wait_loaded() { # wait_loaded <port>: until resnet50 is no longer loading (3 min
 log "starting gateways: $PROVIDER on :$ACCEL_PORT, cpu on :$CPU_PORT"
 start "$PROVIDER" $ACCEL_PORT
 start cpu $CPU_PORT
-wait_loaded $ACCEL_PORT || fail "the $PROVIDER gateway did not load in 3 minutes (see $OUT/gateway-$PROVIDER-$ACCEL_PORT.log)"
-wait_loaded $CPU_PORT || fail "the cpu gateway did not load in 3 minutes"
+wait_loaded $ACCEL_PORT "${PIDS[0]}" || fail "the $PROVIDER gateway exited or did not load in 3 minutes: $(tail -c 2000 "$OUT/gateway-$PROVIDER-$ACCEL_PORT.log")"
+wait_loaded $CPU_PORT "${PIDS[1]}" || fail "the cpu gateway exited or did not load in 3 minutes: $(tail -c 2000 "$OUT/gateway-cpu-$CPU_PORT.log")"
 for port in $ACCEL_PORT $CPU_PORT; do
     for model in resnet50 credit-risk; do
         echo "gateway :$port $model: $(status_of $port $model)" | tee -a "$machine"

@@ -39,9 +39,6 @@ internal sealed partial class SessionFactory
     internal readonly record struct Created(
         InferenceSession? Session, ModelSignature? Signature, string Provider, string? Error, bool FromCache = false, GpuMemoryBudget.Reservation? GpuMemory = null);
 
-    /// <summary>The GPU memory budget the CUDA versions of this process share.</summary>
-    public GpuMemoryBudget GpuBudget => _gpuBudget;
-
     public Created Create(string model, int version, string modelPath)
     {
         var provider = _options.ExecutionProvider.Trim().ToLowerInvariant();

@@ -57,24 +57,16 @@ public sealed class CudaProviderSettingsTests
         Assert.Equal(expected, options!["cudnn_conv_algo_search"]);
     }
 
-    [Fact]
-    public void For_UnknownArenaStrategy_ErrorNamesTheSettingAndItsChoices()
+    [Theory]
+    [InlineData("doubling", "Exhaustive", "Serving:OnnxRuntime:Cuda:ArenaExtendStrategy 'doubling'", "SameAsRequested or NextPowerOfTwo")]
+    [InlineData("SameAsRequested", "fastest", "Serving:OnnxRuntime:Cuda:CudnnConvAlgoSearch 'fastest'", "Exhaustive, Heuristic or Default")]
+    public void For_UnknownValue_ErrorNamesTheSettingAndItsChoices(string arena, string search, string setting, string choices)
     {
-        var (options, error) = CudaProviderSettings.For(new OnnxRuntimeOptions { Cuda = new CudaOptions { ArenaExtendStrategy = "doubling" } });
+        var (options, error) = CudaProviderSettings.For(new OnnxRuntimeOptions { Cuda = new CudaOptions { ArenaExtendStrategy = arena, CudnnConvAlgoSearch = search } });
 
         Assert.Null(options);
-        Assert.Contains("Serving:OnnxRuntime:Cuda:ArenaExtendStrategy 'doubling'", error, StringComparison.Ordinal);
-        Assert.Contains("SameAsRequested or NextPowerOfTwo", error, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void For_UnknownConvolutionSearch_ErrorNamesTheSettingAndItsChoices()
-    {
-        var (options, error) = CudaProviderSettings.For(new OnnxRuntimeOptions { Cuda = new CudaOptions { CudnnConvAlgoSearch = "fastest" } });
-
-        Assert.Null(options);
-        Assert.Contains("Serving:OnnxRuntime:Cuda:CudnnConvAlgoSearch 'fastest'", error, StringComparison.Ordinal);
-        Assert.Contains("Exhaustive, Heuristic or Default", error, StringComparison.Ordinal);
+        Assert.Contains(setting, error, StringComparison.Ordinal);
+        Assert.Contains(choices, error, StringComparison.Ordinal);
     }
 
     [Fact]
