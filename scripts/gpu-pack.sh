@@ -20,7 +20,7 @@ dotnet publish src/Serving.Gateway/Serving.Gateway.csproj -c Release -r linux-x6
 rm -f "$publish"/onnxruntime*.dll "$publish"/libonnxruntime_providers_tensorrt.so
 du -sh "$publish"
 
-echo "compressing (xz -6, a few minutes on two cores)"
+echo "compressing (xz -6, taking about 5 CPU-minutes)"
 tar -C "$(dirname "$publish")" -cf - "$(basename "$publish")" | xz -T0 -6 | split -b "${PIECE_MIB}M" -d -a 2 - "$pack/gateway.tar.xz.part"
 (cd "$pack" && sha256sum gateway.tar.xz.part* > SHA256SUMS)
 ls -l "$pack"
