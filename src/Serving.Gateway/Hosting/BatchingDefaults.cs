@@ -12,6 +12,13 @@ public sealed class BatchingDefaults
     /// </summary>
     public int MaxQueueDelayMicroseconds { get; set; }
 
+    /// <summary>
+    /// <see cref="MaxQueueDelayMicroseconds"/> for versions that run on CUDA, where one batch of many rows costs
+    /// little more than one row, so letting a batch fill under load multiplies throughput. As on CPU, a lone
+    /// request on an idle version never waits. Default 1000 (1 ms; not yet measured on a GPU: docs/gpu.md).
+    /// </summary>
+    public int GpuMaxQueueDelayMicroseconds { get; set; } = 1000;
+
     /// <summary>Most requests waiting per version; beyond it requests get 503 with Retry-After. Default 256.</summary>
     public int MaxQueueSize { get; set; } = 256;
 }

@@ -42,4 +42,21 @@ public sealed class OnnxRuntimeOptions
     /// (optimizing them is not measurable); it pays off for large graphs whose optimization takes seconds.
     /// </summary>
     public string OptimizedModelCacheDirectory { get; set; } = "";
+
+    /// <summary>
+    /// GPU memory one version's CUDA arena may grow to, in bytes (ONNX Runtime's <c>gpu_mem_limit</c>), and
+    /// what the version reserves from <see cref="GpuMemoryBudgetBytes"/>. Default 0: no limit (the arena
+    /// may take the whole device) and nothing reserved. Used by the CUDA build only (docs/gpu.md).
+    /// </summary>
+    public long GpuMemoryLimitBytes { get; set; }
+
+    /// <summary>
+    /// GPU memory all CUDA versions together may reserve, in bytes: a load whose
+    /// <see cref="GpuMemoryLimitBytes"/> would take the total past it is refused (the version is FAILED with
+    /// the reason). Default 0: no total budget.
+    /// </summary>
+    public long GpuMemoryBudgetBytes { get; set; }
+
+    /// <summary>CUDA execution provider settings (<c>Serving:OnnxRuntime:Cuda:*</c>).</summary>
+    public CudaOptions Cuda { get; set; } = new();
 }

@@ -5,65 +5,101 @@ using Serving.Core.Protocol;
 namespace Serving.Gateway.Inference;
 
 /// <summary>
-/// Input and output tensors of one batch size, created once over pinned arrays (the pinned object
-/// heap: they never move) and reused for every call with that many rows. Owns its OrtValues; the
-/// executor disposes it with the session. Reusing them saves creating and releasing an OrtValue per
-/// input and output and ONNX Runtime's output allocation on every call (measured: a trivial graph
-/// took 23 µs per call through the gateway before, most of it that bookkeeping). The tensors are bound
-/// to the session once (<see cref="OrtIoBinding"/>), so a call passes no names: ONNX Runtime neither
-/// looks them up nor copies them per call.
+/// Input and output tensors of one batch size, created once and reused for every call with that many rows.
+/// Owns its OrtValues; the executor disposes it with the session. Reusing them saves creating and releasing
+/// an OrtValue per input and output and ONNX Runtime's output allocation on every call (measured: a trivial
+/// graph took 23 µs per call through the gateway before, most of it that bookkeeping). The tensors are bound
+/// to the session once (<see cref="OrtIoBinding"/>), so a call passes no names: ONNX Runtime neither looks
+/// them up nor copies them per call.
+/// <para>
+/// On CPU the tensors lie over arrays of the pinned object heap (they never move). On CUDA they are allocated
+/// by the session's CUDA-pinned (page-locked) host allocator: the CUDA provider moves each input to the device
+/// with one DMA copy on its stream and each output back once per batch, without a staging copy through
+/// pageable memory (docs/gpu.md).
+/// </para>
 /// </summary>
-internal sealed class BoundBatch : IDisposable
+internal sealed unsafe class BoundBatch : IDisposable
 {
-    // The tensors over Inputs and Outputs: bound once, owned here only to be released with the batch.
-    private readonly OrtValue[] _inputValues;
-    private readonly OrtValue[] _outputValues;
+    // The tensors: bound once, owned here to be released with the batch (with their memory, on CUDA).
+    private readonly OrtValue[] _values;
+    // On CPU, the pinned arrays under the tensors: referenced here so that they live as long as the batch.
+    private readonly byte[]?[] _arrays;
+    private readonly nint[] _data;
+    private readonly int[] _bytes;
+    private readonly int _inputCount;
 
-    private BoundBatch(byte[][] inputs, OrtValue[] inputValues, byte[][] outputs, OrtValue[] outputValues, TensorShape[] outputShapes, OrtIoBinding binding)
+    private BoundBatch(OrtValue[] values, byte[]?[] arrays, nint[] data, int[] bytes, int inputCount, TensorShape[] outputShapes, OrtIoBinding binding)
     {
-        Binding = binding;
-        Inputs = inputs;
-        _inputValues = inputValues;
-        Outputs = outputs;
-        _outputValues = outputValues;
+        _values = values;
+        _arrays = arrays;
+        _data = data;
+        _bytes = bytes;
+        _inputCount = inputCount;
         OutputShapes = outputShapes;
+        Binding = binding;
     }
 
-    public byte[][] Inputs { get; }
+    /// <summary>Input <paramref name="index"/>'s memory, to be filled before each run.</summary>
+    public Span<byte> Input(int index) => new((void*)_data[index], _bytes[index]);
 
-    public byte[][] Outputs { get; }
+    /// <summary>Output <paramref name="index"/>'s memory, holding the last run's result.</summary>
+    public ReadOnlySpan<byte> Output(int index) => new((void*)_data[_inputCount + index], _bytes[_inputCount + index]);
 
     public TensorShape[] OutputShapes { get; }
 
     /// <summary>The inputs and outputs bound to the session: run with <see cref="InferenceSession.RunWithBinding(RunOptions, OrtIoBinding)"/>.</summary>
     public OrtIoBinding Binding { get; }
 
-    /// <summary>Tensors for <paramref name="rows"/> rows of a batchable signature (every dimension static but the first).</summary>
-    public static BoundBatch Create(InferenceSession session, ModelSignature signature, int rows)
+    /// <summary>
+    /// Tensors for <paramref name="rows"/> rows of a batchable signature (every dimension static but the first):
+    /// over pinned arrays when <paramref name="hostAllocator"/> is null, else allocated by it.
+    /// </summary>
+    public static BoundBatch Create(InferenceSession session, ModelSignature signature, int rows, OrtAllocator? hostAllocator)
     {
-        var inputs = new byte[signature.Inputs.Count][];
-        var inputValues = new OrtValue[inputs.Length];
-        var outputs = new byte[signature.Outputs.Count][];
-        var outputValues = new OrtValue[outputs.Length];
-        var outputShapes = new TensorShape[outputs.Length];
-        for (var i = 0; i < inputs.Length; i++)
+        var inputCount = signature.Inputs.Count;
+        var count = inputCount + signature.Outputs.Count;
+        var values = new OrtValue[count];
+        var arrays = new byte[]?[count];
+        var data = new nint[count];
+        var bytes = new int[count];
+        var outputShapes = new TensorShape[signature.Outputs.Count];
+        for (var t = 0; t < count; t++)
         {
-            (inputs[i], inputValues[i], _) = Tensor(signature.Inputs[i], rows);
-        }
-        for (var o = 0; o < outputs.Length; o++)
-        {
-            (outputs[o], outputValues[o], outputShapes[o]) = Tensor(signature.Outputs[o], rows);
+            var spec = t < inputCount ? signature.Inputs[t] : signature.Outputs[t - inputCount];
+            var shape = TensorShapeOf(spec, rows);
+            bytes[t] = (int)(spec.RowElementCount() * rows * TensorDataTypes.ElementSize(spec.DataType));
+            if (hostAllocator is null)
+            {
+                arrays[t] = GC.AllocateArray<byte>(Math.Max(1, bytes[t]), pinned: true);
+                data[t] = Marshal.UnsafeAddrOfPinnedArrayElement(arrays[t]!, 0);
+                values[t] = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, OrtTypeMap.ToOrt(spec.DataType), shape, data[t], bytes[t]);
+            }
+            else
+            {
+                values[t] = OrtValue.CreateAllocatedTensorValue(hostAllocator, OrtTypeMap.ToOrt(spec.DataType), shape);
+                fixed (byte* start = values[t].GetTensorMutableRawData())
+                {
+                    data[t] = (nint)start;
+                }
+            }
+            if (t >= inputCount)
+            {
+                outputShapes[t - inputCount] = TensorShape.From(shape);
+            }
         }
         var binding = session.CreateIoBinding();
-        for (var i = 0; i < inputs.Length; i++)
+        for (var t = 0; t < count; t++)
         {
-            binding.BindInput(signature.Inputs[i].Name, inputValues[i]);
+            if (t < inputCount)
+            {
+                binding.BindInput(signature.Inputs[t].Name, values[t]);
+            }
+            else
+            {
+                binding.BindOutput(signature.Outputs[t - inputCount].Name, values[t]);
+            }
         }
-        for (var o = 0; o < outputs.Length; o++)
-        {
-            binding.BindOutput(signature.Outputs[o].Name, outputValues[o]);
-        }
-        return new BoundBatch(inputs, inputValues, outputs, outputValues, outputShapes, binding);
+        return new BoundBatch(values, arrays, data, bytes, inputCount, outputShapes, binding);
     }
 
     /// <summary>Bytes one bound batch of <paramref name="rows"/> rows pins.</summary>
@@ -81,7 +117,7 @@ internal sealed class BoundBatch : IDisposable
         return total;
     }
 
-    private static (byte[] Buffer, OrtValue Value, TensorShape Shape) Tensor(TensorSpec spec, int rows)
+    private static long[] TensorShapeOf(TensorSpec spec, int rows)
     {
         var shape = new long[spec.Shape.Count];
         shape[0] = rows;
@@ -89,21 +125,13 @@ internal sealed class BoundBatch : IDisposable
         {
             shape[d] = spec.Shape[d];
         }
-        var bytes = (int)(spec.RowElementCount() * rows * TensorDataTypes.ElementSize(spec.DataType));
-        var buffer = GC.AllocateArray<byte>(Math.Max(1, bytes), pinned: true);
-        var value = OrtValue.CreateTensorValueWithData(
-            OrtMemoryInfo.DefaultInstance, OrtTypeMap.ToOrt(spec.DataType), shape, Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0), bytes);
-        return (buffer, value, TensorShape.From(shape));
+        return shape;
     }
 
     public void Dispose()
     {
         Binding.Dispose();
-        foreach (var value in _inputValues)
-        {
-            value.Dispose();
-        }
-        foreach (var value in _outputValues)
+        foreach (var value in _values)
         {
             value.Dispose();
         }

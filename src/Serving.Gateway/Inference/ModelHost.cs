@@ -214,18 +214,23 @@ internal sealed partial class ModelHost : IDisposable
         }
         var session = created.Session!;
         var signature = created.Signature!;
-        var executor = new OrtBatchExecutor(session, signature);
+        var executor = new OrtBatchExecutor(session, signature, created.Provider == "cuda" ? _options.OnnxRuntime.CudaDeviceId : null);
+        if (executor.PinnedHostUnavailable is { } pinnedError)
+        {
+            LogNoPinnedHost(_logger, descriptor.Model, descriptor.Version, pinnedError);
+        }
         var warmUpError = WarmUp(executor, signature);
         if (warmUpError is not null)
         {
             executor.Dispose();
             session.Dispose();
+            created.GpuMemory?.Dispose();
             var reason = "Warm-up inference failed: " + warmUpError;
             version.MarkFailed(reason);
             LogLoadFailed(_logger, descriptor.Model, descriptor.Version, reason);
             return;
         }
-        var batcher = new DynamicBatcher(ExecutorDecorator?.Invoke(descriptor, executor) ?? executor, BatchingFor(descriptor.Settings, signature), version.Metrics,
+        var batcher = new DynamicBatcher(ExecutorDecorator?.Invoke(descriptor, executor) ?? executor, BatchingFor(_options.Batching, descriptor.Settings, signature, created.Provider), version.Metrics,
             $"batcher {descriptor.Model}/{descriptor.Version}");
         VersionDriftMonitor? drift = null;
         try
@@ -237,15 +242,19 @@ internal sealed partial class ModelHost : IDisposable
             // A reference profile that cannot be built costs the version its monitoring, not its serving.
             LogDriftUnavailable(_logger, descriptor.Model, descriptor.Version, ex.Message);
         }
-        version.MarkReady(session, signature, executor, batcher, drift, created.Provider, _time.GetUtcNow());
+        version.MarkReady(session, signature, executor, batcher, drift, created.Provider, created.GpuMemory, _time.GetUtcNow());
         LogLoaded(_logger, descriptor.Model, descriptor.Version, created.Provider, signature.IsBatchable,
             created.FromCache ? "the cached optimized graph" : "the model file", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    private BatchingSettings BatchingFor(ModelSettings settings, ModelSignature signature)
+    /// <summary>
+    /// A version's batching: its model.json where set, else the gateway's defaults; a version on CUDA waits
+    /// <see cref="BatchingDefaults.GpuMaxQueueDelayMicroseconds"/> for a batch to fill unless its model.json says otherwise.
+    /// </summary>
+    internal static BatchingSettings BatchingFor(BatchingDefaults defaults, ModelSettings settings, ModelSignature signature, string provider)
     {
-        var defaults = _options.Batching;
-        var delayUs = Math.Max(0, settings.MaxQueueDelayMicroseconds ?? defaults.MaxQueueDelayMicroseconds);
+        var defaultDelayUs = provider == "cuda" ? defaults.GpuMaxQueueDelayMicroseconds : defaults.MaxQueueDelayMicroseconds;
+        var delayUs = Math.Max(0, settings.MaxQueueDelayMicroseconds ?? defaultDelayUs);
         return new BatchingSettings
         {
             MaxBatchRows = Math.Max(1, settings.MaxBatchSize ?? defaults.MaxBatchSize),
@@ -331,4 +340,7 @@ internal sealed partial class ModelHost : IDisposable
 
     [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "{Model} version {Version} failed to load ({Failures} time(s) in a row); loading it again in {Seconds:F0} s")]
     private static partial void LogRetryScheduled(ILogger logger, string model, int version, int failures, double seconds);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, Message = "{Model} version {Version} runs on CUDA without page-locked host buffers (each batch's copies to and from the GPU are staged once more): {Reason}")]
+    private static partial void LogNoPinnedHost(ILogger logger, string model, int version, string reason);
 }

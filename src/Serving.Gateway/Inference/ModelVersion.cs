@@ -24,6 +24,7 @@ internal sealed class ModelVersion
     private volatile bool _inFlightCancelled;
     private InferenceSession? _session;
     private OrtBatchExecutor? _executor;
+    private GpuMemoryBudget.Reservation? _gpuMemory;
     private int _state;
     private int _inFlight;
 
@@ -88,8 +89,11 @@ internal sealed class ModelVersion
     /// <summary>Index of the FP32 output that rollouts compare and analyse (metadata's prediction_output, else the first), or -1.</summary>
     public int PredictionOutput { get; private set; } = -1;
 
-    public void MarkReady(InferenceSession session, ModelSignature signature, OrtBatchExecutor executor, DynamicBatcher batcher, VersionDriftMonitor? drift, string provider, DateTimeOffset now)
+    public void MarkReady(
+        InferenceSession session, ModelSignature signature, OrtBatchExecutor executor, DynamicBatcher batcher, VersionDriftMonitor? drift, string provider,
+        GpuMemoryBudget.Reservation? gpuMemory, DateTimeOffset now)
     {
+        _gpuMemory = gpuMemory;
         Drift = drift;
         var name = Descriptor.Metadata.PredictionOutput ?? signature.Outputs[0].Name;
         for (var o = 0; o < signature.Outputs.Count; o++)
@@ -196,6 +200,9 @@ internal sealed class ModelVersion
         _executor = null;
         _session?.Dispose();
         _session = null;
+        // After the session: its CUDA arena is freed with it, so only now is its share of the budget free.
+        _gpuMemory?.Dispose();
+        _gpuMemory = null;
     }
 
     private void PublishState(VersionState state)

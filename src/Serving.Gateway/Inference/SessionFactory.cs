@@ -17,10 +17,13 @@ internal sealed partial class SessionFactory
 
     private readonly ILogger<SessionFactory> _logger;
 
+    private readonly GpuMemoryBudget _gpuBudget;
+
     public SessionFactory(OnnxRuntimeOptions options, ILogger<SessionFactory> logger)
     {
         _options = options;
         _logger = logger;
+        _gpuBudget = new GpuMemoryBudget(options.GpuMemoryBudgetBytes);
         if (!OnnxRuntimeBuild.HasCudaProvider && options.ExecutionProvider.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase))
         {
             // Said once per process instead of a fallback warning per version: nothing failed, this build
@@ -29,8 +32,12 @@ internal sealed partial class SessionFactory
         }
     }
 
-    /// <summary>The outcome of creating a session.</summary>
-    internal readonly record struct Created(InferenceSession? Session, ModelSignature? Signature, string Provider, string? Error, bool FromCache = false);
+    /// <summary>
+    /// The outcome of creating a session. A CUDA session holds its share of the GPU memory budget
+    /// (<see cref="GpuMemory"/>) until the version disposes it.
+    /// </summary>
+    internal readonly record struct Created(
+        InferenceSession? Session, ModelSignature? Signature, string Provider, string? Error, bool FromCache = false, GpuMemoryBudget.Reservation? GpuMemory = null);
 
     public Created Create(string model, int version, string modelPath)
     {
@@ -40,6 +47,7 @@ internal sealed partial class SessionFactory
             return new Created(null, null, "none", $"Unknown execution provider '{_options.ExecutionProvider}'; use auto, cuda or cpu.");
         }
         SessionOptions? sessionOptions = null;
+        GpuMemoryBudget.Reservation? gpuMemory = null;
         try
         {
             var level = OptimizationLevel();
@@ -51,13 +59,27 @@ internal sealed partial class SessionFactory
             }
             if (provider is "cuda" or "auto" && OnnxRuntimeBuild.HasCudaProvider)
             {
+                var (cudaSettings, settingsError) = CudaProviderSettings.For(_options);
+                if (settingsError is not null)
+                {
+                    return new Created(null, null, "none", settingsError);
+                }
+                gpuMemory = _gpuBudget.TryReserve(model, version, _options.GpuMemoryLimitBytes, out var refusal);
+                if (gpuMemory is null)
+                {
+                    return new Created(null, null, "none", refusal);
+                }
                 try
                 {
-                    sessionOptions.AppendExecutionProvider_CUDA(_options.CudaDeviceId);
+                    using var cudaOptions = new OrtCUDAProviderOptions();
+                    cudaOptions.UpdateOptions(cudaSettings!);
+                    sessionOptions.AppendExecutionProvider_CUDA(cudaOptions);
                     used = "cuda";
                 }
                 catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
                 {
+                    gpuMemory.Dispose();
+                    gpuMemory = null;
                     var reason = OnnxRuntimeBuild.CudaUnavailableReason(ex.Message);
                     if (provider == "cuda")
                     {
@@ -74,12 +96,14 @@ internal sealed partial class SessionFactory
             if (error is not null)
             {
                 session.Dispose();
+                gpuMemory?.Dispose();
                 return new Created(null, null, used, error);
             }
-            return new Created(session, signature, used, null, fromCache);
+            return new Created(session, signature, used, null, fromCache, gpuMemory);
         }
         catch (OnnxRuntimeException ex)
         {
+            gpuMemory?.Dispose();
             return new Created(null, null, "none", $"ONNX Runtime could not load {modelPath}: {ex.Message}");
         }
         finally

@@ -77,4 +77,14 @@ internal static class ServingMetrics
 
     public static readonly Counter ProviderFallbacks = Prometheus.Metrics.CreateCounter(
         "serving_execution_provider_fallbacks_total", "Versions that asked for CUDA under 'auto' and fell back to CPU.");
+
+    public static readonly Gauge GpuMemoryLimit = Prometheus.Metrics.CreateGauge(
+        "serving_gpu_memory_limit_bytes", "GPU memory each CUDA version's arena may grow to and reserves from the budget (Serving:OnnxRuntime:GpuMemoryLimitBytes; 0: no limit).",
+        new GaugeConfiguration { LabelNames = ["model", "version"] });
+
+    public static readonly Gauge GpuMemoryReserved = Prometheus.Metrics.CreateGauge(
+        "serving_gpu_memory_reserved_bytes", "GPU memory reserved by the CUDA versions loaded now.");
+
+    public static readonly Gauge GpuMemoryBudget = Prometheus.Metrics.CreateGauge(
+        "serving_gpu_memory_budget_bytes", "GPU memory all CUDA versions may reserve together (Serving:OnnxRuntime:GpuMemoryBudgetBytes; 0: no budget).");
 }
