@@ -17,4 +17,7 @@ internal enum AuditAction
 
     /// <summary>Production returned to the previous Production version.</summary>
     Rollback = 4,
+
+    /// <summary>The shared store had lost its data and a replica restored the model from its last known state.</summary>
+    Restore = 5,
 }

@@ -28,7 +28,7 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
 
     private readonly string _directory;
     private readonly SemaphoreSlim _processLock;
-    private readonly RolloutChangeFeed _changes = new();
+    private readonly ChangeFanOut _changes = new();
 
     /// <summary>Opens (creating if needed) the store under <paramref name="stateDirectory"/>.</summary>
     public FileRolloutStore(string stateDirectory)

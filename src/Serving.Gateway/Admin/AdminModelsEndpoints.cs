@@ -19,7 +19,7 @@ public static class AdminModelsEndpoints
             app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Serving.Gateway.Admin"),
             app.ServiceProvider.GetRequiredService<IConfiguration>());
 
-        var models = app.MapGroup("/admin/models").AddEndpointFilter<AdminAuthFilter>();
+        var models = app.MapGroup("/admin/models").AddEndpointFilter<AdminAuthFilter>().AddEndpointFilter<StoreUnavailableFilter>();
         models.MapGet("/", ListAsync);
         models.MapGet("/{model}", GetAsync);
         models.MapPost("/{model}/versions", RegisterAsync);

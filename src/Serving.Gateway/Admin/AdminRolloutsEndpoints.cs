@@ -34,7 +34,7 @@ internal static partial class AdminRolloutsEndpoints
     public static IEndpointRouteBuilder MapAdminRollouts(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var rollouts = app.MapGroup("/admin/rollouts").AddEndpointFilter<AdminAuthFilter>();
+        var rollouts = app.MapGroup("/admin/rollouts").AddEndpointFilter<AdminAuthFilter>().AddEndpointFilter<StoreUnavailableFilter>();
         rollouts.MapGet("/", ListAsync);
         rollouts.MapGet("/{model}", GetAsync);
         rollouts.MapPut("/{model}", PutAsync);

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Serving.Core.Rollouts;
+using Serving.Core.Storage;
+using Serving.Gateway.Hosting;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Rollouts;
@@ -16,6 +18,7 @@ namespace Serving.Gateway.Rollouts;
 /// <list type="bullet">
 /// <item><c>{prefix}:policy:{model}</c>: a hash with <c>rev</c> (the revision) and <c>policy</c> (the policy JSON, docs/rollouts.md);</item>
 /// <item><c>{prefix}:models</c>: the set of model names with a policy;</item>
+/// <item><c>{prefix}:epoch</c>: the generation marker (see <see cref="RedisEpoch"/>);</item>
 /// <item>channel <c>{prefix}:changed</c>: the model name is published after every committed write or delete.</item>
 /// </list>
 /// A write is one Lua script: compare the stored revision with the expected one and only if equal store
@@ -30,8 +33,12 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     /// <summary>The default key prefix.</summary>
     public const string DefaultKeyPrefix = "serving:rollouts";
 
-    // Returns {1} when written, {0, stored revision} on a revision mismatch.
+    // Returns {1} when written, {0, stored revision} on a revision mismatch, {-1} when the epoch marker
+    // is not the one this replica read the store under (the store lost its data or was restored).
     private const string CompareAndSwapScript = """
+        if (redis.call('GET', KEYS[3]) or '') ~= ARGV[6] then
+          return {-1}
+        end
         local rev = redis.call('HGET', KEYS[1], 'rev') or '0'
         if rev ~= ARGV[1] then
           return {0, rev}
@@ -42,8 +49,12 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         return {1}
         """;
 
-    // Returns {0} when there is no policy, {1, stored revision} on a mismatch, {2, policy} when deleted.
+    // Returns {0} when there is no policy, {1, stored revision} on a mismatch, {2, policy} when deleted,
+    // {-1} when the epoch marker is not the one this replica knows.
     private const string DeleteScript = """
+        if (redis.call('GET', KEYS[3]) or '') ~= ARGV[4] then
+          return {-1}
+        end
         local rev = redis.call('HGET', KEYS[1], 'rev')
         if not rev then
           return {0}
@@ -63,41 +74,36 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     private readonly IConnectionMultiplexer _redis;
     private readonly string _prefix;
     private readonly RedisKey _modelsKey;
-    private readonly RedisChannel _channel;
+    private readonly RedisChangeChannel _channel;
+    private readonly RedisEpoch _epoch;
+    private readonly StoreSnapshot<RolloutPolicy> _snapshot;
     private readonly ILogger<RedisRolloutStore> _logger;
-    private readonly RolloutChangeFeed _changes = new();
+    private readonly ChangeFanOut _changes = new();
     private readonly ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Creates the store and subscribes to the change channel before returning, so a
-    /// <see cref="WatchAsync"/> started afterwards misses nothing. The caller owns <paramref name="redis"/>.
+    /// <see cref="WatchAsync"/> started afterwards misses nothing. Nothing here needs Redis to be up.
+    /// The caller owns <paramref name="redis"/>.
     /// </summary>
     /// <param name="redis">The connection, shared with the registry.</param>
     /// <param name="keyPrefix">The key and channel prefix.</param>
+    /// <param name="snapshot">This replica's last known policies, kept current by every verified <see cref="ListAsync"/>.</param>
     /// <param name="logger">The logger.</param>
-    public RedisRolloutStore(IConnectionMultiplexer redis, string keyPrefix, ILogger<RedisRolloutStore> logger)
+    public RedisRolloutStore(IConnectionMultiplexer redis, string keyPrefix, StoreSnapshot<RolloutPolicy> snapshot, ILogger<RedisRolloutStore> logger)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
+        ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(logger);
         _redis = redis;
         _prefix = keyPrefix;
         _modelsKey = keyPrefix + ":models";
-        _channel = RedisChannel.Literal(keyPrefix + ":changed");
+        _snapshot = snapshot;
         _logger = logger;
-        try
-        {
-            _redis.GetSubscriber().Subscribe(_channel, OnChanged);
-        }
-        catch (RedisConnectionException ex)
-        {
-            // Redis is down at start-up: the multiplexer keeps the subscription and makes it when it
-            // connects, and the restored connection triggers a resynchronisation.
-            LogSubscribeDeferred(ex);
-        }
-
-        _redis.ConnectionRestored += OnConnectionRestored;
-        LogOpened(keyPrefix, _channel.ToString());
+        _epoch = new RedisEpoch(redis, keyPrefix, "rollouts", snapshot.Epoch, logger);
+        _channel = new RedisChangeChannel(redis, keyPrefix, OnChanged, OnResubscribed, logger);
+        LogOpened(keyPrefix, _channel.Channel.ToString());
     }
 
     /// <inheritdoc />
@@ -118,8 +124,33 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         return policy;
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Every policy, read under the store's epoch marker: a read is returned (and remembered in the
+    /// snapshot) only if the marker is still the one this replica knows; a store that lost its data is
+    /// restored from the snapshot first (see <see cref="RedisEpoch"/>), so replicas never drop their
+    /// rollouts because Redis came back empty.
+    /// </summary>
     public async Task<IReadOnlyList<RolloutPolicy>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            List<RolloutPolicy> policies = await ReadAllAsync().ConfigureAwait(false);
+            if (await _epoch.IsCurrentAsync().ConfigureAwait(false))
+            {
+                await _snapshot.RememberAsync(_epoch.Current!, policies, cancellationToken).ConfigureAwait(false);
+                return policies;
+            }
+
+            if (attempt == 3)
+            {
+                throw new InvalidDataException($"the epoch marker {_epoch.Key} kept changing while the rollouts were read");
+            }
+
+            await RestoreAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<List<RolloutPolicy>> ReadAllAsync()
     {
         IDatabase db = _redis.GetDatabase();
         RedisValue[] names = await db.SetMembersAsync(_modelsKey).ConfigureAwait(false);
@@ -159,17 +190,14 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         }
 
         RolloutPolicy stored = policy with { Revision = policy.Revision + 1 };
-        RedisValue[] arguments =
+        RedisResult[] result = await EvaluateUnderEpochAsync(CompareAndSwapScript, [PolicyKey(policy.Model), _modelsKey, _epoch.Key],
         [
             policy.Revision.ToString(CultureInfo.InvariantCulture),
             stored.Revision.ToString(CultureInfo.InvariantCulture),
             JsonSerializer.Serialize(stored, RolloutJsonContext.Default.RolloutPolicy),
             policy.Model,
-            _channel.ToString(),
-        ];
-        var result = (RedisResult[])(await _redis.GetDatabase()
-            .ScriptEvaluateAsync(CompareAndSwapScript, [PolicyKey(policy.Model), _modelsKey], arguments)
-            .ConfigureAwait(false))!;
+            _channel.Channel.ToString(),
+        ]).ConfigureAwait(false);
         if ((int)result[0] != 1)
         {
             return Conflict(policy.Model, policy.Revision, ParseRevision(result[1]));
@@ -188,10 +216,8 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
             return NotFound(model);
         }
 
-        RedisValue[] arguments = [expectedRevision.ToString(CultureInfo.InvariantCulture), model, _channel.ToString()];
-        var result = (RedisResult[])(await _redis.GetDatabase()
-            .ScriptEvaluateAsync(DeleteScript, [PolicyKey(model), _modelsKey], arguments)
-            .ConfigureAwait(false))!;
+        RedisResult[] result = await EvaluateUnderEpochAsync(DeleteScript, [PolicyKey(model), _modelsKey, _epoch.Key],
+            [expectedRevision.ToString(CultureInfo.InvariantCulture), model, _channel.Channel.ToString()]).ConfigureAwait(false);
         switch ((int)result[0])
         {
             case 0:
@@ -211,17 +237,50 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     /// <summary>Unsubscribes and ends every change feed; the connection stays open (its owner disposes it).</summary>
     public void Dispose()
     {
-        _redis.ConnectionRestored -= OnConnectionRestored;
-        try
+        _channel.Dispose();
+        _changes.Dispose();
+    }
+
+    /// <summary>
+    /// Runs a write script with the epoch this replica knows as its last argument; when the marker is
+    /// another (the store lost its data or was restored), restores or adopts it and runs the script again.
+    /// </summary>
+    private async Task<RedisResult[]> EvaluateUnderEpochAsync(string script, RedisKey[] keys, RedisValue[] arguments)
+    {
+        for (int attempt = 1; ; attempt++)
         {
-            _redis.GetSubscriber().Unsubscribe(_channel, OnChanged);
+            if (_epoch.Current is null)
+            {
+                await RestoreAsync().ConfigureAwait(false);
+            }
+
+            var result = (RedisResult[])(await _redis.GetDatabase()
+                .ScriptEvaluateAsync(script, keys, [.. arguments, _epoch.Current])
+                .ConfigureAwait(false))!;
+            if ((int)result[0] != -1)
+            {
+                return result;
+            }
+
+            if (attempt == 3)
+            {
+                throw new InvalidDataException($"the epoch marker {_epoch.Key} kept changing during a rollout write");
+            }
+
+            await RestoreAsync().ConfigureAwait(false);
         }
-        catch (RedisConnectionException)
+    }
+
+    /// <summary>Sets the epoch marker, writing the snapshot's policies back when the store is empty.</summary>
+    private Task<bool> RestoreAsync()
+    {
+        var items = new List<RestoredItem>(_snapshot.Items.Length);
+        foreach (RolloutPolicy policy in _snapshot.Items)
         {
-            // Nothing to unsubscribe from while disconnected; the handler is dropped with the store.
+            items.Add(new RestoredItem(policy.Model, policy.Revision, JsonSerializer.Serialize(policy, RolloutJsonContext.Default.RolloutPolicy), null));
         }
 
-        _changes.Dispose();
+        return _epoch.RestoreAsync(_modelsKey, _channel.Channel, "policy", _prefix + ":policy:", null, items);
     }
 
     private static bool IsValidModel(string? model) => model is not null && RolloutPolicyValidator.IsValidModelName(model);
@@ -256,9 +315,8 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         }
     }
 
-    private void OnChanged(RedisChannel channel, RedisValue message)
+    private void OnChanged(string model)
     {
-        string model = message.ToString();
         if (IsValidModel(model))
         {
             _known.TryAdd(model, 0);
@@ -266,19 +324,18 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         }
     }
 
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
-    {
-        if (e.ConnectionType == ConnectionType.Subscription)
-        {
-            _ = ResyncAsync();
-        }
-    }
+    private void OnResubscribed() => _ = ResyncAsync();
 
     private async Task ResyncAsync()
     {
         try
         {
             var models = new SortedSet<string>(_known.Keys, StringComparer.Ordinal);
+            foreach (RolloutPolicy policy in _snapshot.Items)
+            {
+                models.Add(policy.Model);
+            }
+
             foreach (RedisValue name in await _redis.GetDatabase().SetMembersAsync(_modelsKey).ConfigureAwait(false))
             {
                 models.Add(name.ToString());

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serving.Core.Rollouts;
+using Serving.Core.Storage;
+using Serving.Gateway.Hosting;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Rollouts;
@@ -28,18 +30,14 @@ internal static class RolloutServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRolloutStatusSource, NullRolloutStatusSource>();
         services.TryAddSingleton<IRolloutActionSink, LoggingRolloutActionSink>();
+        services.TryAddSingleton(_ => new StoreSnapshot<RolloutPolicy>(
+            Path.Combine(stateDirectory, "snapshot", "rollouts.json"), RolloutJsonContext.Default.SnapshotDocumentRolloutPolicy));
         if (redis is not null)
         {
-            // The same registration as AddServingRegistry's: whichever runs first creates the one connection.
-            services.TryAddSingleton<IConnectionMultiplexer>(_ =>
-            {
-                // Start even while Redis is down: the multiplexer keeps reconnecting in the background.
-                var config = ConfigurationOptions.Parse(redis);
-                config.AbortOnConnectFail = false;
-                return ConnectionMultiplexer.Connect(config);
-            });
+            services.AddRedisConnection(redis);
             services.TryAddSingleton<IRolloutStore>(sp => new RedisRolloutStore(
-                sp.GetRequiredService<IConnectionMultiplexer>(), keyPrefix, sp.GetRequiredService<ILogger<RedisRolloutStore>>()));
+                sp.GetRequiredService<IConnectionMultiplexer>(), keyPrefix,
+                sp.GetRequiredService<StoreSnapshot<RolloutPolicy>>(), sp.GetRequiredService<ILogger<RedisRolloutStore>>()));
         }
         else
         {

@@ -20,7 +20,7 @@ public sealed class RedisRegistryStoreTests(RedisServerFixture redis) : Registry
     {
         // One connection per store instance: each instance behaves as a separate gateway replica.
         var connection = Connect();
-        return new RedisRegistryStore(connection, _prefix, options, Time, NullLogger<RedisRegistryStore>.Instance);
+        return new RedisRegistryStore(connection, _prefix, options, Snapshots.Registry(), Time, NullLogger<RedisRegistryStore>.Instance);
     }
 
     public override async Task DisposeAsync()

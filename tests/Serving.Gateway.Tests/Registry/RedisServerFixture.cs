@@ -31,6 +31,9 @@ public sealed class RedisServerFixture : IAsyncLifetime
         return StartAsync();
     }
 
+    /// <summary>Picks the port without starting the server (a Redis that is down); <see cref="RestartAsync"/> starts it.</summary>
+    public void ReservePort() => Port = FreePort();
+
     /// <summary>Kills the server abruptly (as a crash would).</summary>
     public async Task KillAsync()
     {

@@ -139,7 +139,7 @@ public sealed class RedisRolloutStoreTests(RedisServerFixture redis) : RolloutSt
         }
     }
 
-    private RedisRolloutStore Open() => new(Connect(), _prefix, NullLogger<RedisRolloutStore>.Instance);
+    private RedisRolloutStore Open() => new(Connect(), _prefix, Snapshots.Rollouts(), NullLogger<RedisRolloutStore>.Instance);
 
     private ConnectionMultiplexer Connect()
     {
