@@ -147,6 +147,14 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
         }
 
         var value = await _redis.GetDatabase().HashGetAsync(ModelKey(model), StateField).ConfigureAwait(false);
+        if (value.IsNull && !await _epoch.IsCurrentAsync().ConfigureAwait(false))
+        {
+            // Missing because the store lost its data? Then restore it before answering (a mutation
+            // would otherwise fail with NotFound, or recreate the model from nothing).
+            await RestoreAsync().ConfigureAwait(false);
+            value = await _redis.GetDatabase().HashGetAsync(ModelKey(model), StateField).ConfigureAwait(false);
+        }
+
         return Deserialize(value);
     }
 

@@ -115,6 +115,13 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         }
 
         RedisValue value = await _redis.GetDatabase().HashGetAsync(PolicyKey(model), PolicyField).ConfigureAwait(false);
+        if (value.IsNull && !await _epoch.IsCurrentAsync().ConfigureAwait(false))
+        {
+            // Missing because the store lost its data? Then restore it before answering.
+            await RestoreAsync().ConfigureAwait(false);
+            value = await _redis.GetDatabase().HashGetAsync(PolicyKey(model), PolicyField).ConfigureAwait(false);
+        }
+
         RolloutPolicy? policy = Deserialize(model, value);
         if (policy is not null)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -94,6 +95,58 @@ public sealed class RedisRegistryStoreTests(RedisServerFixture redis) : Registry
     }
 
     [Fact]
+    public async Task ListAsync_StoreLostItsData_OneReplicaRestoresItWithAnAuditEntry()
+    {
+        var replicas = Enumerable.Range(0, 3).Select(_ => CreateStore()).ToArray();
+        await replicas[0].SeedAsync("credit-risk", [Version(1, ("auc", 0.8)), Version(2, ("auc", 0.9))]);
+        await replicas[0].SetAliasAsync("credit-risk", "champion", 2, new ChangeContext("alice", null));
+        foreach (var replica in replicas)
+        {
+            Assert.Single(await replica.ListAsync());
+        }
+
+        var before = (await replicas[0].GetAsync("credit-risk"))!;
+        await redis.DeleteKeysAsync(_prefix);
+
+        var lists = await Task.WhenAll(replicas.Select(static r => r.ListAsync()));
+
+        Assert.All(lists, list => Assert.Equal(Json(before), Json(Assert.Single(list))));
+        var audit = await replicas[1].GetAuditAsync("credit-risk");
+        var restore = Assert.Single(audit);
+        Assert.Equal(AuditAction.Restore, restore.Action);
+        Assert.Equal(before.Revision, restore.Revision);
+        Assert.StartsWith("store lost its data; restored from replica ", restore.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TransitionAsync_StoreLostItsData_RestoresBeforeCommitting()
+    {
+        var store = CreateStore();
+        await store.SeedAsync("credit-risk", [Version(1, ("auc", 0.8)), Version(2, ("auc", 0.9))]);
+        var before = Assert.Single(await store.ListAsync());
+        await redis.DeleteKeysAsync(_prefix);
+
+        var staged = await store.TransitionAsync("credit-risk", 1, new TransitionRequest(ModelStage.Archived, "bob", "retired"));
+
+        Assert.True(staged.IsSuccess, staged.Error?.Message);
+        Assert.Equal(before.Revision + 1, staged.Value.Revision);
+        Assert.Equal(ModelStage.Production, staged.Value.FindVersion(2)!.Stage);
+        Assert.Equal([AuditAction.Restore, AuditAction.Transition], (await store.GetAuditAsync("credit-risk")).Select(static e => e.Action));
+    }
+
+    [Fact]
+    public async Task ListAsync_NewEmptyStore_SetsAnEpochWithoutRestoring()
+    {
+        var store = CreateStore();
+
+        Assert.Empty(await store.ListAsync());
+
+        var db = Connect().GetDatabase();
+        Assert.True(await db.KeyExistsAsync(_prefix + ":epoch"));
+        Assert.False(await db.KeyExistsAsync(_prefix + ":models"));
+    }
+
+    [Fact]
     public async Task AddServingRegistry_RedisConfigured_UsesRedisStoreAndSeedsIntoIt()
     {
         var repository = Directory.CreateTempSubdirectory("serving-redis-seed-").FullName;
@@ -123,6 +176,8 @@ public sealed class RedisRegistryStoreTests(RedisServerFixture redis) : Registry
             Directory.Delete(repository, recursive: true);
         }
     }
+
+    private static string Json(ModelState state) => JsonSerializer.Serialize(state, RegistryJsonContext.Default.ModelState);
 
     private ConnectionMultiplexer Connect()
     {
