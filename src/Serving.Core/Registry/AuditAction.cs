@@ -20,4 +20,10 @@ internal enum AuditAction
 
     /// <summary>The shared store had lost its data and a replica restored the model from its last known state.</summary>
     Restore = 5,
+
+    /// <summary>The model's rollout policy was set or changed (by an operator, the rollout controller or an alert).</summary>
+    RolloutSet = 6,
+
+    /// <summary>The model's rollout policy was deleted (the model routes to its Production version again).</summary>
+    RolloutDelete = 7,
 }

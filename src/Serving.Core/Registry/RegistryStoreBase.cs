@@ -32,6 +32,9 @@ internal abstract partial class RegistryStoreBase : IRegistryStore, IDisposable
     public abstract Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string model, CancellationToken cancellationToken = default);
 
     /// <inheritdoc />
+    public abstract Task<AuditVerification> VerifyAuditAsync(string model, CancellationToken cancellationToken = default);
+
+    /// <inheritdoc />
     public Task<RegistryResult<ModelState>> RegisterAsync(string model, VersionRegistration registration, ChangeContext context, CancellationToken cancellationToken = default) =>
         MutateAsync(model, (current, now) => RegistryRules.Register(current, model, registration, context, now), cancellationToken);
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
+using Serving.Core.Registry;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Rollouts;
 
@@ -161,7 +162,7 @@ internal static partial class AdminRolloutsEndpoints
                 return NoPolicy(model);
             }
 
-            var result = await services.Store.DeleteAsync(model, revision ?? current.Revision, context.RequestAborted).ConfigureAwait(false);
+            var result = await services.Store.DeleteAsync(model, revision ?? current.Revision, new ChangeContext(who, reason), context.RequestAborted).ConfigureAwait(false);
             if (result.IsSuccess)
             {
                 LogPolicyDeleted(services.Logger, model, result.Value.Revision, who, reason);

@@ -15,7 +15,8 @@ internal sealed partial class RedisEpoch
 {
     // Returns {0, epoch} when a marker exists, {1, epoch} when the store had content but no marker
     // (written by a version before markers; adopted as is), {2, epoch} when the store was empty and the
-    // items were written back (none: a new, empty store).
+    // items were written back (none: a new, empty store). An item's audit entry starts a new trail, so it
+    // is written only where the trail is empty.
     // KEYS: epoch, model set. ARGV: new epoch, channel, hash field, item key prefix, audit key prefix
     // ('' for none), then per item: name, revision, json, audit entry ('' for none).
     private const string RestoreScript = """
@@ -30,7 +31,7 @@ internal sealed partial class RedisEpoch
         for i = 6, #ARGV, 4 do
           redis.call('HSET', ARGV[4] .. ARGV[i], 'rev', ARGV[i + 1], ARGV[3], ARGV[i + 2])
           redis.call('SADD', KEYS[2], ARGV[i])
-          if ARGV[5] ~= '' and ARGV[i + 3] ~= '' then
+          if ARGV[5] ~= '' and ARGV[i + 3] ~= '' and redis.call('LLEN', ARGV[5] .. ARGV[i]) == 0 then
             redis.call('RPUSH', ARGV[5] .. ARGV[i], ARGV[i + 3])
           end
         end

@@ -14,7 +14,7 @@ namespace Serving.Gateway.Registry;
 /// Keys, under a prefix (default <c>serving:registry</c>):
 /// <list type="bullet">
 /// <item><c>{prefix}:model:{name}</c>: a hash with <c>rev</c> (the revision) and <c>state</c> (the model state as JSON);</item>
-/// <item><c>{prefix}:audit:{name}</c>: a list of audit entries as JSON, oldest first;</item>
+/// <item><c>{prefix}:audit:{name}</c>: the model's audit trail (<see cref="RedisAuditTrail"/>), registry and rollout changes;</item>
 /// <item><c>{prefix}:models</c>: the set of model names;</item>
 /// <item><c>{prefix}:epoch</c>: the generation marker (see <see cref="RedisEpoch"/>);</item>
 /// <item>channel <c>{prefix}:changed</c>: the model name is published after every committed change.</item>
@@ -32,8 +32,9 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
     public const string DefaultKeyPrefix = "serving:registry";
 
     // Returns 1 when committed, 0 on a revision mismatch, -1 when the epoch marker is not the one this
-    // replica read the store under (the store lost its data or was restored meanwhile).
-    private const string CommitScript = """
+    // replica read the store under (the store lost its data or was restored meanwhile), -2 when the audit
+    // trail's head moved since the entries were chained to it.
+    private const string CommitScript = RedisAuditTrail.HeadFunction + """
         if (redis.call('GET', KEYS[4]) or '') ~= ARGV[6] then
           return -1
         end
@@ -41,9 +42,12 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
         if (rev or '0') ~= ARGV[1] then
           return 0
         end
+        if audit_head(KEYS[3]) ~= ARGV[7] then
+          return -2
+        end
         redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'state', ARGV[3])
         redis.call('SADD', KEYS[2], ARGV[4])
-        for i = 7, #ARGV do
+        for i = 8, #ARGV do
           redis.call('RPUSH', KEYS[3], ARGV[i])
         end
         redis.call('PUBLISH', ARGV[5], ARGV[4])
@@ -166,16 +170,14 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
             return [];
         }
 
-        var values = await _redis.GetDatabase().ListRangeAsync(AuditKey(model)).ConfigureAwait(false);
-        var entries = new AuditEntry[values.Length];
-        for (var i = 0; i < values.Length; i++)
-        {
-            entries[i] = JsonSerializer.Deserialize((string)values[i]!, RegistryJsonContext.Default.AuditEntry)
-                ?? throw new InvalidDataException($"empty audit entry in {AuditKey(model)}");
-        }
-
-        return entries;
+        return await RedisAuditTrail.ReadAsync(_redis.GetDatabase(), AuditKey(model)).ConfigureAwait(false);
     }
+
+    /// <inheritdoc />
+    public override Task<AuditVerification> VerifyAuditAsync(string model, CancellationToken cancellationToken = default) =>
+        ModelNames.IsValidModel(model)
+            ? RedisAuditTrail.VerifyAsync(_redis.GetDatabase(), AuditKey(model))
+            : Task.FromResult(AuditVerification.Ok(0));
 
     /// <inheritdoc />
     protected override async Task<bool> TryCommitAsync(string model, long expectedRevision, StateChange change, CancellationToken cancellationToken)
@@ -185,19 +187,19 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
             await RestoreAsync().ConfigureAwait(false);
         }
 
-        var arguments = new RedisValue[6 + change.Audit.Length];
+        var db = _redis.GetDatabase();
+        var (head, entries) = await RedisAuditTrail.LinkAsync(db, AuditKey(model), change.Audit).ConfigureAwait(false);
+        var arguments = new RedisValue[7 + entries.Length];
         arguments[0] = expectedRevision.ToString(CultureInfo.InvariantCulture);
         arguments[1] = change.State.Revision.ToString(CultureInfo.InvariantCulture);
         arguments[2] = JsonSerializer.Serialize(change.State, RegistryJsonContext.Default.ModelState);
         arguments[3] = model;
         arguments[4] = _changes.Channel.ToString();
         arguments[5] = _epoch.Current;
-        for (var i = 0; i < change.Audit.Length; i++)
-        {
-            arguments[6 + i] = JsonSerializer.Serialize(change.Audit[i], RegistryJsonContext.Default.AuditEntry);
-        }
+        arguments[6] = head;
+        entries.CopyTo(arguments, 7);
 
-        var result = (int)await _redis.GetDatabase()
+        var result = (int)await db
             .ScriptEvaluateAsync(CommitScript, [ModelKey(model), _modelsKey, AuditKey(model), _epoch.Key], arguments)
             .ConfigureAwait(false);
         if (result == -1)
@@ -247,7 +249,7 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
                 state.Name,
                 state.Revision,
                 JsonSerializer.Serialize(state, RegistryJsonContext.Default.ModelState),
-                JsonSerializer.Serialize(entry, RegistryJsonContext.Default.AuditEntry)));
+                RedisAuditTrail.First(entry)));
         }
 
         return _epoch.RestoreAsync(_modelsKey, _changes.Channel, "state", _prefix + ":model:", _prefix + ":audit:", items);
@@ -255,7 +257,7 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
 
     private RedisKey ModelKey(string model) => $"{_prefix}:model:{model}";
 
-    private RedisKey AuditKey(string model) => $"{_prefix}:audit:{model}";
+    private RedisKey AuditKey(string model) => RedisAuditTrail.Key(_prefix, model);
 
     private static ModelState? Deserialize(RedisValue value) =>
         value.IsNull ? null : JsonSerializer.Deserialize((string)value!, RegistryJsonContext.Default.ModelState);

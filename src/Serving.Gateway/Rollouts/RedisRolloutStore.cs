@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using Serving.Core.Registry;
 using Serving.Core.Rollouts;
 using Serving.Core.Storage;
 using Serving.Gateway.Hosting;
+using Serving.Gateway.Registry;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Rollouts;
@@ -18,6 +20,7 @@ namespace Serving.Gateway.Rollouts;
 /// <list type="bullet">
 /// <item><c>{prefix}:policy:{model}</c>: a hash with <c>rev</c> (the revision) and <c>policy</c> (the policy JSON, docs/rollouts.md);</item>
 /// <item><c>{prefix}:models</c>: the set of model names with a policy;</item>
+/// <item><c>{registry prefix}:audit:{model}</c>: every write appends to the model's audit trail (<see cref="RedisAuditTrail"/>);</item>
 /// <item><c>{prefix}:epoch</c>: the generation marker (see <see cref="RedisEpoch"/>);</item>
 /// <item>channel <c>{prefix}:changed</c>: the model name is published after every committed write or delete.</item>
 /// </list>
@@ -33,46 +36,58 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     /// <summary>The default key prefix.</summary>
     public const string DefaultKeyPrefix = "serving:rollouts";
 
-    // Returns {1} when written, {0, stored revision} on a revision mismatch, {-1} when the epoch marker
-    // is not the one this replica read the store under (the store lost its data or was restored).
-    private const string CompareAndSwapScript = """
-        if (redis.call('GET', KEYS[3]) or '') ~= ARGV[6] then
+    // KEYS: policy, model set, epoch marker, audit trail. Returns {1} when written, {0, stored revision}
+    // on a revision mismatch, {-1} when the epoch marker is not the one this replica read the store under
+    // (the store lost its data or was restored), {-2} when the audit trail's head moved.
+    private const string CompareAndSwapScript = RedisAuditTrail.HeadFunction + """
+        if (redis.call('GET', KEYS[3]) or '') ~= ARGV[8] then
           return {-1}
         end
         local rev = redis.call('HGET', KEYS[1], 'rev') or '0'
         if rev ~= ARGV[1] then
           return {0, rev}
         end
+        if audit_head(KEYS[4]) ~= ARGV[6] then
+          return {-2}
+        end
         redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'policy', ARGV[3])
         redis.call('SADD', KEYS[2], ARGV[4])
+        redis.call('RPUSH', KEYS[4], ARGV[7])
         redis.call('PUBLISH', ARGV[5], ARGV[4])
         return {1}
         """;
 
-    // Returns {0} when there is no policy, {1, stored revision} on a mismatch, {2, policy} when deleted,
-    // {-1} when the epoch marker is not the one this replica knows.
-    private const string DeleteScript = """
-        if (redis.call('GET', KEYS[3]) or '') ~= ARGV[4] then
+    // The same keys. Returns {0} when there is no policy, {1, stored revision} on a mismatch, {2, policy}
+    // when deleted, {-1} and {-2} as above.
+    private const string DeleteScript = RedisAuditTrail.HeadFunction + """
+        if (redis.call('GET', KEYS[3]) or '') ~= ARGV[6] then
           return {-1}
         end
         local rev = redis.call('HGET', KEYS[1], 'rev')
         if not rev then
           return {0}
         end
-        if rev ~= ARGV[1] then
+        if rev ~= ARGV[1] or ARGV[5] == '' then
           return {1, rev}
+        end
+        if audit_head(KEYS[4]) ~= ARGV[4] then
+          return {-2}
         end
         local policy = redis.call('HGET', KEYS[1], 'policy')
         redis.call('DEL', KEYS[1])
         redis.call('SREM', KEYS[2], ARGV[2])
+        redis.call('RPUSH', KEYS[4], ARGV[5])
         redis.call('PUBLISH', ARGV[3], ARGV[2])
         return {2, policy}
         """;
 
+    private const int MaxWriteAttempts = 8;
     private static readonly RedisValue PolicyField = "policy";
 
     private readonly IConnectionMultiplexer _redis;
     private readonly string _prefix;
+    private readonly string _auditPrefix;
+    private readonly TimeProvider _timeProvider;
     private readonly RedisKey _modelsKey;
     private readonly RedisChangeChannel _channel;
     private readonly RedisEpoch _epoch;
@@ -88,9 +103,12 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     /// </summary>
     /// <param name="redis">The connection, shared with the registry.</param>
     /// <param name="keyPrefix">The key and channel prefix.</param>
+    /// <param name="auditPrefix">The registry's key prefix: rollout changes go to the model's audit trail there (<see cref="RedisAuditTrail"/>).</param>
     /// <param name="snapshot">This replica's last known policies, kept current by every verified <see cref="ListAsync"/>.</param>
+    /// <param name="timeProvider">The clock of audit entries.</param>
     /// <param name="logger">The logger.</param>
-    public RedisRolloutStore(IConnectionMultiplexer redis, string keyPrefix, StoreSnapshot<RolloutPolicy> snapshot, ILogger<RedisRolloutStore> logger)
+    public RedisRolloutStore(
+        IConnectionMultiplexer redis, string keyPrefix, string auditPrefix, StoreSnapshot<RolloutPolicy> snapshot, TimeProvider timeProvider, ILogger<RedisRolloutStore> logger)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
@@ -98,6 +116,8 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         ArgumentNullException.ThrowIfNull(logger);
         _redis = redis;
         _prefix = keyPrefix;
+        _auditPrefix = auditPrefix;
+        _timeProvider = timeProvider;
         _modelsKey = keyPrefix + ":models";
         _snapshot = snapshot;
         _logger = logger;
@@ -197,14 +217,23 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         }
 
         RolloutPolicy stored = policy with { Revision = policy.Revision + 1 };
-        RedisResult[] result = await EvaluateUnderEpochAsync(CompareAndSwapScript, [PolicyKey(policy.Model), _modelsKey, _epoch.Key],
-        [
-            policy.Revision.ToString(CultureInfo.InvariantCulture),
-            stored.Revision.ToString(CultureInfo.InvariantCulture),
-            JsonSerializer.Serialize(stored, RolloutJsonContext.Default.RolloutPolicy),
-            policy.Model,
-            _channel.Channel.ToString(),
-        ]).ConfigureAwait(false);
+        string json = JsonSerializer.Serialize(stored, RolloutJsonContext.Default.RolloutPolicy);
+        RedisResult[] result = await EvaluateUnderEpochAsync(CompareAndSwapScript, policy.Model, async db =>
+        {
+            RolloutPolicy? before = Deserialize(policy.Model, await db.HashGetAsync(PolicyKey(policy.Model), PolicyField).ConfigureAwait(false));
+            var (head, entries) = await RedisAuditTrail.LinkAsync(db, AuditKey(policy.Model), [RolloutAudit.Set(before, stored, _timeProvider.GetUtcNow())])
+                .ConfigureAwait(false);
+            return
+            [
+                policy.Revision.ToString(CultureInfo.InvariantCulture),
+                stored.Revision.ToString(CultureInfo.InvariantCulture),
+                json,
+                policy.Model,
+                _channel.Channel.ToString(),
+                head,
+                entries[0],
+            ];
+        }).ConfigureAwait(false);
         if ((int)result[0] != 1)
         {
             return Conflict(policy.Model, policy.Revision, ParseRevision(result[1]));
@@ -216,15 +245,29 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<RolloutResult<RolloutPolicy>> DeleteAsync(string model, long expectedRevision, CancellationToken cancellationToken = default)
+    public async Task<RolloutResult<RolloutPolicy>> DeleteAsync(
+        string model, long expectedRevision, ChangeContext? context = null, CancellationToken cancellationToken = default)
     {
         if (!IsValidModel(model))
         {
             return NotFound(model);
         }
 
-        RedisResult[] result = await EvaluateUnderEpochAsync(DeleteScript, [PolicyKey(model), _modelsKey, _epoch.Key],
-            [expectedRevision.ToString(CultureInfo.InvariantCulture), model, _channel.Channel.ToString()]).ConfigureAwait(false);
+        RedisResult[] result = await EvaluateUnderEpochAsync(DeleteScript, model, async db =>
+        {
+            RolloutPolicy? current = Deserialize(model, await db.HashGetAsync(PolicyKey(model), PolicyField).ConfigureAwait(false));
+            RedisValue head = RedisValue.EmptyString;
+            RedisValue entry = RedisValue.EmptyString;
+            if (current is not null)
+            {
+                AuditEntry deleted = RolloutAudit.Delete(current, context ?? new ChangeContext(null, null), _timeProvider.GetUtcNow());
+                RedisValue[] entries;
+                (head, entries) = await RedisAuditTrail.LinkAsync(db, AuditKey(model), [deleted]).ConfigureAwait(false);
+                entry = entries[0];
+            }
+
+            return [expectedRevision.ToString(CultureInfo.InvariantCulture), model, _channel.Channel.ToString(), head, entry];
+        }).ConfigureAwait(false);
         switch ((int)result[0])
         {
             case 0:
@@ -249,11 +292,15 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     }
 
     /// <summary>
-    /// Runs a write script with the epoch this replica knows as its last argument; when the marker is
-    /// another (the store lost its data or was restored), restores or adopts it and runs the script again.
+    /// Runs a write script on <paramref name="model"/>'s keys with the arguments <paramref name="arguments"/>
+    /// builds (it reads the audit trail's head) and the epoch this replica knows as the last one. When the
+    /// marker is another (the store lost its data or was restored), restores or adopts it and runs the
+    /// script again; when the trail's head moved, builds the arguments again.
     /// </summary>
-    private async Task<RedisResult[]> EvaluateUnderEpochAsync(string script, RedisKey[] keys, RedisValue[] arguments)
+    private async Task<RedisResult[]> EvaluateUnderEpochAsync(string script, string model, Func<IDatabase, Task<RedisValue[]>> arguments)
     {
+        IDatabase db = _redis.GetDatabase();
+        RedisKey[] keys = [PolicyKey(model), _modelsKey, _epoch.Key, AuditKey(model)];
         for (int attempt = 1; ; attempt++)
         {
             if (_epoch.Current is null)
@@ -261,20 +308,23 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
                 await RestoreAsync().ConfigureAwait(false);
             }
 
-            var result = (RedisResult[])(await _redis.GetDatabase()
-                .ScriptEvaluateAsync(script, keys, [.. arguments, _epoch.Current])
-                .ConfigureAwait(false))!;
-            if ((int)result[0] != -1)
+            RedisValue[] values = await arguments(db).ConfigureAwait(false);
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(script, keys, [.. values, _epoch.Current]).ConfigureAwait(false))!;
+            int outcome = (int)result[0];
+            if (outcome >= 0)
             {
                 return result;
             }
 
-            if (attempt == 3)
+            if (attempt == MaxWriteAttempts)
             {
-                throw new InvalidDataException($"the epoch marker {_epoch.Key} kept changing during a rollout write");
+                throw new InvalidDataException($"the rollout store kept changing under a write of '{model}' (epoch marker or audit trail); retry");
             }
 
-            await RestoreAsync().ConfigureAwait(false);
+            if (outcome == -1)
+            {
+                await RestoreAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -303,6 +353,8 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         long.Parse((string)value!, NumberStyles.None, CultureInfo.InvariantCulture);
 
     private RedisKey PolicyKey(string model) => $"{_prefix}:policy:{model}";
+
+    private RedisKey AuditKey(string model) => RedisAuditTrail.Key(_auditPrefix, model);
 
     private RolloutPolicy? Deserialize(string model, RedisValue value)
     {

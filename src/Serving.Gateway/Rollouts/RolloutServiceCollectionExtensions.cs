@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serving.Core.Rollouts;
 using Serving.Core.Storage;
 using Serving.Gateway.Hosting;
+using Serving.Gateway.Registry;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Rollouts;
@@ -26,6 +27,7 @@ internal static class RolloutServiceCollectionExtensions
         string stateDirectory = NonEmpty(section["StateDirectory"]) ?? "state";
         string? redis = NonEmpty(section["Redis"]);
         string keyPrefix = NonEmpty(section["Rollouts:RedisKeyPrefix"]) ?? RedisRolloutStore.DefaultKeyPrefix;
+        string auditPrefix = NonEmpty(section["Registry:RedisKeyPrefix"]) ?? RedisRegistryStore.DefaultKeyPrefix;
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRolloutStatusSource, NullRolloutStatusSource>();
@@ -36,12 +38,12 @@ internal static class RolloutServiceCollectionExtensions
         {
             services.AddRedisConnection(redis);
             services.TryAddSingleton<IRolloutStore>(sp => new RedisRolloutStore(
-                sp.GetRequiredService<IConnectionMultiplexer>(), keyPrefix,
-                sp.GetRequiredService<StoreSnapshot<RolloutPolicy>>(), sp.GetRequiredService<ILogger<RedisRolloutStore>>()));
+                sp.GetRequiredService<IConnectionMultiplexer>(), keyPrefix, auditPrefix, sp.GetRequiredService<StoreSnapshot<RolloutPolicy>>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisRolloutStore>>()));
         }
         else
         {
-            services.TryAddSingleton<IRolloutStore>(_ => new FileRolloutStore(stateDirectory));
+            services.TryAddSingleton<IRolloutStore>(sp => new FileRolloutStore(stateDirectory, sp.GetRequiredService<TimeProvider>()));
         }
 
         return services;

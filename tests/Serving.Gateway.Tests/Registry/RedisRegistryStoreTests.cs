@@ -5,7 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serving.Core.Registry;
 using Serving.Core.Tests.Registry;
+using Serving.Core.Tests.Rollouts;
 using Serving.Gateway.Registry;
+using Serving.Gateway.Rollouts;
 using StackExchange.Redis;
 using static Serving.Core.Tests.Registry.RegistryTestData;
 
@@ -144,6 +146,54 @@ public sealed class RedisRegistryStoreTests(RedisServerFixture redis) : Registry
         var db = Connect().GetDatabase();
         Assert.True(await db.KeyExistsAsync(_prefix + ":epoch"));
         Assert.False(await db.KeyExistsAsync(_prefix + ":models"));
+    }
+
+    [Fact]
+    public async Task VerifyAuditAsync_EntryEditedInRedis_NamesIt()
+    {
+        var store = CreateStore();
+        using var rollouts = new RedisRolloutStore(Connect(), _prefix + ":rollouts", _prefix, Snapshots.Rollouts(), Time, NullLogger<RedisRolloutStore>.Instance);
+        await store.SeedAsync("fraud", [Version(3, ("auc", 0.8)), Version(4, ("auc", 0.9))]);
+        await rollouts.CompareAndSwapAsync(RolloutFixtures.Canary(10) with { UpdatedBy = "carol", Reason = "try v4" });
+        await store.SetAliasAsync("fraud", "champion", 4, new ChangeContext("alice", "best auc"));
+        Assert.Equal(
+            [AuditAction.Register, AuditAction.Register, AuditAction.RolloutSet, AuditAction.AliasSet],
+            (await store.GetAuditAsync("fraud")).Select(static e => e.Action));
+        Assert.Equal(AuditVerification.Ok(4), await store.VerifyAuditAsync("fraud"));
+        var db = Connect().GetDatabase();
+        var key = _prefix + ":audit:fraud";
+        var third = (string)(await db.ListGetByIndexAsync(key, 2))!;
+        await db.ListSetByIndexAsync(key, 2, third.Replace("\"carol\"", "\"mallory\"", StringComparison.Ordinal));
+
+        var verification = await store.VerifyAuditAsync("fraud");
+
+        Assert.Equal((false, 4, 3), (verification.Valid, verification.Entries, verification.FirstBroken!.Value));
+        Assert.Contains("entry 3 was changed after it was written", verification.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TransitionAsync_AuditHeadMovedByRolloutWrite_ChainStaysIntact()
+    {
+        var replicas = Enumerable.Range(0, 3).Select(_ => CreateStore()).ToArray();
+        using var rollouts = new RedisRolloutStore(Connect(), _prefix + ":rollouts", _prefix, Snapshots.Rollouts(), Time, NullLogger<RedisRolloutStore>.Instance);
+        await replicas[0].SeedAsync("fraud", [Version(3, ("auc", 0.8)), Version(4, ("auc", 0.9))]);
+
+        var policy = RolloutFixtures.Canary(1);
+        var writes = new List<Task>();
+        for (var i = 0; i < 6; i++)
+        {
+            writes.Add(replicas[i % replicas.Length].SetAliasAsync("fraud", "a" + i, 4, new ChangeContext("alice", null)));
+        }
+
+        for (var w = 1; w <= 4; w++)
+        {
+            var stored = await rollouts.CompareAndSwapAsync(policy);
+            Assert.True(stored.IsSuccess, stored.Error?.Message);
+            policy = stored.Value with { Canary = stored.Value.Canary! with { Weight = w * 10 } };
+        }
+
+        await Task.WhenAll(writes);
+        Assert.Equal(AuditVerification.Ok(2 + 6 + 4), await replicas[1].VerifyAuditAsync("fraud"));
     }
 
     [Fact]

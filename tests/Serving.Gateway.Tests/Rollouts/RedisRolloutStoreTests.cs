@@ -175,7 +175,7 @@ public sealed class RedisRolloutStoreTests(RedisServerFixture redis) : RolloutSt
 
     private static string Json(RolloutPolicy policy) => JsonSerializer.Serialize(policy, RolloutJsonContext.Default.RolloutPolicy);
 
-    private RedisRolloutStore Open() => new(Connect(), _prefix, Snapshots.Rollouts(), NullLogger<RedisRolloutStore>.Instance);
+    private RedisRolloutStore Open() => new(Connect(), _prefix, _prefix + ":registry", Snapshots.Rollouts(), TimeProvider.System, NullLogger<RedisRolloutStore>.Instance);
 
     private ConnectionMultiplexer Connect()
     {
