@@ -1,5 +1,6 @@
 using System.Globalization;
 using Prometheus;
+using Serving.Core.Storage;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Hosting;
@@ -70,6 +71,32 @@ internal sealed partial class RedisEpoch
 
     /// <summary>Who this replica is, in audit entries and logs.</summary>
     public static string ReplicaId { get; } = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}");
+
+    /// <summary>
+    /// Reads the whole store with <paramref name="read"/> and returns it only if the marker, checked
+    /// after the read, is still the one this replica knows, remembering it in <paramref name="snapshot"/>;
+    /// otherwise runs <paramref name="restore"/> (which restores or adopts the marker) and reads again.
+    /// </summary>
+    public async Task<List<T>> ReadAsync<T>(
+        Func<Task<List<T>>> read, StoreSnapshot<T> snapshot, Func<Task<bool>> restore, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var items = await read().ConfigureAwait(false);
+            if (await IsCurrentAsync().ConfigureAwait(false))
+            {
+                await snapshot.RememberAsync(_current!, items, cancellationToken).ConfigureAwait(false);
+                return items;
+            }
+
+            if (attempt == 3)
+            {
+                throw new InvalidDataException($"the epoch marker {Key} of the {_store} store kept changing while it was read");
+            }
+
+            await restore().ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Whether the stored marker is the one this replica read the store under (checked after a read, so the read is trusted only if true).</summary>
     public async Task<bool> IsCurrentAsync()

@@ -93,25 +93,8 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
     /// restored from the snapshot first (see <see cref="RedisEpoch"/>), so a replica never sees the
     /// registry empty because Redis came back empty.
     /// </summary>
-    public override async Task<IReadOnlyList<ModelState>> ListAsync(CancellationToken cancellationToken = default)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var models = await ReadAllAsync().ConfigureAwait(false);
-            if (await _epoch.IsCurrentAsync().ConfigureAwait(false))
-            {
-                await _snapshot.RememberAsync(_epoch.Current!, models, cancellationToken).ConfigureAwait(false);
-                return models;
-            }
-
-            if (attempt == 3)
-            {
-                throw new InvalidDataException($"the epoch marker {_epoch.Key} kept changing while the registry was read");
-            }
-
-            await RestoreAsync().ConfigureAwait(false);
-        }
-    }
+    public override async Task<IReadOnlyList<ModelState>> ListAsync(CancellationToken cancellationToken = default) =>
+        await _epoch.ReadAsync(ReadAllAsync, _snapshot, RestoreAsync, cancellationToken).ConfigureAwait(false);
 
     private async Task<List<ModelState>> ReadAllAsync()
     {

@@ -157,25 +157,8 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     /// restored from the snapshot first (see <see cref="RedisEpoch"/>), so replicas never drop their
     /// rollouts because Redis came back empty.
     /// </summary>
-    public async Task<IReadOnlyList<RolloutPolicy>> ListAsync(CancellationToken cancellationToken = default)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            List<RolloutPolicy> policies = await ReadAllAsync().ConfigureAwait(false);
-            if (await _epoch.IsCurrentAsync().ConfigureAwait(false))
-            {
-                await _snapshot.RememberAsync(_epoch.Current!, policies, cancellationToken).ConfigureAwait(false);
-                return policies;
-            }
-
-            if (attempt == 3)
-            {
-                throw new InvalidDataException($"the epoch marker {_epoch.Key} kept changing while the rollouts were read");
-            }
-
-            await RestoreAsync().ConfigureAwait(false);
-        }
-    }
+    public async Task<IReadOnlyList<RolloutPolicy>> ListAsync(CancellationToken cancellationToken = default) =>
+        await _epoch.ReadAsync(ReadAllAsync, _snapshot, RestoreAsync, cancellationToken).ConfigureAwait(false);
 
     private async Task<List<RolloutPolicy>> ReadAllAsync()
     {
