@@ -14,8 +14,8 @@ namespace Serving.Core.Rollouts;
 /// Writes go to a temporary file that is flushed to disk and then renamed over the policy, so a reader
 /// or a crash sees the old policy or the new one, never half of one, and a restart finds the last
 /// committed policy. A commit holds the directory's <see cref="DirectoryLock"/>, re-reads the revision
-/// and writes only if it is still the expected one, then appends an entry to the model's audit trail
-/// (<see cref="FileAuditTrail"/>, shared with the registry). The change feed reports commits made
+/// and writes only if it is still the expected one, appending an entry to the model's audit trail
+/// (<see cref="FileAuditTrail"/>, shared with the registry) just before. The change feed reports commits made
 /// through this instance.
 /// </remarks>
 internal sealed class FileRolloutStore : IRolloutStore, IDisposable
@@ -84,8 +84,14 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
                 return Conflict(policy.Model, policy.Revision, currentRevision);
             }
 
+            // The trail first: readers (other processes on this directory) see the policy only once its
+            // entry is written, and the policy becomes visible at the very end, as without a trail.
+            if (RolloutAudit.Set(current, stored, _timeProvider.GetUtcNow()) is { } entry)
+            {
+                await _audit.AppendAsync(policy.Model, [entry], cancellationToken).ConfigureAwait(false);
+            }
+
             await WriteAtomicallyAsync(path, stored, cancellationToken).ConfigureAwait(false);
-            await _audit.AppendAsync(policy.Model, [RolloutAudit.Set(current, stored, _timeProvider.GetUtcNow())], cancellationToken).ConfigureAwait(false);
         }
 
         _changes.Publish(policy.Model);
@@ -116,9 +122,9 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
                 return Conflict(model, expectedRevision, current.Revision);
             }
 
-            File.Delete(path);
             await _audit.AppendAsync(model, [RolloutAudit.Delete(current, context ?? new ChangeContext(null, null), _timeProvider.GetUtcNow())], cancellationToken)
                 .ConfigureAwait(false);
+            File.Delete(path);
         }
 
         _changes.Publish(model);

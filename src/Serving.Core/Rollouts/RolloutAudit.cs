@@ -11,18 +11,35 @@ namespace Serving.Core.Rollouts;
 /// </summary>
 internal static class RolloutAudit
 {
-    /// <summary>The entry of a policy stored over <paramref name="before"/> (null when it is new).</summary>
-    public static AuditEntry Set(RolloutPolicy? before, RolloutPolicy after, DateTimeOffset now) => new()
+    /// <summary>
+    /// The entry of a policy stored over <paramref name="before"/> (null when it is new); null when the
+    /// write changes nothing an entry would show (the same routing, step, actor and reason: the rollout
+    /// controller's bookkeeping, such as the time of the next analysis), so the trail records changes,
+    /// not heartbeats.
+    /// </summary>
+    public static AuditEntry? Set(RolloutPolicy? before, RolloutPolicy after, DateTimeOffset now)
     {
-        Model = after.Model,
-        Revision = after.Revision,
-        Timestamp = after.UpdatedAt ?? now,
-        Actor = new ChangeContext(after.UpdatedBy, null).AuditActor,
-        Action = AuditAction.RolloutSet,
-        Before = before is null ? null : Describe(before),
-        After = Describe(after),
-        Reason = new ChangeContext(null, after.Reason).AuditReason,
-    };
+        var described = Describe(after);
+        if (before is not null
+            && string.Equals(Describe(before), described, StringComparison.Ordinal)
+            && string.Equals(before.UpdatedBy, after.UpdatedBy, StringComparison.Ordinal)
+            && string.Equals(before.Reason, after.Reason, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return new AuditEntry
+        {
+            Model = after.Model,
+            Revision = after.Revision,
+            Timestamp = after.UpdatedAt ?? now,
+            Actor = new ChangeContext(after.UpdatedBy, null).AuditActor,
+            Action = AuditAction.RolloutSet,
+            Before = before is null ? null : Describe(before),
+            After = described,
+            Reason = new ChangeContext(null, after.Reason).AuditReason,
+        };
+    }
 
     /// <summary>The entry of a deleted policy.</summary>
     public static AuditEntry Delete(RolloutPolicy deleted, ChangeContext context, DateTimeOffset now) => new()

@@ -47,12 +47,14 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         if rev ~= ARGV[1] then
           return {0, rev}
         end
-        if audit_head(KEYS[4]) ~= ARGV[6] then
+        if ARGV[7] ~= '' and audit_head(KEYS[4]) ~= ARGV[6] then
           return {-2}
         end
         redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'policy', ARGV[3])
         redis.call('SADD', KEYS[2], ARGV[4])
-        redis.call('RPUSH', KEYS[4], ARGV[7])
+        if ARGV[7] ~= '' then
+          redis.call('RPUSH', KEYS[4], ARGV[7])
+        end
         redis.call('PUBLISH', ARGV[5], ARGV[4])
         return {1}
         """;
@@ -204,8 +206,15 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         RedisResult[] result = await EvaluateUnderEpochAsync(CompareAndSwapScript, policy.Model, async db =>
         {
             RolloutPolicy? before = Deserialize(policy.Model, await db.HashGetAsync(PolicyKey(policy.Model), PolicyField).ConfigureAwait(false));
-            var (head, entries) = await RedisAuditTrail.LinkAsync(db, AuditKey(policy.Model), [RolloutAudit.Set(before, stored, _timeProvider.GetUtcNow())])
-                .ConfigureAwait(false);
+            RedisValue head = RedisValue.EmptyString;
+            RedisValue entry = RedisValue.EmptyString;
+            if (RolloutAudit.Set(before, stored, _timeProvider.GetUtcNow()) is { } change)
+            {
+                RedisValue[] entries;
+                (head, entries) = await RedisAuditTrail.LinkAsync(db, AuditKey(policy.Model), [change]).ConfigureAwait(false);
+                entry = entries[0];
+            }
+
             return
             [
                 policy.Revision.ToString(CultureInfo.InvariantCulture),
@@ -214,7 +223,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
                 policy.Model,
                 _channel.Channel.ToString(),
                 head,
-                entries[0],
+                entry,
             ];
         }).ConfigureAwait(false);
         if ((int)result[0] != 1)
