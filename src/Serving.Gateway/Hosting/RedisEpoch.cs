@@ -76,13 +76,15 @@ internal sealed partial class RedisEpoch
     /// Reads the whole store with <paramref name="read"/> and returns it only if the marker, checked
     /// after the read, is still the one this replica knows, remembering it in <paramref name="snapshot"/>;
     /// otherwise runs <paramref name="restore"/> (which restores or adopts the marker) and reads again.
+    /// An unreachable Redis surfaces as an <see cref="IOException"/> with a one-line reason.
     /// </summary>
     public async Task<List<T>> ReadAsync<T>(
         Func<Task<List<T>>> read, StoreSnapshot<T> snapshot, Func<Task<bool>> restore, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var items = await read().ConfigureAwait(false);
+            var items = await ReachableAsync(read()).ConfigureAwait(false);
+
             if (await IsCurrentAsync().ConfigureAwait(false))
             {
                 await snapshot.RememberAsync(_current!, items, cancellationToken).ConfigureAwait(false);
@@ -95,6 +97,23 @@ internal sealed partial class RedisEpoch
             }
 
             await restore().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Awaits a read of this store; an unreachable Redis becomes an <see cref="IOException"/> with a
+    /// one-line reason (the client's own message runs to a screenful of connection diagnostics, and
+    /// readiness and the log should say what an operator needs).
+    /// </summary>
+    public async Task<TResult> ReachableAsync<TResult>(Task<TResult> read)
+    {
+        try
+        {
+            return await read.ConfigureAwait(false);
+        }
+        catch (RedisConnectionException ex)
+        {
+            throw new IOException($"Redis is unreachable ({ex.FailureType}); the {_store} store cannot be read", ex);
         }
     }
 

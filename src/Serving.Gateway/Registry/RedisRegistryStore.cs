@@ -133,7 +133,7 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
             return null;
         }
 
-        var value = await _redis.GetDatabase().HashGetAsync(ModelKey(model), StateField).ConfigureAwait(false);
+        var value = await _epoch.ReachableAsync(_redis.GetDatabase().HashGetAsync(ModelKey(model), StateField)).ConfigureAwait(false);
         if (value.IsNull && !await _epoch.IsCurrentAsync().ConfigureAwait(false))
         {
             // Missing because the store lost its data? Then restore it before answering (a mutation

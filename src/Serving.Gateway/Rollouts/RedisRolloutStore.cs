@@ -136,7 +136,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
             return null;
         }
 
-        RedisValue value = await _redis.GetDatabase().HashGetAsync(PolicyKey(model), PolicyField).ConfigureAwait(false);
+        RedisValue value = await _epoch.ReachableAsync(_redis.GetDatabase().HashGetAsync(PolicyKey(model), PolicyField)).ConfigureAwait(false);
         if (value.IsNull && !await _epoch.IsCurrentAsync().ConfigureAwait(false))
         {
             // Missing because the store lost its data? Then restore it before answering.

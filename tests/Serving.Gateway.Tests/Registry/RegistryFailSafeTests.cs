@@ -30,7 +30,8 @@ public sealed class RegistryFailSafeTests
             Assert.Equal(HttpStatusCode.OK, inference.StatusCode);
             Assert.Equal("2", (await Infer.ReadJsonAsync(inference)).RootElement.GetProperty("model_version").GetString());
             var degraded = await RegistryReadinessAsync(gateway);
-            Assert.StartsWith("degraded: ", degraded, StringComparison.Ordinal);
+            Assert.StartsWith("degraded: registry store unreachable since ", degraded, StringComparison.Ordinal);
+            Assert.Contains(": Redis is unreachable (", degraded, StringComparison.Ordinal);
             Assert.Contains("the repository seed", degraded, StringComparison.Ordinal);
 
             await redis.RestartAsync();
