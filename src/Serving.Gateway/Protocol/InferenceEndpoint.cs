@@ -244,7 +244,7 @@ internal sealed class InferenceEndpoint
         return ($"/v2/models/{model}/versions/{number.ToString(CultureInfo.InvariantCulture)}/infer", variant, runtime);
     }
 
-    private async Task ForwardAsync(HttpContext context, WorkerCluster cluster, string model, string path, RouteVariant variant, RolloutRuntime? rollout, long started)
+    private async Task ForwardAsync(HttpContext context, Yarp.ReverseProxy.Model.ClusterState cluster, string model, string path, RouteVariant variant, RolloutRuntime? rollout, long started)
     {
         var answered = await _forwarder.ForwardAsync(context, cluster, model, path, VariantNames.Of(variant));
         // Rollout analysis on this process sees the error rate and latency of remote variants (their

@@ -60,6 +60,8 @@ internal sealed class GatewayHost : IAsyncDisposable
             "--urls", "http://127.0.0.1:0",
             $"--Serving:ModelRepository={repository}",
             "--Serving:OnnxRuntime:ExecutionProvider=cpu",
+            // Disposing a test host is not a Kubernetes stop: no readiness grace period.
+            "--Serving:Shutdown:DrainDelay=00:00:00",
             .. settings ?? [],
         ];
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = RepositoryPaths.Root });
