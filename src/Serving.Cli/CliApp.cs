@@ -10,7 +10,7 @@ internal static partial class CliApp
     public const string DefaultUrl = "http://127.0.0.1:8000";
 
     private const string Usage = """
-        usage: servingctl [--url URL] [--token TOKEN] [--actor NAME] [--json] models|rollout|drift <command>
+        usage: servingctl [--url URL] [--token TOKEN] [--actor NAME] [--json] models|rollout|drift|audit <command>
                servingctl help | -h | --help | --version
 
           models list
@@ -36,13 +36,15 @@ internal static partial class CliApp
           rollout abort <model> --reason TEXT
           rollout delete <model> [--reason TEXT]
           drift status <model> [--version N] [--histograms]
+          audit verify <model>
 
         --url    gateway address (env SERVING_URL, default http://127.0.0.1:8000)
         --token  admin bearer token (env SERVING_TOKEN)
         --actor  who you are, recorded in the audit log (env SERVING_ACTOR, default the OS user)
         --json   print the server's JSON instead of tables
 
-        exit codes: 0 ok, 1 usage error, 2 rejected by the server (4xx), 3 server or connection error
+        exit codes: 0 ok, 1 usage error, 2 rejected by the server (4xx) or a broken audit trail,
+                    3 server or connection error
         """;
 
     /// <summary>This build's version (the assembly's informational version, without the source revision).</summary>
@@ -82,9 +84,9 @@ internal static partial class CliApp
         }
 
         var group = parsed.Positionals[0];
-        if (group is not ("models" or "rollout" or "drift") || parsed.Positionals.Count < 2)
+        if (group is not ("models" or "rollout" or "drift" or "audit") || parsed.Positionals.Count < 2)
         {
-            return UsageError(error, group is "models" or "rollout" or "drift" ? $"missing command after '{group}'" : $"unknown command '{group}'");
+            return UsageError(error, group is "models" or "rollout" or "drift" or "audit" ? $"missing command after '{group}'" : $"unknown command '{group}'");
         }
 
         var url = parsed.Get("url") ?? NonEmpty(environment("SERVING_URL")) ?? DefaultUrl;
@@ -104,6 +106,7 @@ internal static partial class CliApp
             {
                 "drift" => await DispatchDriftAsync(parsed.Positionals[1], context).ConfigureAwait(false),
                 "rollout" => await DispatchRolloutAsync(parsed.Positionals[1], context).ConfigureAwait(false),
+                "audit" => await DispatchAuditAsync(parsed.Positionals[1], context).ConfigureAwait(false),
                 _ => await DispatchAsync(parsed.Positionals[1], context).ConfigureAwait(false),
             };
         }

@@ -17,4 +17,13 @@ internal enum AuditAction
 
     /// <summary>Production returned to the previous Production version.</summary>
     Rollback = 4,
+
+    /// <summary>The shared store had lost its data and a replica restored the model from its last known state.</summary>
+    Restore = 5,
+
+    /// <summary>The model's rollout policy was set or changed (by an operator, the rollout controller or an alert).</summary>
+    RolloutSet = 6,
+
+    /// <summary>The model's rollout policy was deleted (the model routes to its Production version again).</summary>
+    RolloutDelete = 7,
 }

@@ -1,12 +1,16 @@
 namespace Serving.Core.Registry;
 
-/// <summary>One appended record of a registry change: who, when, what, why, and before/after.</summary>
+/// <summary>
+/// One appended record of a change to a model, in the registry or in its rollout: who, when, what, why,
+/// and before/after. Entries form a hash chain (see <see cref="AuditChain"/>): each carries the hash of
+/// the entry before it and its own.
+/// </summary>
 internal sealed record AuditEntry
 {
     /// <summary>The model changed.</summary>
     public required string Model { get; init; }
 
-    /// <summary>The model revision the change produced.</summary>
+    /// <summary>The revision the change produced: the model's for registry changes, the rollout policy's for rollout changes.</summary>
     public required long Revision { get; init; }
 
     /// <summary>When the change was applied.</summary>
@@ -38,4 +42,10 @@ internal sealed record AuditEntry
 
     /// <summary>Why the gate was overridden.</summary>
     public string? ForceReason { get; init; }
+
+    /// <summary>The <see cref="Hash"/> of the entry before this one (<see cref="AuditChain.Genesis"/> for the first).</summary>
+    public string? Previous { get; init; }
+
+    /// <summary>The SHA-256 (hex) of this entry's canonical bytes, <see cref="Previous"/> included (see <see cref="AuditChain"/>).</summary>
+    public string? Hash { get; init; }
 }

@@ -1,30 +1,26 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Serving.Core.Storage;
 
 namespace Serving.Core.Registry;
 
 /// <summary>
-/// The embedded registry: one JSON document per model (state and audit together) under
-/// <c>&lt;state directory&gt;/registry/&lt;model&gt;.json</c>.
+/// The embedded registry: one JSON document per model under
+/// <c>&lt;state directory&gt;/registry/&lt;model&gt;.json</c>, and the model's audit trail in
+/// <see cref="FileAuditTrail"/> (shared with the rollout store).
 /// </summary>
 /// <remarks>
 /// Writes go to a temporary file that is flushed to disk and then renamed over the document, so a
-/// reader or a crash sees the old document or the new one, never half of one. A commit holds a
-/// per-process lock (shared by every instance on the same directory) and an exclusive OS lock on
-/// <c>registry/.lock</c> (so two processes on one directory also serialize), then re-reads the
-/// revision and writes only if it is still the expected one. The change feed reports commits made
-/// through this instance.
+/// reader or a crash sees the old document or the new one, never half of one. A commit holds the
+/// directory's <see cref="DirectoryLock"/>, re-reads the revision and writes only if it is still the
+/// expected one, then appends the audit entries. The change feed reports commits made through this
+/// instance. Documents written before the audit trail existed kept their audit inside; the first
+/// commit moves it into the trail.
 /// </remarks>
 internal sealed partial class FileRegistryStore : RegistryStoreBase
 {
-    private const string LockFileName = ".lock";
-    private static readonly TimeSpan FileLockTimeout = TimeSpan.FromSeconds(10);
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> ProcessLocks = new(StringComparer.Ordinal);
-
     private readonly string _directory;
-    private readonly SemaphoreSlim _processLock;
+    private readonly DirectoryLock _lock;
+    private readonly FileAuditTrail _audit;
     private readonly ILogger<FileRegistryStore> _logger;
 
     /// <summary>Opens (creating if needed) the registry under <paramref name="stateDirectory"/>.</summary>
@@ -32,8 +28,8 @@ internal sealed partial class FileRegistryStore : RegistryStoreBase
         : base(options, timeProvider, logger)
     {
         _directory = Path.Combine(Path.GetFullPath(stateDirectory), "registry");
-        Directory.CreateDirectory(_directory);
-        _processLock = ProcessLocks.GetOrAdd(_directory, static _ => new SemaphoreSlim(1, 1));
+        _lock = new DirectoryLock(_directory);
+        _audit = new FileAuditTrail(stateDirectory);
         _logger = logger;
         LogOpened(_directory);
     }
@@ -70,30 +66,39 @@ internal sealed partial class FileRegistryStore : RegistryStoreBase
             return [];
         }
 
+        var trail = await _audit.ReadAsync(model, cancellationToken).ConfigureAwait(false);
+        if (trail.Count > 0)
+        {
+            return trail;
+        }
+
         var document = await ReadAsync(PathOf(model), cancellationToken).ConfigureAwait(false);
         return document is null ? [] : document.Audit;
     }
 
     /// <inheritdoc />
+    public override Task<AuditVerification> VerifyAuditAsync(string model, CancellationToken cancellationToken = default) =>
+        ModelNames.IsValidModel(model) ? _audit.VerifyAsync(model, cancellationToken) : Task.FromResult(AuditVerification.Ok(0));
+
+    /// <inheritdoc />
     protected override async Task<bool> TryCommitAsync(string model, long expectedRevision, StateChange change, CancellationToken cancellationToken)
     {
         var path = PathOf(model);
-        await _processLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using (await _lock.AcquireAsync(cancellationToken).ConfigureAwait(false))
         {
-            using var fileLock = await AcquireFileLockAsync(cancellationToken).ConfigureAwait(false);
             var stored = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
             if ((stored?.State.Revision ?? 0) != expectedRevision)
             {
                 return false;
             }
 
-            var document = new ModelDocument(change.State, stored is null ? change.Audit : stored.Audit.AddRange(change.Audit));
-            await WriteAtomicallyAsync(path, document, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _processLock.Release();
+            if (stored is { Audit.IsEmpty: false })
+            {
+                await _audit.AppendAsync(model, stored.Audit, cancellationToken).ConfigureAwait(false);
+            }
+
+            await WriteAtomicallyAsync(path, new ModelDocument(change.State, []), cancellationToken).ConfigureAwait(false);
+            await _audit.AppendAsync(model, change.Audit, cancellationToken).ConfigureAwait(false);
         }
 
         LogCommitted(model, change.State.Revision);
@@ -108,7 +113,4 @@ internal sealed partial class FileRegistryStore : RegistryStoreBase
 
     private static Task WriteAtomicallyAsync(string path, ModelDocument document, CancellationToken cancellationToken) =>
         JsonFileStore.WriteAtomicallyAsync(path, document, RegistryJsonContext.Default.ModelDocument, cancellationToken);
-
-    private Task<FileStream> AcquireFileLockAsync(CancellationToken cancellationToken) =>
-        JsonFileStore.AcquireLockAsync(Path.Combine(_directory, LockFileName), FileLockTimeout, cancellationToken);
 }

@@ -18,8 +18,11 @@ internal interface IRegistryStore
     /// <summary>One model, or <see langword="null"/> when it is not registered (or the name is invalid).</summary>
     Task<ModelState?> GetAsync(string model, CancellationToken cancellationToken = default);
 
-    /// <summary>The model's audit log, oldest first; empty for an unknown model.</summary>
+    /// <summary>The model's audit trail (registry and rollout changes), oldest first; empty for an unknown model.</summary>
     Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string model, CancellationToken cancellationToken = default);
+
+    /// <summary>Checks the model's audit trail (a hash chain, see <see cref="AuditChain"/>) as stored.</summary>
+    Task<AuditVerification> VerifyAuditAsync(string model, CancellationToken cancellationToken = default);
 
     /// <summary>Registers a version (stage None), creating the model if needed.</summary>
     Task<RegistryResult<ModelState>> RegisterAsync(string model, VersionRegistration registration, ChangeContext context, CancellationToken cancellationToken = default);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Registry;
 
@@ -12,4 +13,5 @@ namespace Serving.Core.Registry;
 [JsonSerializable(typeof(AuditEntry))]
 [JsonSerializable(typeof(ModelDocument))]
 [JsonSerializable(typeof(ImmutableArray<AuditEntry>))]
+[JsonSerializable(typeof(SnapshotDocument<ModelState>))]
 internal sealed partial class RegistryJsonContext : JsonSerializerContext;

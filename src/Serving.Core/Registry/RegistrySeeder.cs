@@ -49,6 +49,25 @@ internal sealed partial class RegistrySeeder
         return seeded;
     }
 
+    /// <summary>
+    /// What seeding an empty registry would produce, without storing it: the state a gateway serves when
+    /// it starts with its store unreachable and no snapshot of the last known registry.
+    /// </summary>
+    public async Task<IReadOnlyList<ModelState>> PlanAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var states = new List<ModelState>();
+        foreach (var model in await _repository.ScanAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var result = RegistryRules.Seed(null, model.Name, model.Versions, now);
+            if (result.IsSuccess)
+            {
+                states.Add(result.Value.State);
+            }
+        }
+
+        return states;
+    }
+
     [LoggerMessage(EventId = 1120, Level = LogLevel.Information, Message = "Seeded registry model {Model} from the repository: {Count} version(s), v{Production} in Production")]
     private partial void LogSeeded(string model, int count, int production);
 

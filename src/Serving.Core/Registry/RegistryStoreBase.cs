@@ -1,7 +1,5 @@
-using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Registry;
 
@@ -14,9 +12,7 @@ internal abstract partial class RegistryStoreBase : IRegistryStore, IDisposable
     private readonly RegistryOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly Lock _subscribersLock = new();
-    private ImmutableArray<Channel<string>> _subscribers = [];
-    private bool _disposed;
+    private readonly ChangeFanOut _changes = new();
 
     /// <summary>Initializes the shared part.</summary>
     protected RegistryStoreBase(RegistryOptions options, TimeProvider timeProvider, ILogger logger)
@@ -34,6 +30,9 @@ internal abstract partial class RegistryStoreBase : IRegistryStore, IDisposable
 
     /// <inheritdoc />
     public abstract Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string model, CancellationToken cancellationToken = default);
+
+    /// <inheritdoc />
+    public abstract Task<AuditVerification> VerifyAuditAsync(string model, CancellationToken cancellationToken = default);
 
     /// <inheritdoc />
     public Task<RegistryResult<ModelState>> RegisterAsync(string model, VersionRegistration registration, ChangeContext context, CancellationToken cancellationToken = default) =>
@@ -60,36 +59,7 @@ internal abstract partial class RegistryStoreBase : IRegistryStore, IDisposable
         MutateAsync(model, (current, now) => RegistryRules.Rollback(current, model, context, now), cancellationToken);
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<string> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        // Unbounded: registry changes are rare (operator actions), and a dropped name would leave a
-        // replica serving a stale stage.
-        var channel = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-        lock (_subscribersLock)
-        {
-            if (_disposed)
-            {
-                yield break;
-            }
-
-            _subscribers = _subscribers.Add(channel);
-        }
-
-        try
-        {
-            await foreach (var model in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return model;
-            }
-        }
-        finally
-        {
-            lock (_subscribersLock)
-            {
-                _subscribers = _subscribers.Remove(channel);
-            }
-        }
-    }
+    public IAsyncEnumerable<string> WatchAsync(CancellationToken cancellationToken = default) => _changes.WatchAsync(cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()
@@ -106,34 +76,14 @@ internal abstract partial class RegistryStoreBase : IRegistryStore, IDisposable
     protected abstract Task<bool> TryCommitAsync(string model, long expectedRevision, StateChange change, CancellationToken cancellationToken);
 
     /// <summary>Tells every local <see cref="WatchAsync"/> subscriber that <paramref name="model"/> changed.</summary>
-    protected void NotifyChanged(string model)
-    {
-        var subscribers = _subscribers;
-        foreach (var subscriber in subscribers)
-        {
-            subscriber.Writer.TryWrite(model);
-        }
-    }
+    protected void NotifyChanged(string model) => _changes.Publish(model);
 
     /// <summary>Ends every change feed; derived stores release their resources.</summary>
     protected virtual void Dispose(bool disposing)
     {
-        if (!disposing)
+        if (disposing)
         {
-            return;
-        }
-
-        ImmutableArray<Channel<string>> subscribers;
-        lock (_subscribersLock)
-        {
-            _disposed = true;
-            subscribers = _subscribers;
-            _subscribers = [];
-        }
-
-        foreach (var subscriber in subscribers)
-        {
-            subscriber.Writer.TryComplete();
+            _changes.Dispose();
         }
     }
 

@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Serving.Core.Registry;
 using Serving.Core.Storage;
 
 namespace Serving.Core.Rollouts;
@@ -13,30 +13,30 @@ namespace Serving.Core.Rollouts;
 /// <remarks>
 /// Writes go to a temporary file that is flushed to disk and then renamed over the policy, so a reader
 /// or a crash sees the old policy or the new one, never half of one, and a restart finds the last
-/// committed policy. A commit holds a per-process lock (shared by every instance on the same directory)
-/// and an exclusive OS lock on <c>rollouts/.lock</c> (so two processes on one directory also serialize),
-/// then re-reads the revision and writes only if it is still the expected one. The change feed reports
-/// commits made through this instance.
+/// committed policy. A commit holds the directory's <see cref="DirectoryLock"/>, re-reads the revision
+/// and writes only if it is still the expected one, appending an entry to the model's audit trail
+/// (<see cref="FileAuditTrail"/>, shared with the registry) just before. The change feed reports commits made
+/// through this instance.
 /// </remarks>
 internal sealed class FileRolloutStore : IRolloutStore, IDisposable
 {
-    private const string LockFileName = ".lock";
-    private static readonly TimeSpan FileLockTimeout = TimeSpan.FromSeconds(10);
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> ProcessLocks = new(StringComparer.Ordinal);
     private static readonly JsonTypeInfo<RolloutPolicy> IndentedPolicy =
         new RolloutJsonContext(new JsonSerializerOptions(RolloutJsonContext.Default.Options) { WriteIndented = true }).RolloutPolicy;
 
     private readonly string _directory;
-    private readonly SemaphoreSlim _processLock;
-    private readonly RolloutChangeFeed _changes = new();
+    private readonly DirectoryLock _lock;
+    private readonly FileAuditTrail _audit;
+    private readonly TimeProvider _timeProvider;
+    private readonly ChangeFanOut _changes = new();
 
     /// <summary>Opens (creating if needed) the store under <paramref name="stateDirectory"/>.</summary>
-    public FileRolloutStore(string stateDirectory)
+    public FileRolloutStore(string stateDirectory, TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(stateDirectory);
         _directory = Path.Combine(Path.GetFullPath(stateDirectory), "rollouts");
-        Directory.CreateDirectory(_directory);
-        _processLock = ProcessLocks.GetOrAdd(_directory, static _ => new SemaphoreSlim(1, 1));
+        _lock = new DirectoryLock(_directory);
+        _audit = new FileAuditTrail(stateDirectory);
+        _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>The directory holding the policy files.</summary>
@@ -75,10 +75,8 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
 
         string path = PathOf(policy.Model);
         RolloutPolicy stored = policy with { Revision = policy.Revision + 1 };
-        await _processLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using (await _lock.AcquireAsync(cancellationToken).ConfigureAwait(false))
         {
-            using FileStream fileLock = await AcquireFileLockAsync(cancellationToken).ConfigureAwait(false);
             RolloutPolicy? current = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
             long currentRevision = current?.Revision ?? 0;
             if (currentRevision != policy.Revision)
@@ -86,11 +84,14 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
                 return Conflict(policy.Model, policy.Revision, currentRevision);
             }
 
+            // The trail first: readers (other processes on this directory) see the policy only once its
+            // entry is written, and the policy becomes visible at the very end, as without a trail.
+            if (RolloutAudit.Set(current, stored, _timeProvider.GetUtcNow()) is { } entry)
+            {
+                await _audit.AppendAsync(policy.Model, [entry], cancellationToken).ConfigureAwait(false);
+            }
+
             await WriteAtomicallyAsync(path, stored, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _processLock.Release();
         }
 
         _changes.Publish(policy.Model);
@@ -98,7 +99,8 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<RolloutResult<RolloutPolicy>> DeleteAsync(string model, long expectedRevision, CancellationToken cancellationToken = default)
+    public async Task<RolloutResult<RolloutPolicy>> DeleteAsync(
+        string model, long expectedRevision, ChangeContext? context = null, CancellationToken cancellationToken = default)
     {
         if (!IsValidModel(model))
         {
@@ -107,10 +109,8 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
 
         string path = PathOf(model);
         RolloutPolicy? current;
-        await _processLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using (await _lock.AcquireAsync(cancellationToken).ConfigureAwait(false))
         {
-            using FileStream fileLock = await AcquireFileLockAsync(cancellationToken).ConfigureAwait(false);
             current = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
             if (current is null)
             {
@@ -122,11 +122,9 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
                 return Conflict(model, expectedRevision, current.Revision);
             }
 
+            await _audit.AppendAsync(model, [RolloutAudit.Delete(current, context ?? new ChangeContext(null, null), _timeProvider.GetUtcNow())], cancellationToken)
+                .ConfigureAwait(false);
             File.Delete(path);
-        }
-        finally
-        {
-            _processLock.Release();
         }
 
         _changes.Publish(model);
@@ -153,7 +151,4 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
 
     private static Task WriteAtomicallyAsync(string path, RolloutPolicy policy, CancellationToken cancellationToken) =>
         JsonFileStore.WriteAtomicallyAsync(path, policy, IndentedPolicy, cancellationToken);
-
-    private Task<FileStream> AcquireFileLockAsync(CancellationToken cancellationToken) =>
-        JsonFileStore.AcquireLockAsync(Path.Combine(_directory, LockFileName), FileLockTimeout, cancellationToken);
 }

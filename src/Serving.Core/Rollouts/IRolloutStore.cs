@@ -1,3 +1,5 @@
+using Serving.Core.Registry;
+
 namespace Serving.Core.Rollouts;
 
 /// <summary>
@@ -20,15 +22,17 @@ internal interface IRolloutStore
     /// must be no policy yet). The stored copy gets revision <c>policy.Revision + 1</c> and is returned.
     /// Fails with <see cref="RolloutErrorCode.Invalid"/> when the policy breaks a rule
     /// (<see cref="RolloutPolicyValidator"/>) and <see cref="RolloutErrorCode.Conflict"/> when another
-    /// writer got there first (re-read, re-apply, retry).
+    /// writer got there first (re-read, re-apply, retry). Every stored change is appended to the model's
+    /// audit trail (<see cref="RolloutAudit"/>: actor and reason from the policy's <c>updated_by</c> and <c>reason</c>).
     /// </summary>
     Task<RolloutResult<RolloutPolicy>> CompareAndSwapAsync(RolloutPolicy policy, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Removes the model's policy if its stored revision is still <paramref name="expectedRevision"/>
     /// (the model then routes to its default version). NotFound when there is none; Conflict when it moved.
+    /// <paramref name="context"/> (who and why) goes into the model's audit trail.
     /// </summary>
-    Task<RolloutResult<RolloutPolicy>> DeleteAsync(string model, long expectedRevision, CancellationToken cancellationToken = default);
+    Task<RolloutResult<RolloutPolicy>> DeleteAsync(string model, long expectedRevision, ChangeContext? context = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The change feed: yields a model's name after each committed change to its policy (the file store:

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Rollouts;
 
@@ -20,4 +21,5 @@ namespace Serving.Core.Rollouts;
 [JsonSerializable(typeof(RolloutTransition))]
 [JsonSerializable(typeof(AnalysisOutcome))]
 [JsonSerializable(typeof(ShadowComparisonSnapshot))]
+[JsonSerializable(typeof(SnapshotDocument<RolloutPolicy>))]
 internal sealed partial class RolloutJsonContext : JsonSerializerContext;

@@ -16,6 +16,7 @@ namespace Serving.Gateway.Admin;
 [JsonSerializable(typeof(ModelListResponse))]
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(AuditResponse))]
+[JsonSerializable(typeof(AuditVerifyResponse))]
 [JsonSerializable(typeof(RegisterVersionBody))]
 [JsonSerializable(typeof(TransitionBody))]
 [JsonSerializable(typeof(SetAliasBody))]

@@ -19,7 +19,7 @@ public static class AdminModelsEndpoints
             app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Serving.Gateway.Admin"),
             app.ServiceProvider.GetRequiredService<IConfiguration>());
 
-        var models = app.MapGroup("/admin/models").AddEndpointFilter<AdminAuthFilter>();
+        var models = app.MapGroup("/admin/models").AddEndpointFilter<AdminAuthFilter>().AddEndpointFilter<StoreUnavailableFilter>();
         models.MapGet("/", ListAsync);
         models.MapGet("/{model}", GetAsync);
         models.MapPost("/{model}/versions", RegisterAsync);
@@ -28,6 +28,7 @@ public static class AdminModelsEndpoints
         models.MapDelete("/{model}/aliases/{alias}", RemoveAliasAsync);
         models.MapPost("/{model}/rollback", RollbackAsync);
         models.MapGet("/{model}/audit", AuditAsync);
+        models.MapGet("/{model}/audit/verify", VerifyAuditAsync);
         return app;
     }
 
@@ -200,6 +201,22 @@ public static class AdminModelsEndpoints
 
         var entries = await store.GetAuditAsync(model, context.RequestAborted).ConfigureAwait(false);
         return Results.Json(new AuditResponse(model, entries), AdminJsonContext.Default.AuditResponse);
+    }
+
+    private static async Task<IResult> VerifyAuditAsync(string model, [FromServices] IRegistryStore store, HttpContext context)
+    {
+        if (InvalidModel(model) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var verification = await store.VerifyAuditAsync(model, context.RequestAborted).ConfigureAwait(false);
+        if (verification.Entries == 0 && await store.GetAsync(model, context.RequestAborted).ConfigureAwait(false) is null)
+        {
+            return ModelNotFound(model);
+        }
+
+        return Results.Json(AuditVerifyResponse.From(model, verification), AdminJsonContext.Default.AuditVerifyResponse);
     }
 
     private static IResult? InvalidModel(string model) => ModelNames.IsValidModel(model)

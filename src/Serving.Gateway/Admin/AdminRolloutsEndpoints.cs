@@ -35,7 +35,7 @@ internal static partial class AdminRolloutsEndpoints
     public static IEndpointRouteBuilder MapAdminRollouts(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var rollouts = app.MapGroup("/admin/rollouts").AddEndpointFilter<AdminAuthFilter>();
+        var rollouts = app.MapGroup("/admin/rollouts").AddEndpointFilter<AdminAuthFilter>().AddEndpointFilter<StoreUnavailableFilter>();
         rollouts.MapGet("/", ListAsync);
         rollouts.MapGet("/{model}", GetAsync);
         rollouts.MapPut("/{model}", PutAsync);
@@ -173,7 +173,7 @@ internal static partial class AdminRolloutsEndpoints
                 return NoPolicy(model);
             }
 
-            var result = await services.Store.DeleteAsync(model, revision ?? current.Revision, context.RequestAborted).ConfigureAwait(false);
+            var result = await services.Store.DeleteAsync(model, revision ?? current.Revision, new ChangeContext(who, reason), context.RequestAborted).ConfigureAwait(false);
             if (result.IsSuccess)
             {
                 LogPolicyDeleted(services.Logger, model, result.Value.Revision, who, reason);

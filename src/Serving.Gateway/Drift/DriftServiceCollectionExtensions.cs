@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Serving.Gateway.Hosting;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Drift;
@@ -23,13 +24,7 @@ internal static class DriftServiceCollectionExtensions
             return services;
         }
 
-        // The same registration as the registry's: whichever runs first adds it, both share it.
-        services.TryAddSingleton<IConnectionMultiplexer>(_ =>
-        {
-            var config = ConfigurationOptions.Parse(redis);
-            config.AbortOnConnectFail = false;
-            return ConnectionMultiplexer.Connect(config);
-        });
+        services.AddRedisConnection(redis);
         services.AddSingleton<IDriftWindowExchange>(static sp => new RedisDriftWindowExchange(
             sp.GetRequiredService<IConnectionMultiplexer>(),
             sp.GetRequiredService<IOptions<DriftOptions>>().Value,

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Serving.Core.Registry;
+using Serving.Core.Storage;
+using Serving.Gateway.Hosting;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Registry;
@@ -12,11 +14,12 @@ namespace Serving.Gateway.Registry;
 /// Keys, under a prefix (default <c>serving:registry</c>):
 /// <list type="bullet">
 /// <item><c>{prefix}:model:{name}</c>: a hash with <c>rev</c> (the revision) and <c>state</c> (the model state as JSON);</item>
-/// <item><c>{prefix}:audit:{name}</c>: a list of audit entries as JSON, oldest first;</item>
+/// <item><c>{prefix}:audit:{name}</c>: the model's audit trail (<see cref="RedisAuditTrail"/>), registry and rollout changes;</item>
 /// <item><c>{prefix}:models</c>: the set of model names;</item>
+/// <item><c>{prefix}:epoch</c>: the generation marker (see <see cref="RedisEpoch"/>);</item>
 /// <item>channel <c>{prefix}:changed</c>: the model name is published after every committed change.</item>
 /// </list>
-/// A commit is one Lua script: compare the stored revision with the one the rule read, and only if
+/// A commit is one Lua script: check the epoch marker, compare the stored revision with the one the rule read, and only if
 /// equal write the state, append the audit entries, add the name to the set and publish, atomically;
 /// so two replicas can never both promote from the same state. The change feed listens to the channel,
 /// so it reports changes from every replica (this one included) as soon as Redis delivers them, and
@@ -28,14 +31,23 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
     /// <summary>The default key prefix.</summary>
     public const string DefaultKeyPrefix = "serving:registry";
 
-    private const string CommitScript = """
+    // Returns 1 when committed, 0 on a revision mismatch, -1 when the epoch marker is not the one this
+    // replica read the store under (the store lost its data or was restored meanwhile), -2 when the audit
+    // trail's head moved since the entries were chained to it.
+    private const string CommitScript = RedisAuditTrail.HeadFunction + """
+        if (redis.call('GET', KEYS[4]) or '') ~= ARGV[6] then
+          return -1
+        end
         local rev = redis.call('HGET', KEYS[1], 'rev')
         if (rev or '0') ~= ARGV[1] then
           return 0
         end
+        if audit_head(KEYS[3]) ~= ARGV[7] then
+          return -2
+        end
         redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'state', ARGV[3])
         redis.call('SADD', KEYS[2], ARGV[4])
-        for i = 6, #ARGV do
+        for i = 8, #ARGV do
           redis.call('RPUSH', KEYS[3], ARGV[i])
         end
         redis.call('PUBLISH', ARGV[5], ARGV[4])
@@ -47,30 +59,44 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
     private readonly IConnectionMultiplexer _redis;
     private readonly string _prefix;
     private readonly RedisKey _modelsKey;
-    private readonly RedisChannel _channel;
+    private readonly RedisChangeChannel _changes;
+    private readonly RedisEpoch _epoch;
+    private readonly StoreSnapshot<ModelState> _snapshot;
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger<RedisRegistryStore> _logger;
 
     /// <summary>
     /// Creates the store and subscribes to the change channel before returning, so a
-    /// <see cref="IRegistryStore.WatchAsync"/> started afterwards misses nothing. The caller owns
-    /// <paramref name="redis"/>.
+    /// <see cref="IRegistryStore.WatchAsync"/> started afterwards misses nothing. Nothing here needs Redis
+    /// to be up. The caller owns <paramref name="redis"/>; <paramref name="snapshot"/> is this replica's
+    /// last known registry, kept current by every verified <see cref="ListAsync"/>.
     /// </summary>
     public RedisRegistryStore(
-        IConnectionMultiplexer redis, string keyPrefix, RegistryOptions options, TimeProvider timeProvider, ILogger<RedisRegistryStore> logger)
+        IConnectionMultiplexer redis, string keyPrefix, RegistryOptions options, StoreSnapshot<ModelState> snapshot,
+        TimeProvider timeProvider, ILogger<RedisRegistryStore> logger)
         : base(options, timeProvider, logger)
     {
         _redis = redis;
         _prefix = keyPrefix;
         _modelsKey = keyPrefix + ":models";
-        _channel = RedisChannel.Literal(keyPrefix + ":changed");
+        _snapshot = snapshot;
+        _timeProvider = timeProvider;
         _logger = logger;
-        _redis.GetSubscriber().Subscribe(_channel, OnChanged);
-        _redis.ConnectionRestored += OnConnectionRestored;
-        LogOpened(keyPrefix, _channel.ToString());
+        _epoch = new RedisEpoch(redis, keyPrefix, "registry", snapshot.Epoch, logger);
+        _changes = new RedisChangeChannel(redis, keyPrefix, OnChanged, OnResubscribed, logger);
+        LogOpened(keyPrefix, _changes.Channel.ToString());
     }
 
-    /// <inheritdoc />
-    public override async Task<IReadOnlyList<ModelState>> ListAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Every model, read under the store's epoch marker: a read is returned (and remembered in the
+    /// snapshot) only if the marker is still the one this replica knows. A store that lost its data is
+    /// restored from the snapshot first (see <see cref="RedisEpoch"/>), so a replica never sees the
+    /// registry empty because Redis came back empty.
+    /// </summary>
+    public override async Task<IReadOnlyList<ModelState>> ListAsync(CancellationToken cancellationToken = default) =>
+        await _epoch.ReadAsync(ReadAllAsync, _snapshot, RestoreAsync, cancellationToken).ConfigureAwait(false);
+
+    private async Task<List<ModelState>> ReadAllAsync()
     {
         var db = _redis.GetDatabase();
         var names = await db.SetMembersAsync(_modelsKey).ConfigureAwait(false);
@@ -107,7 +133,15 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
             return null;
         }
 
-        var value = await _redis.GetDatabase().HashGetAsync(ModelKey(model), StateField).ConfigureAwait(false);
+        var value = await _epoch.ReachableAsync(_redis.GetDatabase().HashGetAsync(ModelKey(model), StateField)).ConfigureAwait(false);
+        if (value.IsNull && !await _epoch.IsCurrentAsync().ConfigureAwait(false))
+        {
+            // Missing because the store lost its data? Then restore it before answering (a mutation
+            // would otherwise fail with NotFound, or recreate the model from nothing).
+            await RestoreAsync().ConfigureAwait(false);
+            value = await _redis.GetDatabase().HashGetAsync(ModelKey(model), StateField).ConfigureAwait(false);
+        }
+
         return Deserialize(value);
     }
 
@@ -119,41 +153,50 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
             return [];
         }
 
-        var values = await _redis.GetDatabase().ListRangeAsync(AuditKey(model)).ConfigureAwait(false);
-        var entries = new AuditEntry[values.Length];
-        for (var i = 0; i < values.Length; i++)
-        {
-            entries[i] = JsonSerializer.Deserialize((string)values[i]!, RegistryJsonContext.Default.AuditEntry)
-                ?? throw new InvalidDataException($"empty audit entry in {AuditKey(model)}");
-        }
-
-        return entries;
+        return await RedisAuditTrail.ReadAsync(_redis.GetDatabase(), AuditKey(model)).ConfigureAwait(false);
     }
+
+    /// <inheritdoc />
+    public override Task<AuditVerification> VerifyAuditAsync(string model, CancellationToken cancellationToken = default) =>
+        ModelNames.IsValidModel(model)
+            ? RedisAuditTrail.VerifyAsync(_redis.GetDatabase(), AuditKey(model))
+            : Task.FromResult(AuditVerification.Ok(0));
 
     /// <inheritdoc />
     protected override async Task<bool> TryCommitAsync(string model, long expectedRevision, StateChange change, CancellationToken cancellationToken)
     {
-        var arguments = new RedisValue[5 + change.Audit.Length];
+        if (_epoch.Current is null)
+        {
+            await RestoreAsync().ConfigureAwait(false);
+        }
+
+        var db = _redis.GetDatabase();
+        var (head, entries) = await RedisAuditTrail.LinkAsync(db, AuditKey(model), change.Audit).ConfigureAwait(false);
+        var arguments = new RedisValue[7 + entries.Length];
         arguments[0] = expectedRevision.ToString(CultureInfo.InvariantCulture);
         arguments[1] = change.State.Revision.ToString(CultureInfo.InvariantCulture);
         arguments[2] = JsonSerializer.Serialize(change.State, RegistryJsonContext.Default.ModelState);
         arguments[3] = model;
-        arguments[4] = _channel.ToString();
-        for (var i = 0; i < change.Audit.Length; i++)
-        {
-            arguments[5 + i] = JsonSerializer.Serialize(change.Audit[i], RegistryJsonContext.Default.AuditEntry);
-        }
+        arguments[4] = _changes.Channel.ToString();
+        arguments[5] = _epoch.Current;
+        arguments[6] = head;
+        entries.CopyTo(arguments, 7);
 
-        var result = await _redis.GetDatabase()
-            .ScriptEvaluateAsync(CommitScript, [ModelKey(model), _modelsKey, AuditKey(model)], arguments)
+        var result = (int)await db
+            .ScriptEvaluateAsync(CommitScript, [ModelKey(model), _modelsKey, AuditKey(model), _epoch.Key], arguments)
             .ConfigureAwait(false);
-        var committed = (int)result == 1;
-        if (committed)
+        if (result == -1)
+        {
+            // The store lost its data (or another replica restored it): restore or adopt, then the
+            // caller re-reads and retries.
+            await RestoreAsync().ConfigureAwait(false);
+        }
+        else if (result == 1)
         {
             LogCommitted(model, change.State.Revision);
         }
 
-        return committed;
+        return result == 1;
     }
 
     /// <inheritdoc />
@@ -161,44 +204,79 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
     {
         if (disposing)
         {
-            _redis.ConnectionRestored -= OnConnectionRestored;
-            _redis.GetSubscriber().Unsubscribe(_channel, OnChanged);
+            _changes.Dispose();
         }
 
         base.Dispose(disposing);
     }
 
+    /// <summary>Sets the epoch marker, writing the snapshot back (with a Restore audit entry per model) when the store is empty.</summary>
+    private Task<bool> RestoreAsync()
+    {
+        var known = _snapshot.Items;
+        var now = _timeProvider.GetUtcNow();
+        var items = new List<RestoredItem>(known.Length);
+        foreach (var state in known)
+        {
+            var entry = new AuditEntry
+            {
+                Model = state.Name,
+                Revision = state.Revision,
+                Timestamp = now,
+                Actor = "replica " + RedisEpoch.ReplicaId,
+                Action = AuditAction.Restore,
+                Reason = string.Create(CultureInfo.InvariantCulture,
+                    $"store lost its data; restored from replica {RedisEpoch.ReplicaId}'s last known state (revision {state.Revision})"),
+            };
+            items.Add(new RestoredItem(
+                state.Name,
+                state.Revision,
+                JsonSerializer.Serialize(state, RegistryJsonContext.Default.ModelState),
+                RedisAuditTrail.First(entry)));
+        }
+
+        return _epoch.RestoreAsync(_modelsKey, _changes.Channel, "state", _prefix + ":model:", _prefix + ":audit:", items);
+    }
+
     private RedisKey ModelKey(string model) => $"{_prefix}:model:{model}";
 
-    private RedisKey AuditKey(string model) => $"{_prefix}:audit:{model}";
+    private RedisKey AuditKey(string model) => RedisAuditTrail.Key(_prefix, model);
 
     private static ModelState? Deserialize(RedisValue value) =>
         value.IsNull ? null : JsonSerializer.Deserialize((string)value!, RegistryJsonContext.Default.ModelState);
 
-    private void OnChanged(RedisChannel channel, RedisValue message)
+    private void OnChanged(string model)
     {
-        var model = message.ToString();
         if (ModelNames.IsValidModel(model))
         {
             NotifyChanged(model);
         }
     }
 
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
-    {
-        if (e.ConnectionType == ConnectionType.Subscription)
-        {
-            _ = ResyncAsync();
-        }
-    }
+    private void OnResubscribed() => _ = ResyncAsync();
 
+    /// <summary>
+    /// Reports every model once: those in Redis and those in the snapshot (a Redis that came back empty
+    /// has none, and the re-read it triggers is what finds it empty and restores it).
+    /// </summary>
     private async Task ResyncAsync()
     {
         try
         {
+            var models = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var state in _snapshot.Items)
+            {
+                models.Add(state.Name);
+            }
+
             foreach (var name in await _redis.GetDatabase().SetMembersAsync(_modelsKey).ConfigureAwait(false))
             {
-                NotifyChanged(name.ToString());
+                models.Add(name.ToString());
+            }
+
+            foreach (var model in models)
+            {
+                NotifyChanged(model);
             }
 
             LogResynced();

@@ -13,12 +13,14 @@ namespace Serving.Gateway.Registry;
 /// warmed up before they are routable), the Production version answers requests that name no version,
 /// and versions that leave those stages are drained and unloaded. Runs on every change the store
 /// reports (within a second on every replica with Redis) and every few seconds regardless. When the
-/// store is unreachable the last known state keeps serving and readiness reports the registry degraded.
+/// store is unreachable the last known state keeps serving and readiness reports the registry degraded;
+/// when it is unreachable from the start, <see cref="LastKnownRegistry"/> says what to serve.
 /// </summary>
 internal sealed partial class RegistryLifecycleService : BackgroundService
 {
     private readonly IRegistryStore _store;
     private readonly RegistrySeeder _seeder;
+    private readonly LastKnownRegistry _lastKnown;
     private readonly ModelHost _host;
     private readonly WorkerPool workers;
     private readonly AliasTable _aliases;
@@ -28,6 +30,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
     public RegistryLifecycleService(
         IRegistryStore store,
         RegistrySeeder seeder,
+        LastKnownRegistry lastKnown,
         ModelHost host,
         WorkerPool workers,
         AliasTable aliases,
@@ -36,6 +39,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
     {
         _store = store;
         _seeder = seeder;
+        _lastKnown = lastKnown;
         _host = host;
         this.workers = workers;
         _aliases = aliases;
@@ -52,6 +56,8 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
 
     private readonly SemaphoreSlim _changed = new(0, 1);
     private volatile string? _degraded = "not yet read";
+    private bool _reconciled;
+    private string? _servingFrom;
 
     /// <summary>Why the registry is degraded, or null when the last read succeeded.</summary>
     public string? Degraded => _degraded;
@@ -73,20 +79,14 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
                 }
                 var states = await _store.ListAsync(stoppingToken).ConfigureAwait(false);
                 healthy = true;
-                _aliases.Update(states);
                 if (_degraded is not null && _degraded != "not yet read")
                 {
                     LogRecovered(_logger);
                 }
                 _degraded = null;
+                _servingFrom = null;
                 RegistryUp.Set(1);
-                // A gateway loads nothing: it only needs each model's default version, to name it when forwarding.
-                var (desired, defaults) = _options.Value.Role == ServingRole.Gateway
-                    ? (new List<VersionDescriptor>(), DefaultVersions(states))
-                    : DesiredState(root, states);
-                workers.UpdateDefaults(defaults);
-                workers.UpdateLoadable(states);
-                await _host.ReconcileAsync(desired, defaults, stoppingToken).ConfigureAwait(false);
+                await ReconcileAsync(root, states, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -98,12 +98,46 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
                 RegistryUp.Set(healthy ? 1 : 0);
                 if (!healthy)
                 {
-                    _degraded = $"registry store unreachable since {DateTimeOffset.UtcNow:u}: {ex.Message}";
+                    _degraded = $"registry store unreachable since {DateTimeOffset.UtcNow:u}: {ex.Message}{_servingFrom}";
                 }
                 LogSyncFailed(_logger, ex.Message);
+                if (!healthy && !_reconciled)
+                {
+                    await ServeLastKnownAsync(root, stoppingToken).ConfigureAwait(false);
+                }
             }
             // A version that failed to load is due again after its back-off, possibly before the next resync.
             await WaitForChangeAsync(healthy ? _host.UntilNextRetry(Resync) : RetryWhileDown, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReconcileAsync(string root, IReadOnlyList<ModelState> states, CancellationToken stoppingToken)
+    {
+        // A gateway loads nothing: it only needs each model's default version, to name it when forwarding.
+        var (desired, defaults) = _options.Value.Role == ServingRole.Gateway
+            ? (new List<VersionDescriptor>(), DefaultVersions(states))
+            : DesiredState(root, states);
+        _aliases.Update(states);
+        workers.UpdateDefaults(defaults);
+        workers.UpdateLoadable(states);
+        await _host.ReconcileAsync(desired, defaults, stoppingToken).ConfigureAwait(false);
+        _reconciled = true;
+    }
+
+    /// <summary>The store has not been readable since start-up: serve its last known state (or the repository seed) meanwhile.</summary>
+    private async Task ServeLastKnownAsync(string root, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var (states, source) = await _lastKnown.ReadAsync(stoppingToken).ConfigureAwait(false);
+            await ReconcileAsync(root, states, stoppingToken).ConfigureAwait(false);
+            _servingFrom = "; serving " + source;
+            _degraded += _servingFrom;
+            LogServingLastKnown(_logger, source);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            LogSyncFailed(_logger, ex.Message);
         }
     }
 
@@ -192,4 +226,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
 
     [LoggerMessage(EventId = 1303, Level = LogLevel.Information, Message = "The registry is reachable again; reconciling")]
     private static partial void LogRecovered(ILogger logger);
+
+    [LoggerMessage(EventId = 1305, Level = LogLevel.Warning, Message = "The registry store has not been readable since start-up; serving {Source} until it is")]
+    private static partial void LogServingLastKnown(ILogger logger, string source);
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serving.Core.Registry;
+using Serving.Core.Storage;
+using Serving.Gateway.Hosting;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Registry;
@@ -40,19 +42,14 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton(sp => new ModelRepository(repositoryRoot, sp.GetRequiredService<ILogger<ModelRepository>>()));
+        services.AddSingleton(_ => new StoreSnapshot<ModelState>(
+            Path.Combine(stateDirectory, "snapshot", "registry.json"), RegistryJsonContext.Default.SnapshotDocumentModelState));
         if (redis is not null)
         {
-            services.TryAddSingleton<IConnectionMultiplexer>(_ =>
-            {
-                // Start even while Redis is down: the multiplexer keeps reconnecting in the background
-                // and the registry reports itself degraded until it is back.
-                var config = ConfigurationOptions.Parse(redis);
-                config.AbortOnConnectFail = false;
-                return ConnectionMultiplexer.Connect(config);
-            });
+            services.AddRedisConnection(redis);
             services.AddSingleton<IRegistryStore>(sp => new RedisRegistryStore(
                 sp.GetRequiredService<IConnectionMultiplexer>(), keyPrefix, options,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisRegistryStore>>()));
+                sp.GetRequiredService<StoreSnapshot<ModelState>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisRegistryStore>>()));
         }
         else
         {
@@ -61,6 +58,7 @@ public static class RegistryServiceCollectionExtensions
         }
 
         services.AddSingleton<RegistrySeeder>();
+        services.AddSingleton<LastKnownRegistry>();
         services.AddHostedService<RegistrySeedingService>();
         return services;
     }

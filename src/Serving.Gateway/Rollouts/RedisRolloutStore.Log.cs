@@ -18,7 +18,4 @@ internal sealed partial class RedisRolloutStore
 
     [LoggerMessage(EventId = 1454, Level = LogLevel.Warning, Message = "Rollout resynchronisation after a restored subscription failed")]
     private partial void LogResyncFailed(RedisException exception);
-
-    [LoggerMessage(EventId = 1455, Level = LogLevel.Warning, Message = "Redis is unreachable; the rollout change subscription is made when it connects")]
-    private partial void LogSubscribeDeferred(RedisConnectionException exception);
 }

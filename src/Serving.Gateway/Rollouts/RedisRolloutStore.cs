@@ -1,7 +1,11 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using Serving.Core.Registry;
 using Serving.Core.Rollouts;
+using Serving.Core.Storage;
+using Serving.Gateway.Hosting;
+using Serving.Gateway.Registry;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Rollouts;
@@ -16,6 +20,8 @@ namespace Serving.Gateway.Rollouts;
 /// <list type="bullet">
 /// <item><c>{prefix}:policy:{model}</c>: a hash with <c>rev</c> (the revision) and <c>policy</c> (the policy JSON, docs/rollouts.md);</item>
 /// <item><c>{prefix}:models</c>: the set of model names with a policy;</item>
+/// <item><c>{registry prefix}:audit:{model}</c>: every write appends to the model's audit trail (<see cref="RedisAuditTrail"/>);</item>
+/// <item><c>{prefix}:epoch</c>: the generation marker (see <see cref="RedisEpoch"/>);</item>
 /// <item>channel <c>{prefix}:changed</c>: the model name is published after every committed write or delete.</item>
 /// </list>
 /// A write is one Lua script: compare the stored revision with the expected one and only if equal store
@@ -30,74 +36,96 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     /// <summary>The default key prefix.</summary>
     public const string DefaultKeyPrefix = "serving:rollouts";
 
-    // Returns {1} when written, {0, stored revision} on a revision mismatch.
-    private const string CompareAndSwapScript = """
+    // KEYS: policy, model set, epoch marker, audit trail. Returns {1} when written, {0, stored revision}
+    // on a revision mismatch, {-1} when the epoch marker is not the one this replica read the store under
+    // (the store lost its data or was restored), {-2} when the audit trail's head moved.
+    private const string CompareAndSwapScript = RedisAuditTrail.HeadFunction + """
+        if (redis.call('GET', KEYS[3]) or '') ~= ARGV[8] then
+          return {-1}
+        end
         local rev = redis.call('HGET', KEYS[1], 'rev') or '0'
         if rev ~= ARGV[1] then
           return {0, rev}
         end
+        if ARGV[7] ~= '' and audit_head(KEYS[4]) ~= ARGV[6] then
+          return {-2}
+        end
         redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'policy', ARGV[3])
         redis.call('SADD', KEYS[2], ARGV[4])
+        if ARGV[7] ~= '' then
+          redis.call('RPUSH', KEYS[4], ARGV[7])
+        end
         redis.call('PUBLISH', ARGV[5], ARGV[4])
         return {1}
         """;
 
-    // Returns {0} when there is no policy, {1, stored revision} on a mismatch, {2, policy} when deleted.
-    private const string DeleteScript = """
+    // The same keys. Returns {0} when there is no policy, {1, stored revision} on a mismatch, {2, policy}
+    // when deleted, {-1} and {-2} as above.
+    private const string DeleteScript = RedisAuditTrail.HeadFunction + """
+        if (redis.call('GET', KEYS[3]) or '') ~= ARGV[6] then
+          return {-1}
+        end
         local rev = redis.call('HGET', KEYS[1], 'rev')
         if not rev then
           return {0}
         end
-        if rev ~= ARGV[1] then
+        if rev ~= ARGV[1] or ARGV[5] == '' then
           return {1, rev}
+        end
+        if audit_head(KEYS[4]) ~= ARGV[4] then
+          return {-2}
         end
         local policy = redis.call('HGET', KEYS[1], 'policy')
         redis.call('DEL', KEYS[1])
         redis.call('SREM', KEYS[2], ARGV[2])
+        redis.call('RPUSH', KEYS[4], ARGV[5])
         redis.call('PUBLISH', ARGV[3], ARGV[2])
         return {2, policy}
         """;
 
+    private const int MaxWriteAttempts = 8;
     private static readonly RedisValue PolicyField = "policy";
 
     private readonly IConnectionMultiplexer _redis;
     private readonly string _prefix;
+    private readonly string _auditPrefix;
+    private readonly TimeProvider _timeProvider;
     private readonly RedisKey _modelsKey;
-    private readonly RedisChannel _channel;
+    private readonly RedisChangeChannel _channel;
+    private readonly RedisEpoch _epoch;
+    private readonly StoreSnapshot<RolloutPolicy> _snapshot;
     private readonly ILogger<RedisRolloutStore> _logger;
-    private readonly RolloutChangeFeed _changes = new();
+    private readonly ChangeFanOut _changes = new();
     private readonly ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Creates the store and subscribes to the change channel before returning, so a
-    /// <see cref="WatchAsync"/> started afterwards misses nothing. The caller owns <paramref name="redis"/>.
+    /// <see cref="WatchAsync"/> started afterwards misses nothing. Nothing here needs Redis to be up.
+    /// The caller owns <paramref name="redis"/>.
     /// </summary>
     /// <param name="redis">The connection, shared with the registry.</param>
     /// <param name="keyPrefix">The key and channel prefix.</param>
+    /// <param name="auditPrefix">The registry's key prefix: rollout changes go to the model's audit trail there (<see cref="RedisAuditTrail"/>).</param>
+    /// <param name="snapshot">This replica's last known policies, kept current by every verified <see cref="ListAsync"/>.</param>
+    /// <param name="timeProvider">The clock of audit entries.</param>
     /// <param name="logger">The logger.</param>
-    public RedisRolloutStore(IConnectionMultiplexer redis, string keyPrefix, ILogger<RedisRolloutStore> logger)
+    public RedisRolloutStore(
+        IConnectionMultiplexer redis, string keyPrefix, string auditPrefix, StoreSnapshot<RolloutPolicy> snapshot, TimeProvider timeProvider, ILogger<RedisRolloutStore> logger)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
+        ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(logger);
         _redis = redis;
         _prefix = keyPrefix;
+        _auditPrefix = auditPrefix;
+        _timeProvider = timeProvider;
         _modelsKey = keyPrefix + ":models";
-        _channel = RedisChannel.Literal(keyPrefix + ":changed");
+        _snapshot = snapshot;
         _logger = logger;
-        try
-        {
-            _redis.GetSubscriber().Subscribe(_channel, OnChanged);
-        }
-        catch (RedisConnectionException ex)
-        {
-            // Redis is down at start-up: the multiplexer keeps the subscription and makes it when it
-            // connects, and the restored connection triggers a resynchronisation.
-            LogSubscribeDeferred(ex);
-        }
-
-        _redis.ConnectionRestored += OnConnectionRestored;
-        LogOpened(keyPrefix, _channel.ToString());
+        _epoch = new RedisEpoch(redis, keyPrefix, "rollouts", snapshot.Epoch, logger);
+        _channel = new RedisChangeChannel(redis, keyPrefix, OnChanged, OnResubscribed, logger);
+        LogOpened(keyPrefix, _channel.Channel.ToString());
     }
 
     /// <inheritdoc />
@@ -108,7 +136,14 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
             return null;
         }
 
-        RedisValue value = await _redis.GetDatabase().HashGetAsync(PolicyKey(model), PolicyField).ConfigureAwait(false);
+        RedisValue value = await _epoch.ReachableAsync(_redis.GetDatabase().HashGetAsync(PolicyKey(model), PolicyField)).ConfigureAwait(false);
+        if (value.IsNull && !await _epoch.IsCurrentAsync().ConfigureAwait(false))
+        {
+            // Missing because the store lost its data? Then restore it before answering.
+            await RestoreAsync().ConfigureAwait(false);
+            value = await _redis.GetDatabase().HashGetAsync(PolicyKey(model), PolicyField).ConfigureAwait(false);
+        }
+
         RolloutPolicy? policy = Deserialize(model, value);
         if (policy is not null)
         {
@@ -118,8 +153,16 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         return policy;
     }
 
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<RolloutPolicy>> ListAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Every policy, read under the store's epoch marker: a read is returned (and remembered in the
+    /// snapshot) only if the marker is still the one this replica knows; a store that lost its data is
+    /// restored from the snapshot first (see <see cref="RedisEpoch"/>), so replicas never drop their
+    /// rollouts because Redis came back empty.
+    /// </summary>
+    public async Task<IReadOnlyList<RolloutPolicy>> ListAsync(CancellationToken cancellationToken = default) =>
+        await _epoch.ReadAsync(ReadAllAsync, _snapshot, RestoreAsync, cancellationToken).ConfigureAwait(false);
+
+    private async Task<List<RolloutPolicy>> ReadAllAsync()
     {
         IDatabase db = _redis.GetDatabase();
         RedisValue[] names = await db.SetMembersAsync(_modelsKey).ConfigureAwait(false);
@@ -159,17 +202,30 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         }
 
         RolloutPolicy stored = policy with { Revision = policy.Revision + 1 };
-        RedisValue[] arguments =
-        [
-            policy.Revision.ToString(CultureInfo.InvariantCulture),
-            stored.Revision.ToString(CultureInfo.InvariantCulture),
-            JsonSerializer.Serialize(stored, RolloutJsonContext.Default.RolloutPolicy),
-            policy.Model,
-            _channel.ToString(),
-        ];
-        var result = (RedisResult[])(await _redis.GetDatabase()
-            .ScriptEvaluateAsync(CompareAndSwapScript, [PolicyKey(policy.Model), _modelsKey], arguments)
-            .ConfigureAwait(false))!;
+        string json = JsonSerializer.Serialize(stored, RolloutJsonContext.Default.RolloutPolicy);
+        RedisResult[] result = await EvaluateUnderEpochAsync(CompareAndSwapScript, policy.Model, async db =>
+        {
+            RolloutPolicy? before = Deserialize(policy.Model, await db.HashGetAsync(PolicyKey(policy.Model), PolicyField).ConfigureAwait(false));
+            RedisValue head = RedisValue.EmptyString;
+            RedisValue entry = RedisValue.EmptyString;
+            if (RolloutAudit.Set(before, stored, _timeProvider.GetUtcNow()) is { } change)
+            {
+                RedisValue[] entries;
+                (head, entries) = await RedisAuditTrail.LinkAsync(db, AuditKey(policy.Model), [change]).ConfigureAwait(false);
+                entry = entries[0];
+            }
+
+            return
+            [
+                policy.Revision.ToString(CultureInfo.InvariantCulture),
+                stored.Revision.ToString(CultureInfo.InvariantCulture),
+                json,
+                policy.Model,
+                _channel.Channel.ToString(),
+                head,
+                entry,
+            ];
+        }).ConfigureAwait(false);
         if ((int)result[0] != 1)
         {
             return Conflict(policy.Model, policy.Revision, ParseRevision(result[1]));
@@ -181,17 +237,29 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<RolloutResult<RolloutPolicy>> DeleteAsync(string model, long expectedRevision, CancellationToken cancellationToken = default)
+    public async Task<RolloutResult<RolloutPolicy>> DeleteAsync(
+        string model, long expectedRevision, ChangeContext? context = null, CancellationToken cancellationToken = default)
     {
         if (!IsValidModel(model))
         {
             return NotFound(model);
         }
 
-        RedisValue[] arguments = [expectedRevision.ToString(CultureInfo.InvariantCulture), model, _channel.ToString()];
-        var result = (RedisResult[])(await _redis.GetDatabase()
-            .ScriptEvaluateAsync(DeleteScript, [PolicyKey(model), _modelsKey], arguments)
-            .ConfigureAwait(false))!;
+        RedisResult[] result = await EvaluateUnderEpochAsync(DeleteScript, model, async db =>
+        {
+            RolloutPolicy? current = Deserialize(model, await db.HashGetAsync(PolicyKey(model), PolicyField).ConfigureAwait(false));
+            RedisValue head = RedisValue.EmptyString;
+            RedisValue entry = RedisValue.EmptyString;
+            if (current is not null)
+            {
+                AuditEntry deleted = RolloutAudit.Delete(current, context ?? new ChangeContext(null, null), _timeProvider.GetUtcNow());
+                RedisValue[] entries;
+                (head, entries) = await RedisAuditTrail.LinkAsync(db, AuditKey(model), [deleted]).ConfigureAwait(false);
+                entry = entries[0];
+            }
+
+            return [expectedRevision.ToString(CultureInfo.InvariantCulture), model, _channel.Channel.ToString(), head, entry];
+        }).ConfigureAwait(false);
         switch ((int)result[0])
         {
             case 0:
@@ -211,17 +279,57 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     /// <summary>Unsubscribes and ends every change feed; the connection stays open (its owner disposes it).</summary>
     public void Dispose()
     {
-        _redis.ConnectionRestored -= OnConnectionRestored;
-        try
+        _channel.Dispose();
+        _changes.Dispose();
+    }
+
+    /// <summary>
+    /// Runs a write script on <paramref name="model"/>'s keys with the arguments <paramref name="arguments"/>
+    /// builds (it reads the audit trail's head) and the epoch this replica knows as the last one. When the
+    /// marker is another (the store lost its data or was restored), restores or adopts it and runs the
+    /// script again; when the trail's head moved, builds the arguments again.
+    /// </summary>
+    private async Task<RedisResult[]> EvaluateUnderEpochAsync(string script, string model, Func<IDatabase, Task<RedisValue[]>> arguments)
+    {
+        IDatabase db = _redis.GetDatabase();
+        RedisKey[] keys = [PolicyKey(model), _modelsKey, _epoch.Key, AuditKey(model)];
+        for (int attempt = 1; ; attempt++)
         {
-            _redis.GetSubscriber().Unsubscribe(_channel, OnChanged);
+            if (_epoch.Current is null)
+            {
+                await RestoreAsync().ConfigureAwait(false);
+            }
+
+            RedisValue[] values = await arguments(db).ConfigureAwait(false);
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(script, keys, [.. values, _epoch.Current]).ConfigureAwait(false))!;
+            int outcome = (int)result[0];
+            if (outcome >= 0)
+            {
+                return result;
+            }
+
+            if (attempt == MaxWriteAttempts)
+            {
+                throw new InvalidDataException($"the rollout store kept changing under a write of '{model}' (epoch marker or audit trail); retry");
+            }
+
+            if (outcome == -1)
+            {
+                await RestoreAsync().ConfigureAwait(false);
+            }
         }
-        catch (RedisConnectionException)
+    }
+
+    /// <summary>Sets the epoch marker, writing the snapshot's policies back when the store is empty.</summary>
+    private Task<bool> RestoreAsync()
+    {
+        var items = new List<RestoredItem>(_snapshot.Items.Length);
+        foreach (RolloutPolicy policy in _snapshot.Items)
         {
-            // Nothing to unsubscribe from while disconnected; the handler is dropped with the store.
+            items.Add(new RestoredItem(policy.Model, policy.Revision, JsonSerializer.Serialize(policy, RolloutJsonContext.Default.RolloutPolicy), null));
         }
 
-        _changes.Dispose();
+        return _epoch.RestoreAsync(_modelsKey, _channel.Channel, "policy", _prefix + ":policy:", null, items);
     }
 
     private static bool IsValidModel(string? model) => model is not null && RolloutPolicyValidator.IsValidModelName(model);
@@ -237,6 +345,8 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         long.Parse((string)value!, NumberStyles.None, CultureInfo.InvariantCulture);
 
     private RedisKey PolicyKey(string model) => $"{_prefix}:policy:{model}";
+
+    private RedisKey AuditKey(string model) => RedisAuditTrail.Key(_auditPrefix, model);
 
     private RolloutPolicy? Deserialize(string model, RedisValue value)
     {
@@ -256,9 +366,8 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         }
     }
 
-    private void OnChanged(RedisChannel channel, RedisValue message)
+    private void OnChanged(string model)
     {
-        string model = message.ToString();
         if (IsValidModel(model))
         {
             _known.TryAdd(model, 0);
@@ -266,19 +375,18 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         }
     }
 
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
-    {
-        if (e.ConnectionType == ConnectionType.Subscription)
-        {
-            _ = ResyncAsync();
-        }
-    }
+    private void OnResubscribed() => _ = ResyncAsync();
 
     private async Task ResyncAsync()
     {
         try
         {
             var models = new SortedSet<string>(_known.Keys, StringComparer.Ordinal);
+            foreach (RolloutPolicy policy in _snapshot.Items)
+            {
+                models.Add(policy.Model);
+            }
+
             foreach (RedisValue name in await _redis.GetDatabase().SetMembersAsync(_modelsKey).ConfigureAwait(false))
             {
                 models.Add(name.ToString());

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serving.Core.Rollouts;
+using Serving.Core.Storage;
+using Serving.Gateway.Hosting;
+using Serving.Gateway.Registry;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Rollouts;
@@ -24,26 +27,23 @@ internal static class RolloutServiceCollectionExtensions
         string stateDirectory = NonEmpty(section["StateDirectory"]) ?? "state";
         string? redis = NonEmpty(section["Redis"]);
         string keyPrefix = NonEmpty(section["Rollouts:RedisKeyPrefix"]) ?? RedisRolloutStore.DefaultKeyPrefix;
+        string auditPrefix = NonEmpty(section["Registry:RedisKeyPrefix"]) ?? RedisRegistryStore.DefaultKeyPrefix;
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRolloutStatusSource, NullRolloutStatusSource>();
         services.TryAddSingleton<IRolloutActionSink, LoggingRolloutActionSink>();
+        services.TryAddSingleton(_ => new StoreSnapshot<RolloutPolicy>(
+            Path.Combine(stateDirectory, "snapshot", "rollouts.json"), RolloutJsonContext.Default.SnapshotDocumentRolloutPolicy));
         if (redis is not null)
         {
-            // The same registration as AddServingRegistry's: whichever runs first creates the one connection.
-            services.TryAddSingleton<IConnectionMultiplexer>(_ =>
-            {
-                // Start even while Redis is down: the multiplexer keeps reconnecting in the background.
-                var config = ConfigurationOptions.Parse(redis);
-                config.AbortOnConnectFail = false;
-                return ConnectionMultiplexer.Connect(config);
-            });
+            services.AddRedisConnection(redis);
             services.TryAddSingleton<IRolloutStore>(sp => new RedisRolloutStore(
-                sp.GetRequiredService<IConnectionMultiplexer>(), keyPrefix, sp.GetRequiredService<ILogger<RedisRolloutStore>>()));
+                sp.GetRequiredService<IConnectionMultiplexer>(), keyPrefix, auditPrefix, sp.GetRequiredService<StoreSnapshot<RolloutPolicy>>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisRolloutStore>>()));
         }
         else
         {
-            services.TryAddSingleton<IRolloutStore>(_ => new FileRolloutStore(stateDirectory));
+            services.TryAddSingleton<IRolloutStore>(sp => new FileRolloutStore(stateDirectory, sp.GetRequiredService<TimeProvider>()));
         }
 
         return services;

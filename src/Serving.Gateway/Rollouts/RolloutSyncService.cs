@@ -1,5 +1,6 @@
 using Prometheus;
 using Serving.Core.Rollouts;
+using Serving.Core.Storage;
 using Serving.Gateway.Hosting;
 
 namespace Serving.Gateway.Rollouts;
@@ -7,9 +8,11 @@ namespace Serving.Gateway.Rollouts;
 /// <summary>
 /// Keeps <see cref="Table"/> equal to the rollout store: on every change the store reports (within a
 /// second on every replica with Redis) and every few seconds regardless. A store that cannot be read
-/// leaves the last known rollouts in force.
+/// leaves the last known rollouts in force; one that cannot be read from the start puts the replica's
+/// snapshot (<c>snapshot/rollouts.json</c> in the state directory) in force until it can.
 /// </summary>
-internal sealed partial class RolloutSyncService(IRolloutStore store, TimeProvider time, ILogger<RolloutSyncService> logger) : BackgroundService
+internal sealed partial class RolloutSyncService(
+    IRolloutStore store, StoreSnapshot<RolloutPolicy> snapshot, TimeProvider time, ILogger<RolloutSyncService> logger) : BackgroundService
 {
     private static readonly TimeSpan Resync = TimeSpan.FromSeconds(5);
     private static readonly Gauge Weight = Prometheus.Metrics.CreateGauge(
@@ -19,6 +22,7 @@ internal sealed partial class RolloutSyncService(IRolloutStore store, TimeProvid
 
     private readonly SemaphoreSlim _changed = new(0, 1);
     private volatile RolloutTable _table = RolloutTable.Empty;
+    private bool _known;
 
     /// <summary>The rollouts in force.</summary>
     public RolloutTable Table => _table;
@@ -26,7 +30,12 @@ internal sealed partial class RolloutSyncService(IRolloutStore store, TimeProvid
     /// <summary>Reads the store now and publishes the result (also used by the rollout loop after it writes).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        var policies = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+        Apply(await store.ListAsync(cancellationToken).ConfigureAwait(false));
+        _known = true;
+    }
+
+    private void Apply(IReadOnlyList<RolloutPolicy> policies)
+    {
         var current = _table;
         var next = new Dictionary<string, RolloutRuntime>(StringComparer.Ordinal);
         var changed = false;
@@ -84,6 +93,12 @@ internal sealed partial class RolloutSyncService(IRolloutStore store, TimeProvid
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 LogSyncFailed(logger, ex.Message);
+                if (!_known && !snapshot.Items.IsEmpty)
+                {
+                    Apply(snapshot.Items);
+                    _known = true;
+                    LogServingSnapshot(logger, snapshot.Items.Length, snapshot.FilePath);
+                }
             }
             try
             {
@@ -119,4 +134,7 @@ internal sealed partial class RolloutSyncService(IRolloutStore store, TimeProvid
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Error, Message = "Reading rollouts failed; the last known rollouts stay in force: {Reason}")]
     private static partial void LogSyncFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "The rollout store has not been readable since start-up; {Count} rollout(s) from the snapshot {Path} are in force")]
+    private static partial void LogServingSnapshot(ILogger logger, int count, string path);
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Serving.Core.Registry;
+using Serving.Core.Rollouts;
+using Serving.Core.Tests.Rollouts;
 using static Serving.Core.Tests.Registry.RegistryTestData;
 
 namespace Serving.Core.Tests.Registry;
@@ -15,6 +17,66 @@ public sealed class FileRegistryStoreTests : RegistryStoreContractTests
     {
         await base.DisposeAsync();
         Directory.Delete(_stateDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task GetAuditAsync_RegistryAndRolloutChanges_OneChainedTrail()
+    {
+        var store = CreateStore();
+        using var rollouts = new FileRolloutStore(_stateDirectory, Time);
+        await store.SeedAsync("fraud", [Version(3, ("auc", 0.8)), Version(4, ("auc", 0.9))]);
+        var set = await rollouts.CompareAndSwapAsync(RolloutFixtures.Canary(10) with { UpdatedBy = "carol", Reason = "try v4" });
+        await store.SetAliasAsync("fraud", "champion", 4, new ChangeContext("alice", "best auc"));
+        await rollouts.DeleteAsync("fraud", set.Value!.Revision, new ChangeContext("dave", "done"));
+
+        var trail = await store.GetAuditAsync("fraud");
+
+        Assert.Equal([AuditAction.Register, AuditAction.Register, AuditAction.RolloutSet, AuditAction.AliasSet, AuditAction.RolloutDelete],
+            trail.Select(static e => e.Action));
+        Assert.Equal(("carol", "try v4", "canary: stable v3, canary v4, weight 10%"), (trail[2].Actor, trail[2].Reason, trail[2].After));
+        Assert.Equal(("dave", "done"), (trail[4].Actor, trail[4].Reason));
+        Assert.Equal(AuditChain.Genesis, trail[0].Previous);
+        for (var i = 1; i < trail.Count; i++)
+        {
+            Assert.Equal(trail[i - 1].Hash, trail[i].Previous);
+        }
+
+        Assert.Equal(AuditVerification.Ok(5), await store.VerifyAuditAsync("fraud"));
+    }
+
+    [Fact]
+    public async Task VerifyAuditAsync_EntryEditedInFile_NamesIt()
+    {
+        var store = CreateStore();
+        await store.SeedAsync("fraud", [Version(3, ("auc", 0.8)), Version(4, ("auc", 0.9))]);
+        await store.SetAliasAsync("fraud", "champion", 4, new ChangeContext("alice", "best auc"));
+        var path = Path.Combine(_stateDirectory, "audit", "fraud.jsonl");
+        var lines = await File.ReadAllLinesAsync(path);
+        lines[2] = lines[2].Replace("\"alice\"", "\"mallory\"", StringComparison.Ordinal);
+        await File.WriteAllLinesAsync(path, lines);
+
+        var verification = await store.VerifyAuditAsync("fraud");
+
+        Assert.False(verification.Valid);
+        Assert.Equal((3, 3), (verification.Entries, verification.FirstBroken!.Value));
+        Assert.Contains("entry 3 was changed after it was written", verification.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyAuditAsync_EntryRemovedFromFile_NamesTheOneAfterIt()
+    {
+        var store = CreateStore();
+        await store.SeedAsync("fraud", [Version(3, ("auc", 0.8)), Version(4, ("auc", 0.9))]);
+        await store.SetAliasAsync("fraud", "champion", 4, new ChangeContext("alice", "best auc"));
+        var path = Path.Combine(_stateDirectory, "audit", "fraud.jsonl");
+        var lines = (await File.ReadAllLinesAsync(path)).ToList();
+        lines.RemoveAt(1);
+        await File.WriteAllLinesAsync(path, lines);
+
+        var verification = await store.VerifyAuditAsync("fraud");
+
+        Assert.Equal((false, 2), (verification.Valid, verification.FirstBroken!.Value));
+        Assert.Contains("does not follow entry 1", verification.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

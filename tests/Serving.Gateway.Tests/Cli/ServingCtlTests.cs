@@ -157,7 +157,9 @@ public sealed class ServingCtlTests : IAsyncLifetime
         var (code, _, error) = await RunAsync("models", "show", "broken");
 
         Assert.Equal(ExitCodes.ServerError, code);
-        Assert.Contains("HTTP 500", error, StringComparison.Ordinal);
+        Assert.StartsWith("error: the store is unavailable, nothing was changed; retry later: registry document ", error, StringComparison.Ordinal);
+        Assert.Contains("broken.json is corrupt", error, StringComparison.Ordinal);
+        Assert.EndsWith("(HTTP 503)", error.Trim(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -189,6 +191,23 @@ public sealed class ServingCtlTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Rejected, refused.Code);
         Assert.Contains("HTTP 401", refused.Error, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Rejected, overridden.Code);
+    }
+
+    [Fact]
+    public async Task RunAsync_AuditVerify_IntactThenTamperedNamesTheEntry()
+    {
+        var intact = await RunAsync("audit", "verify", "credit-risk");
+        var path = Path.Combine(_server.Root, "state", "audit", "credit-risk.jsonl");
+        var lines = await File.ReadAllLinesAsync(path);
+        lines[0] = lines[0].Replace("\"seed\"", "\"mallory\"", StringComparison.Ordinal);
+        await File.WriteAllLinesAsync(path, lines);
+        var broken = await RunAsync("audit", "verify", "credit-risk");
+        var json = JsonNode.Parse((await RunAsync("--json", "audit", "verify", "credit-risk")).Output)!;
+
+        Assert.Equal((ExitCodes.Ok, "audit trail of credit-risk: 2 entries, chain intact"), (intact.Code, intact.Output.Trim()));
+        Assert.Equal(ExitCodes.Rejected, broken.Code);
+        Assert.StartsWith("audit trail of credit-risk is BROKEN at entry 1 of 2: entry 1 was changed after it was written", broken.Output, StringComparison.Ordinal);
+        Assert.Equal((false, 2, 1), (json["valid"]!.GetValue<bool>(), json["entries"]!.GetValue<int>(), json["firstBroken"]!.GetValue<int>()));
     }
 
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) =>

@@ -1,10 +1,13 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serving.Core.Registry;
 using Serving.Core.Tests.Registry;
+using Serving.Core.Tests.Rollouts;
 using Serving.Gateway.Registry;
+using Serving.Gateway.Rollouts;
 using StackExchange.Redis;
 using static Serving.Core.Tests.Registry.RegistryTestData;
 
@@ -20,7 +23,7 @@ public sealed class RedisRegistryStoreTests(RedisServerFixture redis) : Registry
     {
         // One connection per store instance: each instance behaves as a separate gateway replica.
         var connection = Connect();
-        return new RedisRegistryStore(connection, _prefix, options, Time, NullLogger<RedisRegistryStore>.Instance);
+        return new RedisRegistryStore(connection, _prefix, options, Snapshots.Registry(), Time, NullLogger<RedisRegistryStore>.Instance);
     }
 
     public override async Task DisposeAsync()
@@ -94,6 +97,106 @@ public sealed class RedisRegistryStoreTests(RedisServerFixture redis) : Registry
     }
 
     [Fact]
+    public async Task ListAsync_StoreLostItsData_OneReplicaRestoresItWithAnAuditEntry()
+    {
+        var replicas = Enumerable.Range(0, 3).Select(_ => CreateStore()).ToArray();
+        await replicas[0].SeedAsync("credit-risk", [Version(1, ("auc", 0.8)), Version(2, ("auc", 0.9))]);
+        await replicas[0].SetAliasAsync("credit-risk", "champion", 2, new ChangeContext("alice", null));
+        foreach (var replica in replicas)
+        {
+            Assert.Single(await replica.ListAsync());
+        }
+
+        var before = (await replicas[0].GetAsync("credit-risk"))!;
+        await redis.DeleteKeysAsync(_prefix);
+
+        var lists = await Task.WhenAll(replicas.Select(static r => r.ListAsync()));
+
+        Assert.All(lists, list => Assert.Equal(Json(before), Json(Assert.Single(list))));
+        var audit = await replicas[1].GetAuditAsync("credit-risk");
+        var restore = Assert.Single(audit);
+        Assert.Equal(AuditAction.Restore, restore.Action);
+        Assert.Equal(before.Revision, restore.Revision);
+        Assert.StartsWith("store lost its data; restored from replica ", restore.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TransitionAsync_StoreLostItsData_RestoresBeforeCommitting()
+    {
+        var store = CreateStore();
+        await store.SeedAsync("credit-risk", [Version(1, ("auc", 0.8)), Version(2, ("auc", 0.9))]);
+        var before = Assert.Single(await store.ListAsync());
+        await redis.DeleteKeysAsync(_prefix);
+
+        var staged = await store.TransitionAsync("credit-risk", 1, new TransitionRequest(ModelStage.Archived, "bob", "retired"));
+
+        Assert.True(staged.IsSuccess, staged.Error?.Message);
+        Assert.Equal(before.Revision + 1, staged.Value.Revision);
+        Assert.Equal(ModelStage.Production, staged.Value.FindVersion(2)!.Stage);
+        Assert.Equal([AuditAction.Restore, AuditAction.Transition], (await store.GetAuditAsync("credit-risk")).Select(static e => e.Action));
+    }
+
+    [Fact]
+    public async Task ListAsync_NewEmptyStore_SetsAnEpochWithoutRestoring()
+    {
+        var store = CreateStore();
+
+        Assert.Empty(await store.ListAsync());
+
+        var db = Connect().GetDatabase();
+        Assert.True(await db.KeyExistsAsync(_prefix + ":epoch"));
+        Assert.False(await db.KeyExistsAsync(_prefix + ":models"));
+    }
+
+    [Fact]
+    public async Task VerifyAuditAsync_EntryEditedInRedis_NamesIt()
+    {
+        var store = CreateStore();
+        using var rollouts = new RedisRolloutStore(Connect(), _prefix + ":rollouts", _prefix, Snapshots.Rollouts(), Time, NullLogger<RedisRolloutStore>.Instance);
+        await store.SeedAsync("fraud", [Version(3, ("auc", 0.8)), Version(4, ("auc", 0.9))]);
+        await rollouts.CompareAndSwapAsync(RolloutFixtures.Canary(10) with { UpdatedBy = "carol", Reason = "try v4" });
+        await store.SetAliasAsync("fraud", "champion", 4, new ChangeContext("alice", "best auc"));
+        Assert.Equal(
+            [AuditAction.Register, AuditAction.Register, AuditAction.RolloutSet, AuditAction.AliasSet],
+            (await store.GetAuditAsync("fraud")).Select(static e => e.Action));
+        Assert.Equal(AuditVerification.Ok(4), await store.VerifyAuditAsync("fraud"));
+        var db = Connect().GetDatabase();
+        var key = _prefix + ":audit:fraud";
+        var third = (string)(await db.ListGetByIndexAsync(key, 2))!;
+        await db.ListSetByIndexAsync(key, 2, third.Replace("\"carol\"", "\"mallory\"", StringComparison.Ordinal));
+
+        var verification = await store.VerifyAuditAsync("fraud");
+
+        Assert.Equal((false, 4, 3), (verification.Valid, verification.Entries, verification.FirstBroken!.Value));
+        Assert.Contains("entry 3 was changed after it was written", verification.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TransitionAsync_AuditHeadMovedByRolloutWrite_ChainStaysIntact()
+    {
+        var replicas = Enumerable.Range(0, 3).Select(_ => CreateStore()).ToArray();
+        using var rollouts = new RedisRolloutStore(Connect(), _prefix + ":rollouts", _prefix, Snapshots.Rollouts(), Time, NullLogger<RedisRolloutStore>.Instance);
+        await replicas[0].SeedAsync("fraud", [Version(3, ("auc", 0.8)), Version(4, ("auc", 0.9))]);
+
+        var policy = RolloutFixtures.Canary(1);
+        var writes = new List<Task>();
+        for (var i = 0; i < 6; i++)
+        {
+            writes.Add(replicas[i % replicas.Length].SetAliasAsync("fraud", "a" + i, 4, new ChangeContext("alice", null)));
+        }
+
+        for (var w = 1; w <= 4; w++)
+        {
+            var stored = await rollouts.CompareAndSwapAsync(policy);
+            Assert.True(stored.IsSuccess, stored.Error?.Message);
+            policy = stored.Value with { Canary = stored.Value.Canary! with { Weight = w * 10 } };
+        }
+
+        await Task.WhenAll(writes);
+        Assert.Equal(AuditVerification.Ok(2 + 6 + 4), await replicas[1].VerifyAuditAsync("fraud"));
+    }
+
+    [Fact]
     public async Task AddServingRegistry_RedisConfigured_UsesRedisStoreAndSeedsIntoIt()
     {
         var repository = Directory.CreateTempSubdirectory("serving-redis-seed-").FullName;
@@ -123,6 +226,8 @@ public sealed class RedisRegistryStoreTests(RedisServerFixture redis) : Registry
             Directory.Delete(repository, recursive: true);
         }
     }
+
+    private static string Json(ModelState state) => JsonSerializer.Serialize(state, RegistryJsonContext.Default.ModelState);
 
     private ConnectionMultiplexer Connect()
     {

@@ -31,6 +31,20 @@ public sealed class RedisServerFixture : IAsyncLifetime
         return StartAsync();
     }
 
+    /// <summary>Picks the port without starting the server (a Redis that is down); <see cref="RestartAsync"/> starts it.</summary>
+    public void ReservePort() => Port = FreePort();
+
+    /// <summary>Deletes every key under <paramref name="prefix"/>: what a flush, or a restart without persistence, does to one store.</summary>
+    public async Task DeleteKeysAsync(string prefix)
+    {
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        await foreach (var key in server.KeysAsync(pattern: prefix + ":*"))
+        {
+            await connection.GetDatabase().KeyDeleteAsync(key);
+        }
+    }
+
     /// <summary>Kills the server abruptly (as a crash would).</summary>
     public async Task KillAsync()
     {

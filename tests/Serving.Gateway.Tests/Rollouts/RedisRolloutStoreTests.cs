@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -39,6 +40,39 @@ public sealed class RedisRolloutStoreTests(RedisServerFixture redis) : RolloutSt
         Assert.Equal("fraud", feed.Current);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
         Assert.Equal(25, (await watcher.GetAsync("fraud"))!.Canary!.Weight);
+    }
+
+    [Fact]
+    public async Task ListAsync_StoreLostItsData_RestoresTheLastKnownPolicies()
+    {
+        using var first = Open();
+        using var second = Open();
+        var written = await first.CompareAndSwapAsync(RolloutFixtures.Canary(25));
+        Assert.Single(await first.ListAsync());
+        Assert.Single(await second.ListAsync());
+        await redis.DeleteKeysAsync(_prefix);
+
+        var lists = await Task.WhenAll(first.ListAsync(), second.ListAsync());
+
+        Assert.All(lists, list => Assert.Equal(Json(written.Value!), Json(Assert.Single(list))));
+        using var fresh = Open();
+        Assert.Equal(Json(written.Value!), Json((await fresh.GetAsync("fraud"))!));
+    }
+
+    [Fact]
+    public async Task CompareAndSwapAsync_StoreLostItsData_RestoresBeforeWriting()
+    {
+        using var store = Open();
+        var written = await store.CompareAndSwapAsync(RolloutFixtures.Canary(25));
+        Assert.Single(await store.ListAsync());
+        await redis.DeleteKeysAsync(_prefix);
+
+        var stale = await store.CompareAndSwapAsync(RolloutFixtures.Canary(50));
+        var moved = await store.CompareAndSwapAsync(written.Value! with { Canary = written.Value!.Canary! with { Weight = 50 } });
+
+        Assert.Equal(RolloutErrorCode.Conflict, stale.Error?.Code);
+        Assert.True(moved.IsSuccess, moved.Error?.Message);
+        Assert.Equal(2, moved.Value.Revision);
     }
 
     [Fact]
@@ -139,7 +173,9 @@ public sealed class RedisRolloutStoreTests(RedisServerFixture redis) : RolloutSt
         }
     }
 
-    private RedisRolloutStore Open() => new(Connect(), _prefix, NullLogger<RedisRolloutStore>.Instance);
+    private static string Json(RolloutPolicy policy) => JsonSerializer.Serialize(policy, RolloutJsonContext.Default.RolloutPolicy);
+
+    private RedisRolloutStore Open() => new(Connect(), _prefix, _prefix + ":registry", Snapshots.Rollouts(), TimeProvider.System, NullLogger<RedisRolloutStore>.Instance);
 
     private ConnectionMultiplexer Connect()
     {

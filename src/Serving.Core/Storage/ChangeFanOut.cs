@@ -2,14 +2,14 @@ using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
-namespace Serving.Core.Rollouts;
+namespace Serving.Core.Storage;
 
 /// <summary>
-/// The in-process fan-out behind <see cref="IRolloutStore.WatchAsync"/>: every subscriber gets every
-/// model name published after it subscribed. Stores publish after a commit (the Redis store also after a
-/// pub/sub message from another replica).
+/// The in-process fan-out behind every store's change feed (registry and rollouts): every subscriber
+/// gets every model name published after it subscribed. Stores publish after a commit (the Redis stores
+/// also after a pub/sub message from another replica).
 /// </summary>
-internal sealed class RolloutChangeFeed : IDisposable
+internal sealed class ChangeFanOut : IDisposable
 {
     private readonly Lock _lock = new();
     private ImmutableArray<Channel<string>> _subscribers = [];
@@ -18,7 +18,8 @@ internal sealed class RolloutChangeFeed : IDisposable
     /// <summary>Yields changed model names until cancelled or disposed.</summary>
     public async IAsyncEnumerable<string> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        // Unbounded: policy changes are rare, and a dropped name would leave a replica routing by a stale policy.
+        // Unbounded: store changes are rare (operator actions, plan steps), and a dropped name would leave a
+        // replica serving or routing by a stale state.
         var channel = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         lock (_lock)
         {
