@@ -1,24 +1,32 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Serving.Core.Drift;
+using Serving.Gateway.Drift;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Protocol;
 
 namespace Serving.Gateway.Admin;
 
-/// <summary><c>GET /admin/drift/{model}[/versions/{v}]</c>: what on-call reads when a drift alert fires.</summary>
+/// <summary>
+/// <c>GET /admin/drift/{model}[/versions/{v}][?history=N]</c>: what on-call reads when a drift alert fires:
+/// per version the last judged window and, with <c>history</c>, the last N closed windows (oldest first).
+/// </summary>
 internal static class AdminDriftEndpoints
 {
     public static IEndpointRouteBuilder MapAdminDrift(this IEndpointRouteBuilder app)
     {
         var drift = app.MapGroup("/admin/drift").AddEndpointFilter<AdminAuthFilter>();
-        drift.MapGet("/{model}", static (string model, ModelHost host) => Status(host, model, null));
-        drift.MapGet("/{model}/versions/{version}", static (string model, string version, ModelHost host) => Status(host, model, version));
+        drift.MapGet("/{model}", static (string model, int? history, ModelHost host) => Status(host, model, null, history ?? 0));
+        drift.MapGet("/{model}/versions/{version}", static (string model, string version, int? history, ModelHost host) => Status(host, model, version, history ?? 0));
         return app;
     }
 
-    private static IResult Status(ModelHost host, string model, string? versionText)
+    private static IResult Status(ModelHost host, string model, string? versionText, int history)
     {
+        if (history < 0)
+        {
+            return ProtocolErrors.Result(StatusCodes.Status400BadRequest, "history must be a number of windows, 0 or more.");
+        }
         if (!host.Catalog.TryGetModel(model, out var entry))
         {
             return ProtocolErrors.Result(StatusCodes.Status404NotFound, $"Unknown model '{model}'.");
@@ -39,40 +47,60 @@ internal static class AdminDriftEndpoints
             {
                 continue;
             }
-            versions.Add(Describe(version));
+            versions.Add(Describe(version, history));
         }
         return Results.Json(new DriftStatusResponse(entry.Name, versions), DriftJsonContext.Default.DriftStatusResponse);
     }
 
-    private static VersionDriftStatus Describe(ModelVersion version)
+    private static VersionDriftStatus Describe(ModelVersion version, int historyCount)
     {
         if (version.Drift is not { } monitor)
         {
-            return new VersionDriftStatus(version.VersionText, false, 0, null, null, null, []);
+            return version.DriftUnavailable is { } reason
+                ? new VersionDriftStatus(version.VersionText, "unavailable", reason, false, 0, null, 0, null, null, [], [])
+                : new VersionDriftStatus(version.VersionText, "not_monitored", null, false, 0, null, 0, null, null, [], []);
         }
         var t = monitor.Thresholds;
-        var thresholds = new DriftThresholdsStatus(t.PsiWarning, t.PsiCritical, t.KsPValue, t.MinimumSampleSize, t.FireAfter, t.ResolveAfter);
+        var thresholds = new DriftThresholdsStatus(
+            t.PsiWarning, t.PsiCritical, t.KsPValue, monitor.Evaluator.MinimumRows(t), t.FireAfter, t.FireWindow, t.ResolveAfter,
+            t.MissingRateWarning, t.MissingRateCritical);
+        var all = monitor.History;
+        var take = Math.Min(historyCount, all.Count);
+        var history = new DriftHistoryWindow[take];
+        for (var i = 0; i < take; i++)
+        {
+            history[i] = all[all.Count - take + i];
+        }
+        var recorder = monitor.Recorder;
         var last = monitor.Last;
         if (last is null)
         {
-            return new VersionDriftStatus(version.VersionText, true, monitor.Recorder.CurrentRowCount, monitor.Recorder.CurrentWindowStart, null, thresholds, []);
+            return new VersionDriftStatus(version.VersionText, "monitored", null, true, recorder.CurrentRowCount, recorder.CurrentWindowStart,
+                monitor.Evaluator.PooledRows, null, thresholds, [], history);
         }
         var columns = new List<DriftColumnStatus>(last.Columns.Length);
         foreach (var c in last.Columns)
         {
+            var h = DriftHistoryColumn.From(c);
             columns.Add(new DriftColumnStatus(
                 c.Name,
-                c.Kind == DriftColumnKind.Feature ? "feature" : "output",
+                h.Kind,
+                h.Test,
                 c.Psi,
+                c.PsiPValue,
                 c.KsStatistic,
-                c.PValue,
+                h.KsPValue,
                 c.AdjustedPValue,
+                c.ChiSquarePValue,
+                c.MissingRate,
+                c.ReferenceMissingRate,
                 c.KsMethod?.ToString().ToLowerInvariant(),
-                Snake(c.Verdict.ToString()),
-                c.Severity.ToString().ToLowerInvariant(),
-                c.AlarmState.ToString().ToLowerInvariant(),
-                c.AlarmSeverity.ToString().ToLowerInvariant(),
+                h.Verdict,
+                h.Severity,
+                DriftNames.State(c.AlarmState),
+                DriftNames.Severity(c.AlarmSeverity),
                 c.AlarmSince,
+                c.AlarmWindows,
                 c.LiveCount,
                 c.LiveSampleCount,
                 c.BinEdges,
@@ -80,22 +108,8 @@ internal static class AdminDriftEndpoints
                 c.LiveProportions));
         }
         return new VersionDriftStatus(
-            version.VersionText, true, monitor.Recorder.CurrentRowCount, monitor.Recorder.CurrentWindowStart,
-            new DriftWindowStatus(last.WindowStart, last.WindowEnd, last.RowCount, last.EvaluatedAt, Snake(last.Correction.ToString())),
-            thresholds, columns);
-    }
-
-    private static string Snake(string pascal)
-    {
-        var builder = new System.Text.StringBuilder(pascal.Length + 4);
-        for (var i = 0; i < pascal.Length; i++)
-        {
-            if (i > 0 && char.IsUpper(pascal[i]))
-            {
-                builder.Append('_');
-            }
-            builder.Append(char.ToLowerInvariant(pascal[i]));
-        }
-        return builder.ToString();
+            version.VersionText, "monitored", null, true, recorder.CurrentRowCount, recorder.CurrentWindowStart, monitor.Evaluator.PooledRows,
+            new DriftWindowStatus(last.WindowStart, last.WindowEnd, last.RowCount, last.EvaluatedAt, DriftNames.Correction(last.Correction)),
+            thresholds, columns, history);
     }
 }

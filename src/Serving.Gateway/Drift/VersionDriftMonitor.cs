@@ -16,6 +16,7 @@ internal sealed class VersionDriftMonitor
     private readonly int _featureCount;
     private readonly int _outputCount;
     private DriftEvaluation? _last;
+    private IReadOnlyList<DriftHistoryWindow> _history = [];
 
     public VersionDriftMonitor(ReferenceProfile profile, DriftRecorder recorder, DriftEvaluator evaluator, DriftThresholds thresholds, int featureInput, int predictionOutput)
     {
@@ -43,6 +44,26 @@ internal sealed class VersionDriftMonitor
         get => Volatile.Read(ref _last);
         set => Volatile.Write(ref _last, value);
     }
+
+    /// <summary>The last closed windows, oldest first (at most <see cref="DriftOptions.HistorySize"/>). Replaced, never mutated.</summary>
+    public IReadOnlyList<DriftHistoryWindow> History => Volatile.Read(ref _history);
+
+    /// <summary>Appends a closed window to the history, dropping the oldest beyond <paramref name="capacity"/>. Evaluation loop only.</summary>
+    public void AddHistory(DriftHistoryWindow window, int capacity)
+    {
+        var current = History;
+        var keep = Math.Max(0, Math.Min(current.Count, capacity - 1));
+        var next = new DriftHistoryWindow[keep + 1];
+        for (var i = 0; i < keep; i++)
+        {
+            next[i] = current[current.Count - keep + i];
+        }
+        next[keep] = window;
+        Volatile.Write(ref _history, next);
+    }
+
+    /// <summary>Puts back the persisted history (at start, before any window is evaluated).</summary>
+    public void RestoreHistory(IReadOnlyList<DriftHistoryWindow> history) => Volatile.Write(ref _history, history);
 
     /// <summary>Records the rows of an answered request. Called after its response was written.</summary>
     public void Record(InferenceWorkItem item)

@@ -39,12 +39,21 @@ internal static class MetadataEndpoints
     private static ReadinessResponse Readiness(ModelHost host, string? registryDegraded, WorkerPool workers)
     {
         var models = new List<ModelReadiness>();
+        List<string>? driftUnavailable = null;
         var ready = host.InitialLoadComplete;
         foreach (var entry in host.Catalog.Models)
         {
             var modelReady = entry.DefaultVersion() is not null;
             ready &= modelReady;
             models.Add(new ModelReadiness(entry.Name, modelReady, Statuses(entry.Versions)));
+            foreach (var version in entry.Versions)
+            {
+                // Reported, not failing readiness: the version serves; only its drift monitoring is off.
+                if (version.DriftUnavailable is { } reason && version.State == VersionState.Ready)
+                {
+                    (driftUnavailable ??= []).Add($"{entry.Name} v{version.VersionText}: {reason}");
+                }
+            }
         }
         List<WorkerReadiness>? workerDetail = null;
         if (workers.HasWorkers)
@@ -72,7 +81,7 @@ internal static class MetadataEndpoints
             }
         }
         models.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        return new ReadinessResponse(ready, registryDegraded is null ? "ok" : "degraded: " + registryDegraded, models, workerDetail);
+        return new ReadinessResponse(ready, registryDegraded is null ? "ok" : "degraded: " + registryDegraded, models, workerDetail, driftUnavailable);
     }
 
     private static IResult Metadata(ModelHost host, string model, string? versionText)

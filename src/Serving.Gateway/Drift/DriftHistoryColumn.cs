@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+using Serving.Core.Drift;
+
+namespace Serving.Gateway.Drift;
+
+/// <summary>One alarm's numbers in one closed window, as persisted and served in <c>history</c>.</summary>
+internal sealed record DriftHistoryColumn(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("test")] string Test,
+    [property: JsonPropertyName("psi")] double Psi,
+    [property: JsonPropertyName("ks_statistic")] double KsStatistic,
+    [property: JsonPropertyName("ks_pvalue")] double KsPValue,
+    [property: JsonPropertyName("ks_pvalue_adjusted")] double KsPValueAdjusted,
+    [property: JsonPropertyName("chi2_pvalue")] double ChiSquarePValue,
+    [property: JsonPropertyName("missing_rate")] double MissingRate,
+    [property: JsonPropertyName("verdict")] string Verdict,
+    [property: JsonPropertyName("severity")] string Severity,
+    [property: JsonPropertyName("bin_edges")] IReadOnlyList<double> BinEdges,
+    [property: JsonPropertyName("reference_proportions")] IReadOnlyList<double> ReferenceProportions,
+    [property: JsonPropertyName("live_proportions")] IReadOnlyList<double> LiveProportions)
+{
+    /// <summary>
+    /// The column's result. <c>ks_pvalue</c> is the KS p-value (NaN for chi-square and missing-rate
+    /// alarms, whose raw p is <c>chi2_pvalue</c>); <c>ks_pvalue_adjusted</c> is the adjusted p-value of the
+    /// alarm's own test, whichever it is.
+    /// </summary>
+    public static DriftHistoryColumn From(DriftColumnResult c) => new(
+        c.Name,
+        DriftNames.Kind(c.Kind),
+        DriftNames.Test(c.Test),
+        c.Psi,
+        c.KsStatistic,
+        c.Test == DriftTest.KolmogorovSmirnov ? c.PValue : double.NaN,
+        c.AdjustedPValue,
+        c.ChiSquarePValue,
+        c.MissingRate,
+        DriftNames.Verdict(c.Verdict),
+        DriftNames.Severity(c.Severity),
+        c.BinEdges,
+        c.ReferenceProportions,
+        c.LiveProportions);
+}
