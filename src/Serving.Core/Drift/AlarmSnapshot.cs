@@ -25,4 +25,20 @@ internal sealed record AlarmSnapshot
 
     /// <summary>The last windows judged (at most the rule's n), oldest first.</summary>
     public required ImmutableArray<AlarmWindow> Recent { get; init; }
+
+    /// <summary>The ends of the drifting windows among <paramref name="windows"/>, oldest first: the evidence behind a Pending or Firing alarm.</summary>
+    public static ImmutableArray<DateTimeOffset> DriftingWindowEnds(IEnumerable<AlarmWindow> windows)
+    {
+        ArgumentNullException.ThrowIfNull(windows);
+        var ends = ImmutableArray.CreateBuilder<DateTimeOffset>();
+        foreach (AlarmWindow w in windows)
+        {
+            if (w.Drifting)
+            {
+                ends.Add(w.End);
+            }
+        }
+
+        return ends.ToImmutable();
+    }
 }

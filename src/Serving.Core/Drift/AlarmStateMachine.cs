@@ -43,22 +43,7 @@ internal sealed class AlarmStateMachine
     public DriftSeverity Severity { get; private set; }
 
     /// <summary>The ends of the remembered drifting windows, oldest first: the evidence behind a Pending or Firing alarm.</summary>
-    public ImmutableArray<DateTimeOffset> DriftingWindows
-    {
-        get
-        {
-            var ends = ImmutableArray.CreateBuilder<DateTimeOffset>();
-            foreach (AlarmWindow w in _recent)
-            {
-                if (w.Drifting)
-                {
-                    ends.Add(w.End);
-                }
-            }
-
-            return ends.ToImmutable();
-        }
-    }
+    public ImmutableArray<DateTimeOffset> DriftingWindows => AlarmSnapshot.DriftingWindowEnds(_recent);
 
     /// <summary>Feeds one window's verdict.</summary>
     /// <param name="verdict">The window's verdict for this alarm.</param>

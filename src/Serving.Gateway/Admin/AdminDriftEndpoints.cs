@@ -72,44 +72,58 @@ internal static class AdminDriftEndpoints
             history[i] = all[all.Count - take + i];
         }
         var recorder = monitor.Recorder;
-        var last = monitor.Last;
-        if (last is null)
+        if (all.Count == 0)
         {
             return new VersionDriftStatus(version.VersionText, "monitored", null, true, recorder.CurrentRowCount, recorder.CurrentWindowStart,
                 monitor.Evaluator.PooledRows, null, thresholds, [], history);
         }
-        var columns = new List<DriftColumnStatus>(last.Columns.Length);
+        // The last judged window stays the evidence while traffic is quiet (empty windows are pooled, not judged).
+        var last = all[^1];
+        var alarms = monitor.Alarms;
+        var columns = new List<DriftColumnStatus>(last.Columns.Count);
         foreach (var c in last.Columns)
         {
-            var h = DriftHistoryColumn.From(c);
+            var alarm = Find(alarms, c.Name);
             columns.Add(new DriftColumnStatus(
                 c.Name,
-                h.Kind,
-                h.Test,
+                c.Kind,
+                c.Test,
                 c.Psi,
                 c.PsiPValue,
                 c.KsStatistic,
-                h.KsPValue,
-                c.AdjustedPValue,
+                c.KsPValue,
+                c.KsPValueAdjusted,
                 c.ChiSquarePValue,
                 c.MissingRate,
                 c.ReferenceMissingRate,
-                c.KsMethod?.ToString().ToLowerInvariant(),
-                h.Verdict,
-                h.Severity,
-                DriftNames.State(c.AlarmState),
-                DriftNames.Severity(c.AlarmSeverity),
-                c.AlarmSince,
-                c.AlarmWindows,
-                c.LiveCount,
-                c.LiveSampleCount,
+                c.KsMethod,
+                c.Verdict,
+                c.Severity,
+                alarm is null ? "ok" : DriftNames.State(alarm.State),
+                alarm is null ? "none" : DriftNames.Severity(alarm.Severity),
+                alarm?.Since ?? last.EvaluatedAt,
+                alarm is null ? [] : AlarmSnapshot.DriftingWindowEnds(alarm.Recent),
+                c.LiveRows,
+                c.LiveSample,
                 c.BinEdges,
                 c.ReferenceProportions,
                 c.LiveProportions));
         }
         return new VersionDriftStatus(
             version.VersionText, "monitored", null, true, recorder.CurrentRowCount, recorder.CurrentWindowStart, monitor.Evaluator.PooledRows,
-            new DriftWindowStatus(last.WindowStart, last.WindowEnd, last.RowCount, last.EvaluatedAt, DriftNames.Correction(last.Correction)),
+            new DriftWindowStatus(last.Start, last.End, last.Rows, last.EvaluatedAt, DriftNames.Correction(t.Correction)),
             thresholds, columns, history);
+    }
+
+    private static AlarmSnapshot? Find(IReadOnlyList<AlarmSnapshot> alarms, string name)
+    {
+        foreach (var alarm in alarms)
+        {
+            if (alarm.Name == name)
+            {
+                return alarm;
+            }
+        }
+        return null;
     }
 }

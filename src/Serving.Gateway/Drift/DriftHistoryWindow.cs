@@ -8,6 +8,7 @@ internal sealed record DriftHistoryWindow(
     [property: JsonPropertyName("start")] DateTimeOffset Start,
     [property: JsonPropertyName("end")] DateTimeOffset End,
     [property: JsonPropertyName("rows")] long Rows,
+    [property: JsonPropertyName("evaluated_at")] DateTimeOffset EvaluatedAt,
     [property: JsonPropertyName("columns")] IReadOnlyList<DriftHistoryColumn> Columns)
 {
     public static DriftHistoryWindow From(DriftEvaluation evaluation)
@@ -17,6 +18,6 @@ internal sealed record DriftHistoryWindow(
         {
             columns[i] = DriftHistoryColumn.From(evaluation.Columns[i]);
         }
-        return new DriftHistoryWindow(evaluation.WindowStart, evaluation.WindowEnd, evaluation.RowCount, columns);
+        return new DriftHistoryWindow(evaluation.WindowStart, evaluation.WindowEnd, evaluation.RowCount, evaluation.EvaluatedAt, columns);
     }
 }

@@ -134,7 +134,8 @@ internal sealed partial class DriftService(
         }
         monitor.Evaluator.RestoreAlarms(state.Alarms);
         monitor.RestoreHistory(state.History);
-        alerts.Restore(model, version, monitor.Evaluator.SnapshotAlarms());
+        monitor.Alarms = monitor.Evaluator.SnapshotAlarms();
+        alerts.Restore(model, version, monitor.Alarms);
         LogRestored(logger, model, version, state.History.Count);
     }
 
@@ -160,8 +161,8 @@ internal sealed partial class DriftService(
             DriftMetrics.PooledRows.WithLabels(model, v).Set(monitor.Evaluator.PooledRows);
             return;
         }
-        monitor.Last = evaluation;
-        monitor.AddHistory(DriftHistoryWindow.From(evaluation), options.Value.HistorySize);
+        monitor.Alarms = monitor.Evaluator.SnapshotAlarms();
+        monitor.AddHistory(DriftHistoryWindow.From(evaluation), Math.Max(1, options.Value.HistorySize));
         DriftMetrics.PooledRows.WithLabels(model, v).Set(0);
         DriftMetrics.Windows.WithLabels(model, v).Inc();
         DriftMetrics.WindowRows.WithLabels(model, v).Set(evaluation.RowCount);
@@ -181,7 +182,7 @@ internal sealed partial class DriftService(
                 transition.Psi, transition.KsStatistic, transition.PValue, transition.AdjustedPValue, transition.LiveCount);
             alerts.OnTransition(transition);
         }
-        await store.SaveAsync(model, v, new DriftVersionState(monitor.Evaluator.SnapshotAlarms(), monitor.History), cancellationToken).ConfigureAwait(false);
+        await store.SaveAsync(model, v, new DriftVersionState(monitor.Alarms, monitor.History), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>0 ok or resolved, 1 pending, 2 firing (warning), 3 firing (critical): what the alerting rules read.</summary>
