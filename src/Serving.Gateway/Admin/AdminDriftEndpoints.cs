@@ -80,34 +80,17 @@ internal static class AdminDriftEndpoints
         // The last judged window stays the evidence while traffic is quiet (empty windows are pooled, not judged).
         var last = all[^1];
         var alarms = monitor.Alarms;
-        var columns = new List<DriftColumnStatus>(last.Columns.Count);
+        var columns = new List<DriftHistoryColumn>(last.Columns.Count);
         foreach (var c in last.Columns)
         {
             var alarm = Find(alarms, c.Name);
-            columns.Add(new DriftColumnStatus(
-                c.Name,
-                c.Kind,
-                c.Test,
-                c.Psi,
-                c.PsiPValue,
-                c.KsStatistic,
-                c.KsPValue,
-                c.KsPValueAdjusted,
-                c.ChiSquarePValue,
-                c.MissingRate,
-                c.ReferenceMissingRate,
-                c.KsMethod,
-                c.Verdict,
-                c.Severity,
-                alarm is null ? "ok" : DriftNames.State(alarm.State),
-                alarm is null ? "none" : DriftNames.Severity(alarm.Severity),
-                alarm?.Since ?? last.EvaluatedAt,
-                alarm is null ? [] : AlarmSnapshot.DriftingWindowEnds(alarm.Recent),
-                c.LiveRows,
-                c.LiveSample,
-                c.BinEdges,
-                c.ReferenceProportions,
-                c.LiveProportions));
+            columns.Add(c with
+            {
+                AlarmState = alarm is null ? "ok" : DriftNames.State(alarm.State),
+                AlarmSeverity = alarm is null ? "none" : DriftNames.Severity(alarm.Severity),
+                AlarmSince = alarm?.Since ?? last.EvaluatedAt,
+                AlarmWindows = alarm is null ? [] : AlarmSnapshot.DriftingWindowEnds(alarm.Recent),
+            });
         }
         return new VersionDriftStatus(
             version.VersionText, "monitored", null, true, recorder.CurrentRowCount, recorder.CurrentWindowStart, monitor.Evaluator.PooledRows,

@@ -23,7 +23,7 @@ internal sealed record VersionDriftStatus(
     [property: JsonPropertyName("pooled_rows")] long PooledRows,
     [property: JsonPropertyName("window")] DriftWindowStatus? Window,
     [property: JsonPropertyName("thresholds")] DriftThresholdsStatus? Thresholds,
-    [property: JsonPropertyName("columns")] IReadOnlyList<DriftColumnStatus> Columns,
+    [property: JsonPropertyName("columns")] IReadOnlyList<DriftHistoryColumn> Columns,
     [property: JsonPropertyName("history")] IReadOnlyList<DriftHistoryWindow> History);
 
 /// <summary>The last evaluated window.</summary>
@@ -45,35 +45,6 @@ internal sealed record DriftThresholdsStatus(
     [property: JsonPropertyName("resolve_after")] int ResolveAfter,
     [property: JsonPropertyName("missing_rate_warning")] double MissingRateWarning,
     [property: JsonPropertyName("missing_rate_critical")] double MissingRateCritical);
-
-/// <summary>
-/// One alarm in the last window: a feature (or <c>output:&lt;name&gt;</c>), or its missing rate
-/// (<c>missing:&lt;name&gt;</c>), with both histograms and the windows behind its alarm.
-/// </summary>
-internal sealed record DriftColumnStatus(
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("kind")] string Kind,
-    [property: JsonPropertyName("test")] string Test,
-    [property: JsonPropertyName("psi")] double Psi,
-    [property: JsonPropertyName("psi_pvalue")] double PsiPValue,
-    [property: JsonPropertyName("ks_statistic")] double KsStatistic,
-    [property: JsonPropertyName("ks_pvalue")] double KsPValue,
-    [property: JsonPropertyName("ks_pvalue_adjusted")] double KsPValueAdjusted,
-    [property: JsonPropertyName("chi2_pvalue")] double ChiSquarePValue,
-    [property: JsonPropertyName("missing_rate")] double MissingRate,
-    [property: JsonPropertyName("reference_missing_rate")] double ReferenceMissingRate,
-    [property: JsonPropertyName("ks_method")] string? KsMethod,
-    [property: JsonPropertyName("verdict")] string Verdict,
-    [property: JsonPropertyName("severity")] string Severity,
-    [property: JsonPropertyName("alarm_state")] string AlarmState,
-    [property: JsonPropertyName("alarm_severity")] string AlarmSeverity,
-    [property: JsonPropertyName("alarm_since")] DateTimeOffset AlarmSince,
-    [property: JsonPropertyName("alarm_windows")] IReadOnlyList<DateTimeOffset> AlarmWindows,
-    [property: JsonPropertyName("live_rows")] long LiveRows,
-    [property: JsonPropertyName("live_sample")] int LiveSample,
-    [property: JsonPropertyName("bin_edges")] IReadOnlyList<double> BinEdges,
-    [property: JsonPropertyName("reference_proportions")] IReadOnlyList<double> ReferenceProportions,
-    [property: JsonPropertyName("live_proportions")] IReadOnlyList<double> LiveProportions);
 
 [JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(DriftStatusResponse))]

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Serving.Gateway.Tests.Common;
 
 namespace Serving.Gateway.Tests.Alerts;
 
@@ -31,13 +31,13 @@ public sealed class AlertmanagerServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var executable = FindOnPath("prometheus-alertmanager") ?? FindOnPath("alertmanager") ?? throw new InvalidOperationException(
+        var executable = LocalServers.FindOnPath("prometheus-alertmanager") ?? LocalServers.FindOnPath("alertmanager") ?? throw new InvalidOperationException(
             "prometheus-alertmanager was not found on PATH. The drift alert tests post to a real Alertmanager: " +
             "install it with scripts/install-deps.sh (apt-get install -y prometheus-alertmanager).");
         _directory = Directory.CreateTempSubdirectory("serving-alertmanager-").FullName;
         var config = Path.Combine(_directory, "alertmanager.yml");
         await File.WriteAllTextAsync(config, Config);
-        var port = FreePort();
+        var port = LocalServers.FreePort();
         Url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
         var start = new ProcessStartInfo(executable)
         {
@@ -128,25 +128,5 @@ public sealed class AlertmanagerServer : IAsyncLifetime
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string? FindOnPath(string name)
-    {
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(directory, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        return null;
     }
 }
