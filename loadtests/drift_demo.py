@@ -71,12 +71,19 @@ def firing(status):
     return {c["name"] for v in status["versions"] if v["version"] == VERSION for c in v["columns"] if c["alarm_state"] == "firing"}
 
 
+def num(value):
+    """The gateway writes NaN as the string "NaN" (statistics that do not apply to a column's test)."""
+    return float(value)
+
+
 def report(status, path, clean_windows, shifted_windows):
     version = next(v for v in status["versions"] if v["version"] == VERSION)
     parts = [f"<h1>Drift demo: {MODEL} v{VERSION}</h1>",
              f"<p>{clean_windows} windows of reference-like traffic, then {shifted_windows} windows with "
              f"<b>{SHIFTED}</b> in months instead of years. Last window: {version['window']['rows']} rows.</p>"]
     for c in version["columns"]:
+        if c["test"] == "missing_rate":
+            continue  # missing-rate alarms (missing:<column>) have no histogram; their rate is in the JSON
         ref, live = c["reference_proportions"], c["live_proportions"]
         width, height, n = 420, 120, len(ref)
         bar = width / max(n, 1) / 2.2
@@ -89,10 +96,10 @@ def report(status, path, clean_windows, shifted_windows):
         colour = "#d55" if c["alarm_state"] == "firing" else "#333"
         parts.append(
             f'<div style="display:inline-block;margin:8px;font:12px sans-serif;color:{colour}">'
-            f'<b>{html.escape(c["name"])}</b> PSI {c["psi"]:.3f} KS D {c["ks_statistic"]:.3f} p {c["ks_pvalue_adjusted"]:.2g} '
+            f'<b>{html.escape(c["name"])}</b> ({c["test"]}) PSI {num(c["psi"]):.3f} KS D {num(c["ks_statistic"]):.3f} p {num(c["ks_pvalue_adjusted"]):.2g} '
             f'[{c["alarm_state"]}]<br><svg width="{width}" height="{height}" style="border:1px solid #ccc">{"".join(bars)}</svg></div>')
     parts.append('<p style="font:12px sans-serif"><span style="color:#8aa">&#9632;</span> reference '
-                 '<span style="color:#d55">&#9632;</span> live, per frozen decile bin of the reference</p>')
+                 '<span style="color:#d55">&#9632;</span> live, per frozen decile bin (or category, then unseen) of the reference</p>')
     Path(path).write_text("<!doctype html><meta charset=utf-8><title>Drift demo</title>" + "".join(parts))
 
 

@@ -12,8 +12,17 @@ internal sealed record AlarmTransition
     /// <summary>The model version.</summary>
     public required string Version { get; init; }
 
-    /// <summary>The column (feature or output) name.</summary>
+    /// <summary>The alarm's name: the column (feature or <c>output:</c> name), or <c>missing:</c> and the column.</summary>
     public required string Column { get; init; }
+
+    /// <summary>What the alarm tests.</summary>
+    public required DriftTest Test { get; init; }
+
+    /// <summary>When the alarm entered <see cref="To"/>; for a firing alarm, when it fired (escalation keeps it).</summary>
+    public required DateTimeOffset Since { get; init; }
+
+    /// <summary>The window's live missing rate of the column.</summary>
+    public required double MissingRate { get; init; }
 
     /// <summary>Feature or output.</summary>
     public required DriftColumnKind Kind { get; init; }
@@ -33,10 +42,10 @@ internal sealed record AlarmTransition
     /// <summary>The window's KS statistic D.</summary>
     public required double KsStatistic { get; init; }
 
-    /// <summary>The window's raw KS p-value.</summary>
+    /// <summary>The window's raw p-value of the alarm's test (KS or chi-square).</summary>
     public required double PValue { get; init; }
 
-    /// <summary>The window's KS p-value after multiple-testing adjustment.</summary>
+    /// <summary>That p-value after multiple-testing adjustment.</summary>
     public required double AdjustedPValue { get; init; }
 
     /// <summary>Live (non-NaN) values of the column in the window.</summary>

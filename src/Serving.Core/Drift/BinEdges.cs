@@ -40,6 +40,23 @@ internal static class BinEdges
         return edges.AsSpan(0, count).ToArray();
     }
 
+    /// <summary>
+    /// Recording edges of a categorical column: each category c followed by the next double above it, so
+    /// that category i has bin 2i + 1 to itself and every even bin collects values between categories.
+    /// </summary>
+    /// <param name="categories">The distinct categories, ascending (values of floats, so no two are adjacent doubles).</param>
+    public static double[] FromCategories(ReadOnlySpan<double> categories)
+    {
+        var edges = new double[categories.Length * 2];
+        for (int i = 0; i < categories.Length; i++)
+        {
+            edges[2 * i] = categories[i];
+            edges[(2 * i) + 1] = Math.BitIncrement(categories[i]);
+        }
+
+        return edges;
+    }
+
     /// <summary>numpy.quantile(sorted, q, method='linear'), including its two-sided interpolation.</summary>
     internal static double Quantile(ReadOnlySpan<double> sorted, double q)
     {

@@ -7,8 +7,8 @@ namespace Serving.Core.Drift;
 /// and add it up: bin counts over the frozen reference bins, NaN count, and the KS sample values.
 /// </summary>
 /// <param name="BinCounts">Live values per reference bin.</param>
-/// <param name="MissingCount">Live values that were NaN.</param>
-/// <param name="Samples">KS sample values in arrival order, without NaN.</param>
+/// <param name="MissingCount">Live values that were missing (NaN or ±∞).</param>
+/// <param name="Samples">KS sample values in arrival order, finite values only.</param>
 internal sealed record DriftColumnCounts(ImmutableArray<long> BinCounts, long MissingCount, ImmutableArray<float> Samples)
 {
     /// <summary>Live values that landed in a bin (all non-NaN values).</summary>

@@ -26,7 +26,7 @@ internal sealed record DriftEvaluation
     /// <summary>The multiple-testing correction applied to the p-values.</summary>
     public required MultipleTestingCorrection Correction { get; init; }
 
-    /// <summary>Per column, features then outputs.</summary>
+    /// <summary>Per alarm: every column's distribution (features then outputs), then every column's missing rate.</summary>
     public required ImmutableArray<DriftColumnResult> Columns { get; init; }
 
     /// <summary>The alarm steps this window caused, in column order; empty when nothing changed.</summary>

@@ -59,14 +59,14 @@ internal sealed class DriftRecorder
     public DateTimeOffset CurrentWindowStart => Volatile.Read(ref _current).Start;
 
     /// <summary>Records one prediction of a single-output model. Lock-free; never blocks.</summary>
-    /// <param name="featureRow">The request's feature values, in profile order. NaN counts as missing.</param>
+    /// <param name="featureRow">The request's feature values, in profile order. NaN and ±∞ count as missing.</param>
     /// <param name="prediction">The model's output.</param>
     /// <exception cref="ArgumentException">The lengths do not match the profile.</exception>
     public void Record(ReadOnlySpan<float> featureRow, float prediction) =>
         Record(featureRow, new ReadOnlySpan<float>(in prediction));
 
     /// <summary>Records one prediction. Lock-free; never blocks.</summary>
-    /// <param name="featureRow">The request's feature values, in profile order. NaN counts as missing.</param>
+    /// <param name="featureRow">The request's feature values, in profile order. NaN and ±∞ count as missing.</param>
     /// <param name="outputs">The model's outputs, in profile order.</param>
     /// <exception cref="ArgumentException">The lengths do not match the profile.</exception>
     public void Record(ReadOnlySpan<float> featureRow, ReadOnlySpan<float> outputs)

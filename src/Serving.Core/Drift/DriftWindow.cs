@@ -119,7 +119,7 @@ internal sealed class DriftWindow
     private void Add(ReferenceColumn column, int c, float value, int sampleSlot, int stripe)
     {
         // Still atomic: a thread can move to another core between reading its processor id and adding.
-        if (float.IsNaN(value))
+        if (!float.IsFinite(value))
         {
             Interlocked.Increment(ref _counts[stripe + _missingOffset + c]);
         }
@@ -174,7 +174,7 @@ internal sealed class DriftWindow
             var sample = ImmutableArray.CreateBuilder<float>(kept);
             foreach (float v in slots)
             {
-                if (!float.IsNaN(v))
+                if (float.IsFinite(v))
                 {
                     sample.Add(v);
                 }

@@ -37,7 +37,7 @@ internal sealed class ReferenceProfile
     /// <param name="version">The model version.</param>
     /// <param name="featureNames">One name per feature, in row order.</param>
     /// <param name="outputNames">One name per output, in row order (may be empty).</param>
-    /// <param name="rows">Row-major feature values: <paramref name="rowCount"/> × features. NaN means missing.</param>
+    /// <param name="rows">Row-major feature values: <paramref name="rowCount"/> × features. NaN and ±∞ mean missing.</param>
     /// <param name="outputs">Row-major outputs: <paramref name="rowCount"/> × outputs.</param>
     /// <param name="rowCount">The number of reference rows, at least 1.</param>
     /// <param name="options">Binning and sampling; <see cref="ReferenceProfileOptions.Default"/> when null.</param>
@@ -112,7 +112,7 @@ internal sealed class ReferenceProfile
         for (int r = 0; r < rowCount; r++)
         {
             float v = values[(r * stride) + offset];
-            if (!float.IsNaN(v))
+            if (float.IsFinite(v))
             {
                 buffer[valid++] = v;
             }
@@ -130,14 +130,55 @@ internal sealed class ReferenceProfile
 
         Span<double> sorted = buffer.AsSpan(0, valid);
         sorted.Sort();
-        double[] edges = BinEdges.FromQuantiles(sorted, options.BinCount);
+        double[]? categories = null;
+        bool declared = options.CategoricalColumns.Contains(name);
+        int distinct = CountDistinct(sorted);
+        if (declared || distinct <= options.CategoricalMaxDistinct)
+        {
+            if (distinct > ReferenceProfileOptions.MaxCategories)
+            {
+                throw new ArgumentException(
+                    $"Column '{name}' is declared categorical but has {distinct} distinct reference values (at most {ReferenceProfileOptions.MaxCategories}).");
+            }
+
+            categories = Distinct(sorted, distinct);
+        }
+
+        double[] edges = categories is null ? BinEdges.FromQuantiles(sorted, options.BinCount) : BinEdges.FromCategories(categories);
         var counts = new long[edges.Length + 1];
         foreach (double v in sorted)
         {
             counts[BinEdges.IndexOf(edges, v)]++;
         }
 
-        return new ReferenceColumn(name, kind, index, edges, counts, missing, sample);
+        return new ReferenceColumn(name, kind, index, edges, counts, missing, sample, categories);
+    }
+
+    private static int CountDistinct(ReadOnlySpan<double> sorted)
+    {
+        int distinct = 1;
+        for (int i = 1; i < sorted.Length; i++)
+        {
+            distinct += sorted[i] != sorted[i - 1] ? 1 : 0;
+        }
+
+        return distinct;
+    }
+
+    private static double[] Distinct(ReadOnlySpan<double> sorted, int distinct)
+    {
+        var values = new double[distinct];
+        values[0] = sorted[0];
+        int n = 1;
+        for (int i = 1; i < sorted.Length; i++)
+        {
+            if (sorted[i] != sorted[i - 1])
+            {
+                values[n++] = sorted[i];
+            }
+        }
+
+        return values;
     }
 
     private static float[] SystematicSample(ReadOnlySpan<double> values, int capacity)

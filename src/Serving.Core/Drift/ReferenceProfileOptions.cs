@@ -15,4 +15,17 @@ internal sealed record ReferenceProfileOptions
     /// whenever the live sample is at most as large (<see cref="KolmogorovSmirnov.MaxExactSampleSize"/>).
     /// </summary>
     public int SampleCapacity { get; init; } = KolmogorovSmirnov.MaxExactSampleSize;
+
+    /// <summary>
+    /// A column with at most this many distinct (finite) reference values is categorical: one bin per
+    /// value plus an "unseen" bucket, tested with chi-square instead of decile PSI and KS (deciles collapse
+    /// on such columns and miss mass moving between tied values). Default 20; 0 turns detection off.
+    /// </summary>
+    public int CategoricalMaxDistinct { get; init; } = 20;
+
+    /// <summary>Columns declared categorical (model.json <c>drift.categorical</c>), whatever their number of distinct values.</summary>
+    public IReadOnlySet<string> CategoricalColumns { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>The most categories a categorical column may have.</summary>
+    public const int MaxCategories = 256;
 }

@@ -21,13 +21,29 @@ public sealed record DriftSettings
     [JsonPropertyName("correction")]
     public string? Correction { get; init; }
 
-    /// <summary>Fewest rows in a window for a verdict; below it the window is "insufficient data".</summary>
+    /// <summary>A floor on the rows a window needs for a verdict (the derived minimum is 5 per bin); smaller windows are pooled.</summary>
     [JsonPropertyName("min_samples")]
     public int? MinimumSamples { get; init; }
 
-    /// <summary>Consecutive bad windows before an alarm fires.</summary>
+    /// <summary>Drifting windows among the last <see cref="FireWindow"/> before an alarm fires.</summary>
     [JsonPropertyName("fire_after")]
     public int? FireAfter { get; init; }
+
+    /// <summary>How many of the last windows the fire rule counts drifting ones in (k of n: <see cref="FireAfter"/> of this).</summary>
+    [JsonPropertyName("fire_window")]
+    public int? FireWindow { get; init; }
+
+    /// <summary>A change of a column's missing rate (absolute) that is a warning.</summary>
+    [JsonPropertyName("missing_rate_warning")]
+    public double? MissingRateWarning { get; init; }
+
+    /// <summary>A change of a column's missing rate (absolute) that is critical.</summary>
+    [JsonPropertyName("missing_rate_critical")]
+    public double? MissingRateCritical { get; init; }
+
+    /// <summary>Columns to test as categorical (chi-square over their values) whatever their number of distinct values.</summary>
+    [JsonPropertyName("categorical")]
+    public IReadOnlyList<string>? Categorical { get; init; }
 
     /// <summary>Consecutive good windows before a firing alarm resolves.</summary>
     [JsonPropertyName("resolve_after")]

@@ -1,24 +1,32 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Serving.Core.Drift;
+using Serving.Gateway.Drift;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Protocol;
 
 namespace Serving.Gateway.Admin;
 
-/// <summary><c>GET /admin/drift/{model}[/versions/{v}]</c>: what on-call reads when a drift alert fires.</summary>
+/// <summary>
+/// <c>GET /admin/drift/{model}[/versions/{v}][?history=N]</c>: what on-call reads when a drift alert fires:
+/// per version the last judged window and, with <c>history</c>, the last N closed windows (oldest first).
+/// </summary>
 internal static class AdminDriftEndpoints
 {
     public static IEndpointRouteBuilder MapAdminDrift(this IEndpointRouteBuilder app)
     {
         var drift = app.MapGroup("/admin/drift").AddEndpointFilter<AdminAuthFilter>();
-        drift.MapGet("/{model}", static (string model, ModelHost host) => Status(host, model, null));
-        drift.MapGet("/{model}/versions/{version}", static (string model, string version, ModelHost host) => Status(host, model, version));
+        drift.MapGet("/{model}", static (string model, int? history, ModelHost host) => Status(host, model, null, history ?? 0));
+        drift.MapGet("/{model}/versions/{version}", static (string model, string version, int? history, ModelHost host) => Status(host, model, version, history ?? 0));
         return app;
     }
 
-    private static IResult Status(ModelHost host, string model, string? versionText)
+    private static IResult Status(ModelHost host, string model, string? versionText, int history)
     {
+        if (history < 0)
+        {
+            return ProtocolErrors.Result(StatusCodes.Status400BadRequest, "history must be a number of windows, 0 or more.");
+        }
         if (!host.Catalog.TryGetModel(model, out var entry))
         {
             return ProtocolErrors.Result(StatusCodes.Status404NotFound, $"Unknown model '{model}'.");
@@ -39,63 +47,66 @@ internal static class AdminDriftEndpoints
             {
                 continue;
             }
-            versions.Add(Describe(version));
+            versions.Add(Describe(version, history));
         }
         return Results.Json(new DriftStatusResponse(entry.Name, versions), DriftJsonContext.Default.DriftStatusResponse);
     }
 
-    private static VersionDriftStatus Describe(ModelVersion version)
+    private static VersionDriftStatus Describe(ModelVersion version, int historyCount)
     {
         if (version.Drift is not { } monitor)
         {
-            return new VersionDriftStatus(version.VersionText, false, 0, null, null, null, []);
+            return version.DriftUnavailable is { } reason
+                ? new VersionDriftStatus(version.VersionText, "unavailable", reason, false, 0, null, 0, null, null, [], [])
+                : new VersionDriftStatus(version.VersionText, "not_monitored", null, false, 0, null, 0, null, null, [], []);
         }
         var t = monitor.Thresholds;
-        var thresholds = new DriftThresholdsStatus(t.PsiWarning, t.PsiCritical, t.KsPValue, t.MinimumSampleSize, t.FireAfter, t.ResolveAfter);
-        var last = monitor.Last;
-        if (last is null)
+        var thresholds = new DriftThresholdsStatus(
+            t.PsiWarning, t.PsiCritical, t.KsPValue, monitor.Evaluator.MinimumRows(t), t.FireAfter, t.FireWindow, t.ResolveAfter,
+            t.MissingRateWarning, t.MissingRateCritical);
+        var all = monitor.History;
+        var take = Math.Min(historyCount, all.Count);
+        var history = new DriftHistoryWindow[take];
+        for (var i = 0; i < take; i++)
         {
-            return new VersionDriftStatus(version.VersionText, true, monitor.Recorder.CurrentRowCount, monitor.Recorder.CurrentWindowStart, null, thresholds, []);
+            history[i] = all[all.Count - take + i];
         }
-        var columns = new List<DriftColumnStatus>(last.Columns.Length);
+        var recorder = monitor.Recorder;
+        if (all.Count == 0)
+        {
+            return new VersionDriftStatus(version.VersionText, "monitored", null, true, recorder.CurrentRowCount, recorder.CurrentWindowStart,
+                monitor.Evaluator.PooledRows, null, thresholds, [], history);
+        }
+        // The last judged window stays the evidence while traffic is quiet (empty windows are pooled, not judged).
+        var last = all[^1];
+        var alarms = monitor.Alarms;
+        var columns = new List<DriftHistoryColumn>(last.Columns.Count);
         foreach (var c in last.Columns)
         {
-            columns.Add(new DriftColumnStatus(
-                c.Name,
-                c.Kind == DriftColumnKind.Feature ? "feature" : "output",
-                c.Psi,
-                c.KsStatistic,
-                c.PValue,
-                c.AdjustedPValue,
-                c.KsMethod?.ToString().ToLowerInvariant(),
-                Snake(c.Verdict.ToString()),
-                c.Severity.ToString().ToLowerInvariant(),
-                c.AlarmState.ToString().ToLowerInvariant(),
-                c.AlarmSeverity.ToString().ToLowerInvariant(),
-                c.AlarmSince,
-                c.LiveCount,
-                c.LiveSampleCount,
-                c.BinEdges,
-                c.ReferenceProportions,
-                c.LiveProportions));
+            var alarm = Find(alarms, c.Name);
+            columns.Add(c with
+            {
+                AlarmState = alarm is null ? "ok" : DriftNames.State(alarm.State),
+                AlarmSeverity = alarm is null ? "none" : DriftNames.Severity(alarm.Severity),
+                AlarmSince = alarm?.Since ?? last.EvaluatedAt,
+                AlarmWindows = alarm is null ? [] : AlarmSnapshot.DriftingWindowEnds(alarm.Recent),
+            });
         }
         return new VersionDriftStatus(
-            version.VersionText, true, monitor.Recorder.CurrentRowCount, monitor.Recorder.CurrentWindowStart,
-            new DriftWindowStatus(last.WindowStart, last.WindowEnd, last.RowCount, last.EvaluatedAt, Snake(last.Correction.ToString())),
-            thresholds, columns);
+            version.VersionText, "monitored", null, true, recorder.CurrentRowCount, recorder.CurrentWindowStart, monitor.Evaluator.PooledRows,
+            new DriftWindowStatus(last.Start, last.End, last.Rows, last.EvaluatedAt, DriftNames.Correction(t.Correction)),
+            thresholds, columns, history);
     }
 
-    private static string Snake(string pascal)
+    private static AlarmSnapshot? Find(IReadOnlyList<AlarmSnapshot> alarms, string name)
     {
-        var builder = new System.Text.StringBuilder(pascal.Length + 4);
-        for (var i = 0; i < pascal.Length; i++)
+        foreach (var alarm in alarms)
         {
-            if (i > 0 && char.IsUpper(pascal[i]))
+            if (alarm.Name == name)
             {
-                builder.Append('_');
+                return alarm;
             }
-            builder.Append(char.ToLowerInvariant(pascal[i]));
         }
-        return builder.ToString();
+        return null;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Serving.Gateway.Drift;
 
 namespace Serving.Gateway.Admin;
 
@@ -7,15 +8,23 @@ internal sealed record DriftStatusResponse(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("versions")] IReadOnlyList<VersionDriftStatus> Versions);
 
-/// <summary>One version's drift: the last closed window's numbers per feature and output.</summary>
+/// <summary>
+/// One version's drift: its status (<c>monitored</c>, <c>unavailable</c> with the reason, or
+/// <c>not_monitored</c> when it ships no reference), the last closed window's numbers per alarm, and the
+/// last closed windows (<c>?history=N</c>, oldest first).
+/// </summary>
 internal sealed record VersionDriftStatus(
     [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("reason")] string? Reason,
     [property: JsonPropertyName("monitored")] bool Monitored,
     [property: JsonPropertyName("current_window_rows")] long CurrentWindowRows,
     [property: JsonPropertyName("current_window_start")] DateTimeOffset? CurrentWindowStart,
+    [property: JsonPropertyName("pooled_rows")] long PooledRows,
     [property: JsonPropertyName("window")] DriftWindowStatus? Window,
     [property: JsonPropertyName("thresholds")] DriftThresholdsStatus? Thresholds,
-    [property: JsonPropertyName("columns")] IReadOnlyList<DriftColumnStatus> Columns);
+    [property: JsonPropertyName("columns")] IReadOnlyList<DriftHistoryColumn> Columns,
+    [property: JsonPropertyName("history")] IReadOnlyList<DriftHistoryWindow> History);
 
 /// <summary>The last evaluated window.</summary>
 internal sealed record DriftWindowStatus(
@@ -30,29 +39,12 @@ internal sealed record DriftThresholdsStatus(
     [property: JsonPropertyName("psi_warning")] double PsiWarning,
     [property: JsonPropertyName("psi_critical")] double PsiCritical,
     [property: JsonPropertyName("ks_pvalue")] double KsPValue,
-    [property: JsonPropertyName("min_samples")] int MinimumSamples,
+    [property: JsonPropertyName("min_samples")] long MinimumSamples,
     [property: JsonPropertyName("fire_after")] int FireAfter,
-    [property: JsonPropertyName("resolve_after")] int ResolveAfter);
-
-/// <summary>One feature (or <c>output:&lt;name&gt;</c>) in the last window, with both histograms.</summary>
-internal sealed record DriftColumnStatus(
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("kind")] string Kind,
-    [property: JsonPropertyName("psi")] double Psi,
-    [property: JsonPropertyName("ks_statistic")] double KsStatistic,
-    [property: JsonPropertyName("ks_pvalue")] double KsPValue,
-    [property: JsonPropertyName("ks_pvalue_adjusted")] double KsPValueAdjusted,
-    [property: JsonPropertyName("ks_method")] string? KsMethod,
-    [property: JsonPropertyName("verdict")] string Verdict,
-    [property: JsonPropertyName("severity")] string Severity,
-    [property: JsonPropertyName("alarm_state")] string AlarmState,
-    [property: JsonPropertyName("alarm_severity")] string AlarmSeverity,
-    [property: JsonPropertyName("alarm_since")] DateTimeOffset AlarmSince,
-    [property: JsonPropertyName("live_rows")] long LiveRows,
-    [property: JsonPropertyName("live_sample")] int LiveSample,
-    [property: JsonPropertyName("bin_edges")] IReadOnlyList<double> BinEdges,
-    [property: JsonPropertyName("reference_proportions")] IReadOnlyList<double> ReferenceProportions,
-    [property: JsonPropertyName("live_proportions")] IReadOnlyList<double> LiveProportions);
+    [property: JsonPropertyName("fire_window")] int FireWindow,
+    [property: JsonPropertyName("resolve_after")] int ResolveAfter,
+    [property: JsonPropertyName("missing_rate_warning")] double MissingRateWarning,
+    [property: JsonPropertyName("missing_rate_critical")] double MissingRateCritical);
 
 [JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(DriftStatusResponse))]

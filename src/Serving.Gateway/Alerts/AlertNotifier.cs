@@ -9,20 +9,26 @@ using Prometheus;
 namespace Serving.Gateway.Alerts;
 
 /// <summary>
-/// Delivers alerts to the configured Alertmanager-compatible webhooks in the background. Publishing
-/// never blocks: alerts go into a bounded queue (dropped and counted when it is full), and each
-/// delivery is retried with exponential backoff on its own, so a dead receiver delays nobody.
+/// Delivers alerts in the background to the configured Alertmanager-compatible webhooks (payload version 4)
+/// and to Alertmanager's API. Publishing never blocks: alerts go into a bounded queue (dropped and counted
+/// when it is full), and each delivery is retried with exponential backoff on its own, so a dead receiver
+/// delays nobody. On shutdown the queue is drained for up to <see cref="ShutdownGrace"/>, so the alerts
+/// published while stopping (resolutions, last re-sends) still go out.
 /// </summary>
 internal sealed partial class AlertNotifier : BackgroundService
 {
     private const int HistorySize = 200;
     private const int ParallelDeliveries = 4;
 
+    /// <summary>How long stopping waits for queued alerts to be delivered.</summary>
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
+
     private static readonly Counter Deliveries = Prometheus.Metrics.CreateCounter(
         "serving_alert_deliveries_total", "Alert webhook deliveries by outcome (delivered, failed, dropped, no_receiver).",
         new CounterConfiguration { LabelNames = ["outcome"] });
 
-    private readonly Channel<(Alert Alert, DateTimeOffset QueuedAt)> _queue;
+    private readonly Channel<(Alert Alert, DateTimeOffset QueuedAt, AlertTargets Targets)> _queue;
+    private readonly CancellationTokenSource _abort = new();
     private readonly ConcurrentQueue<AlertDelivery> _history = new();
     private readonly SemaphoreSlim _parallel = new(ParallelDeliveries, ParallelDeliveries);
     private readonly AlertOptions _options;
@@ -36,7 +42,7 @@ internal sealed partial class AlertNotifier : BackgroundService
         _time = time;
         _logger = logger;
         _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = _options.Timeout };
-        _queue = Channel.CreateBounded<(Alert, DateTimeOffset)>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity))
+        _queue = Channel.CreateBounded<(Alert, DateTimeOffset, AlertTargets)>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity))
         {
             // Wait mode, used only through TryWrite: a full queue makes TryWrite return false at once, so the
             // drop is counted (DropWrite would report success and lose the alert silently).
@@ -48,14 +54,14 @@ internal sealed partial class AlertNotifier : BackgroundService
     /// <summary>The most recent deliveries, newest last.</summary>
     public IReadOnlyList<AlertDelivery> History => [.. _history];
 
-    /// <summary>Queues <paramref name="alert"/> for delivery; false (and counted) when the queue is full.</summary>
     /// <summary>Alerts queued and not yet taken for delivery.</summary>
     public int Pending => _queue.Reader.Count;
 
-    public bool Publish(Alert alert)
+    /// <summary>Queues <paramref name="alert"/> for delivery; false (and counted) when the queue is full or stopped.</summary>
+    public bool Publish(Alert alert, AlertTargets targets = AlertTargets.All)
     {
         alert = alert with { Fingerprint = alert.Fingerprint.Length > 0 ? alert.Fingerprint : Fingerprint(alert.Labels) };
-        if (_queue.Writer.TryWrite((alert, _time.GetUtcNow())))
+        if (_queue.Writer.TryWrite((alert, _time.GetUtcNow(), targets)))
         {
             return true;
         }
@@ -77,48 +83,72 @@ internal sealed partial class AlertNotifier : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Reads until the queue is completed by StopAsync (not until stoppingToken), so that what was
+        // queued while stopping is still delivered; _abort ends it after the shutdown grace.
         try
         {
-            await foreach (var (alert, queuedAt) in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            await foreach (var (alert, queuedAt, targets) in _queue.Reader.ReadAllAsync(_abort.Token).ConfigureAwait(false))
             {
-                await _parallel.WaitAsync(stoppingToken).ConfigureAwait(false);
-                _ = DeliverAsync(alert, queuedAt, stoppingToken);
+                await _parallel.WaitAsync(_abort.Token).ConfigureAwait(false);
+                _ = DeliverAsync(alert, queuedAt, targets, _abort.Token);
+            }
+            for (var i = 0; i < ParallelDeliveries; i++)
+            {
+                await _parallel.WaitAsync(_abort.Token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
         }
     }
 
-    private async Task DeliverAsync(Alert alert, DateTimeOffset queuedAt, CancellationToken stoppingToken)
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        _abort.CancelAfter(ShutdownGrace);
+        using var registration = cancellationToken.Register(static state => ((CancellationTokenSource)state!).Cancel(), _abort);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DeliverAsync(Alert alert, DateTimeOffset queuedAt, AlertTargets targets, CancellationToken stoppingToken)
     {
         try
         {
-            if (_options.WebhookUrls.Count == 0)
+            var webhooks = (targets & AlertTargets.Webhooks) != 0 ? _options.WebhookUrls : [];
+            var alertmanagers = (targets & AlertTargets.Alertmanager) != 0 ? _options.AlertmanagerUrls : [];
+            if (webhooks.Count == 0 && alertmanagers.Count == 0)
             {
                 Deliveries.WithLabels("no_receiver").Inc();
                 Remember(new AlertDelivery(alert, queuedAt, "no_receiver", 0, null));
                 return;
             }
-            var payload = new AlertmanagerPayload
+            if (webhooks.Count > 0)
             {
-                GroupKey = "{}:{fingerprint=\"" + alert.Fingerprint + "\"}",
-                Status = alert.Status,
-                GroupLabels = new Dictionary<string, string> { ["alertname"] = alert.Labels.GetValueOrDefault("alertname", "") },
-                CommonLabels = alert.Labels,
-                CommonAnnotations = alert.Annotations,
-                ExternalUrl = _options.ExternalUrl,
-                Alerts = [alert],
-            };
-            foreach (var url in _options.WebhookUrls)
-            {
-                var (attempts, error) = await SendWithRetriesAsync(url, payload, stoppingToken).ConfigureAwait(false);
-                var outcome = error is null ? "delivered" : "failed";
-                Deliveries.WithLabels(outcome).Inc();
-                Remember(new AlertDelivery(alert, queuedAt, outcome, attempts, error));
-                if (error is not null)
+                // Webhook receivers get Alertmanager's own shape: a firing alert has the zero endsAt.
+                var sent = alert.Status == "firing" ? alert with { EndsAt = DateTimeOffset.MinValue } : alert;
+                var payload = new AlertmanagerPayload
                 {
-                    LogGaveUp(_logger, alert.Labels.GetValueOrDefault("alertname", "?"), url, attempts, error);
+                    GroupKey = "{}:{fingerprint=\"" + alert.Fingerprint + "\"}",
+                    Status = alert.Status,
+                    GroupLabels = new Dictionary<string, string> { ["alertname"] = alert.Labels.GetValueOrDefault("alertname", "") },
+                    CommonLabels = alert.Labels,
+                    CommonAnnotations = alert.Annotations,
+                    ExternalUrl = _options.ExternalUrl,
+                    Alerts = [sent],
+                };
+                var body = JsonSerializer.SerializeToUtf8Bytes(payload, AlertJsonContext.Default.AlertmanagerPayload);
+                foreach (var url in webhooks)
+                {
+                    await SendAsync(alert, queuedAt, url, body, stoppingToken).ConfigureAwait(false);
+                }
+            }
+            if (alertmanagers.Count > 0)
+            {
+                PostableAlert[] postable = [new PostableAlert(alert.Labels, alert.Annotations, alert.StartsAt, alert.EndsAt, alert.GeneratorUrl)];
+                var body = JsonSerializer.SerializeToUtf8Bytes(postable, AlertJsonContext.Default.PostableAlertArray);
+                foreach (var url in alertmanagers)
+                {
+                    await SendAsync(alert, queuedAt, url.TrimEnd('/') + "/api/v2/alerts", body, stoppingToken).ConfigureAwait(false);
                 }
             }
         }
@@ -128,7 +158,19 @@ internal sealed partial class AlertNotifier : BackgroundService
         }
     }
 
-    private async Task<(int Attempts, string? Error)> SendWithRetriesAsync(string url, AlertmanagerPayload payload, CancellationToken stoppingToken)
+    private async Task SendAsync(Alert alert, DateTimeOffset queuedAt, string url, byte[] body, CancellationToken stoppingToken)
+    {
+        var (attempts, error) = await SendWithRetriesAsync(url, body, stoppingToken).ConfigureAwait(false);
+        var outcome = error is null ? "delivered" : "failed";
+        Deliveries.WithLabels(outcome).Inc();
+        Remember(new AlertDelivery(alert, queuedAt, outcome, attempts, error));
+        if (error is not null)
+        {
+            LogGaveUp(_logger, alert.Labels.GetValueOrDefault("alertname", "?"), url, attempts, error);
+        }
+    }
+
+    private async Task<(int Attempts, string? Error)> SendWithRetriesAsync(string url, byte[] body, CancellationToken stoppingToken)
     {
         var backoff = _options.InitialBackoff;
         string? error = null;
@@ -138,7 +180,7 @@ internal sealed partial class AlertNotifier : BackgroundService
             try
             {
                 // A buffered body with Content-Length: some webhook receivers do not read chunked bodies.
-                using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(payload, AlertJsonContext.Default.AlertmanagerPayload));
+                using var content = new ByteArrayContent(body);
                 content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
                 using var response = await _http.PostAsync(url, content, stoppingToken).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
@@ -173,6 +215,7 @@ internal sealed partial class AlertNotifier : BackgroundService
     {
         _http.Dispose();
         _parallel.Dispose();
+        _abort.Dispose();
         base.Dispose();
     }
 

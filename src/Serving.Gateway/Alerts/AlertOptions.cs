@@ -6,6 +6,17 @@ public sealed class AlertOptions
     /// <summary>Alertmanager-compatible webhook URLs that receive every alert (e.g. Alertmanager's own receiver, PagerDuty's bridge). Default none.</summary>
     public List<string> WebhookUrls { get; set; } = [];
 
+    /// <summary>
+    /// Alertmanager base URLs (e.g. <c>http://alertmanager:9093</c>) that receive every alert through
+    /// Alertmanager's API (<c>POST /api/v2/alerts</c>). Firing alerts are re-sent every
+    /// <see cref="ResendInterval"/> with <c>endsAt</c> four intervals ahead, as Prometheus does, so an
+    /// alert whose gateway is gone resolves by itself. Default none.
+    /// </summary>
+    public List<string> AlertmanagerUrls { get; set; } = [];
+
+    /// <summary>How often firing alerts are re-sent to <see cref="AlertmanagerUrls"/> (webhooks get each change once). Default 1 minute.</summary>
+    public TimeSpan ResendInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Attempts per delivery before it is given up (and counted as failed). Default 6.</summary>
     public int MaxAttempts { get; set; } = 6;
 

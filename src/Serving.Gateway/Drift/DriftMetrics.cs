@@ -26,8 +26,21 @@ internal static class DriftMetrics
         new GaugeConfiguration { LabelNames = ColumnLabels });
 
     public static readonly Gauge Alarm = Prometheus.Metrics.CreateGauge(
-        "serving_drift_alarm", "Alarm state: 0 ok or resolved, 1 pending, 2 firing (warning), 3 firing (critical).",
+        "serving_drift_alarm", "Alarm state: 0 ok or resolved, 1 pending, 2 firing (warning), 3 firing (critical). feature is the column, or missing:<column> for its missing-rate alarm.",
         new GaugeConfiguration { LabelNames = ColumnLabels });
+
+    public static readonly Gauge MissingRate = Prometheus.Metrics.CreateGauge(
+        "serving_drift_missing_rate", "Share of the last evaluated window's values of the column that were missing (NaN or infinite).",
+        new GaugeConfiguration { LabelNames = ColumnLabels });
+
+    public static readonly Gauge MonitorAvailable = Prometheus.Metrics.CreateGauge(
+        "serving_drift_monitor_available",
+        "1 when the version's drift monitor runs, 0 when its reference cannot be used (the reason is in the log and /admin/drift). Absent for versions that ship no reference.",
+        new GaugeConfiguration { LabelNames = VersionLabels });
+
+    public static readonly Gauge PooledRows = Prometheus.Metrics.CreateGauge(
+        "serving_drift_pooled_rows", "Rows of closed windows too small to judge alone, waiting to be pooled with the next.",
+        new GaugeConfiguration { LabelNames = VersionLabels });
 
     public static readonly Gauge WindowRows = Prometheus.Metrics.CreateGauge(
         "serving_drift_window_rows", "Rows in the last evaluated window.",

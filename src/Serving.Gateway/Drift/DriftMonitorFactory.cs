@@ -8,8 +8,11 @@ namespace Serving.Gateway.Drift;
 
 /// <summary>
 /// Builds a version's drift monitor at load: the reference profile from its <c>reference.csv</c>
-/// (PSI bins frozen at the reference deciles), the window recorder and the alarm evaluator. A version
-/// that cannot be monitored (no reference, no float feature input) serves all the same; the reason is logged.
+/// (PSI bins frozen at the reference deciles, or per category), the window recorder and the alarm
+/// evaluator. A version that ships no reference is not monitored. A version whose reference cannot be used
+/// (a missing column, an empty cell, a model without a float feature input) serves all the same, but its
+/// drift status is <c>unavailable</c> with the reason: in <c>/admin/drift</c>, readiness, the log and
+/// <c>serving_drift_monitor_available</c>.
 /// </summary>
 /// <remarks>
 /// When the <see cref="IDriftWindowExchange"/> is shared (Redis), windows are time-aligned
@@ -19,27 +22,42 @@ namespace Serving.Gateway.Drift;
 internal sealed partial class DriftMonitorFactory(
     IOptions<DriftOptions> options, IDriftWindowExchange exchange, TimeProvider time, ILogger<DriftMonitorFactory> logger)
 {
-    public VersionDriftMonitor? TryCreate(VersionDescriptor descriptor, ModelSignature signature)
+    /// <summary>Builds the monitor of a loaded version.</summary>
+    /// <param name="descriptor">The version.</param>
+    /// <param name="signature">Its model's inputs and outputs.</param>
+    /// <param name="unavailable">Why a version that ships a reference cannot be monitored; null otherwise.</param>
+    /// <returns>The monitor, or null when drift is off, the version ships no reference, or it is unavailable.</returns>
+    public VersionDriftMonitor? TryCreate(VersionDescriptor descriptor, ModelSignature signature, out string? unavailable)
     {
+        unavailable = null;
         var o = options.Value;
         if (!o.Enabled)
         {
             return null;
         }
-        var (monitor, reason) = Create(descriptor, signature, o);
+        if (descriptor.ReferencePath is null)
+        {
+            LogNotMonitored(logger, descriptor.Model, descriptor.Version, "it ships no reference.csv");
+            return null;
+        }
+        VersionDriftMonitor? monitor;
+        try
+        {
+            (monitor, unavailable) = Create(descriptor, signature, o);
+        }
+        catch (ArgumentException ex)
+        {
+            (monitor, unavailable) = (null, "its reference profile could not be built: " + ex.Message);
+        }
         if (monitor is null)
         {
-            LogNotMonitored(logger, descriptor.Model, descriptor.Version, reason!);
+            LogUnavailable(logger, descriptor.Model, descriptor.Version, unavailable!);
         }
         return monitor;
     }
 
     private (VersionDriftMonitor? Monitor, string? Reason) Create(VersionDescriptor descriptor, ModelSignature signature, DriftOptions o)
     {
-        if (descriptor.ReferencePath is null)
-        {
-            return (null, "it ships no reference.csv");
-        }
         var metadata = descriptor.Metadata;
         var inputName = metadata.FeatureInput ?? (signature.Inputs.Count == 1 ? signature.Inputs[0].Name : null);
         var outputName = metadata.PredictionOutput ?? (signature.Outputs.Count == 1 ? signature.Outputs[0].Name : null);
@@ -79,13 +97,18 @@ internal sealed partial class DriftMonitorFactory(
             csvOutputs[i] = outputCount == 1 ? output.Name : $"{output.Name}_{i}";
             profileOutputs[i] = "output:" + csvOutputs[i];
         }
-        var (data, error) = ReferenceData.Read(descriptor.ReferencePath, features, csvOutputs);
+        var (data, error) = ReferenceData.Read(descriptor.ReferencePath!, features, csvOutputs);
         if (data is null)
         {
             return (null, error);
         }
         var version = descriptor.Version.ToString(CultureInfo.InvariantCulture);
-        var profile = ReferenceProfile.Build(descriptor.Model, version, features, profileOutputs, data.Features, data.Outputs, data.RowCount);
+        var profileOptions = new ReferenceProfileOptions
+        {
+            CategoricalMaxDistinct = o.CategoricalMaxDistinct,
+            CategoricalColumns = new HashSet<string>(descriptor.Settings.Drift?.Categorical ?? [], StringComparer.Ordinal),
+        };
+        var profile = ReferenceProfile.Build(descriptor.Model, version, features, profileOutputs, data.Features, data.Outputs, data.RowCount, profileOptions);
         var (thresholds, windows, thresholdError) = Settings(o, descriptor.Settings.Drift);
         if (thresholdError is not null)
         {
@@ -119,6 +142,9 @@ internal sealed partial class DriftMonitorFactory(
             Correction = correction ?? MultipleTestingCorrection.BenjaminiHochberg,
             MinimumSampleSize = s?.MinimumSamples ?? o.MinimumSamples,
             FireAfter = s?.FireAfter ?? o.FireAfter,
+            FireWindow = s?.FireWindow ?? o.FireWindow,
+            MissingRateWarning = s?.MissingRateWarning ?? o.MissingRateWarning,
+            MissingRateCritical = s?.MissingRateCritical ?? o.MissingRateCritical,
             ResolveAfter = s?.ResolveAfter ?? o.ResolveAfter,
         };
         var windows = new DriftWindowOptions
@@ -148,4 +174,7 @@ internal sealed partial class DriftMonitorFactory(
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "{Model} version {Version} is served without drift monitoring: {Reason}")]
     private static partial void LogNotMonitored(ILogger logger, string model, int version, string reason);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "{Model} version {Version}: drift monitoring is unavailable: {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string model, int version, string reason);
 }

@@ -30,11 +30,29 @@ public sealed class DriftOptions
     /// <summary><c>benjamini-hochberg</c> (default), <c>bonferroni</c> or <c>none</c>.</summary>
     public string Correction { get; set; } = "benjamini-hochberg";
 
-    /// <summary>Fewest rows in a window for a verdict. Default 100.</summary>
-    public int MinimumSamples { get; set; } = 100;
+    /// <summary>
+    /// A floor on the rows a window needs for a verdict; the minimum is otherwise derived from the bins
+    /// (5 live values per bin: 50 for deciles). Smaller windows are pooled with the next. Default 0.
+    /// </summary>
+    public int MinimumSamples { get; set; }
 
-    /// <summary>Consecutive drifting windows before an alarm fires. Default 3.</summary>
+    /// <summary>Drifting windows among the last <see cref="FireWindow"/> before an alarm fires. Default 3.</summary>
     public int FireAfter { get; set; } = 3;
+
+    /// <summary>How many of the last judged windows the fire rule looks at (3 of 5 by default). Default 5.</summary>
+    public int FireWindow { get; set; } = 5;
+
+    /// <summary>Absolute change of a column's missing (NaN, ±∞) rate that is a warning, when significant. Default 0.05.</summary>
+    public double MissingRateWarning { get; set; } = 0.05;
+
+    /// <summary>Absolute change of a column's missing rate that is critical, when significant. Default 0.25.</summary>
+    public double MissingRateCritical { get; set; } = 0.25;
+
+    /// <summary>Columns with at most this many distinct reference values are tested as categorical (chi-square). 0 turns detection off. Default 20.</summary>
+    public int CategoricalMaxDistinct { get; set; } = 20;
+
+    /// <summary>Closed windows kept per version (persisted) for <c>GET /admin/drift/{model}?history=N</c>. Default 50.</summary>
+    public int HistorySize { get; set; } = 50;
 
     /// <summary>Consecutive clean windows before a firing alarm resolves. Default 3.</summary>
     public int ResolveAfter { get; set; } = 3;

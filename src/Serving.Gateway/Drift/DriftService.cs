@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using Serving.Core.Drift;
 using Serving.Gateway.Alerts;
@@ -9,19 +8,21 @@ namespace Serving.Gateway.Drift;
 /// <summary>
 /// The drift background loop: closes due windows of every monitored version, merges them with the other
 /// replicas' through the <see cref="IDriftWindowExchange"/> (Redis when configured; a pass-through
-/// otherwise), evaluates them (PSI, KS, multiple testing, alarm hysteresis), exports the gauges, logs each
-/// alarm transition with its numbers and sends firing/resolved alerts. Never on the request path.
+/// otherwise), evaluates them (pooling windows too small to judge), exports the gauges, keeps the window
+/// history, logs each alarm transition with its numbers, sends alerts through <see cref="DriftAlerts"/>
+/// and persists alarms and history in the <see cref="IDriftStateStore"/>. Never on the request path.
 /// </summary>
 internal sealed partial class DriftService(
     ModelHost host,
-    AlertNotifier alerts,
+    DriftAlerts alerts,
     IDriftWindowExchange exchange,
+    IDriftStateStore store,
     IOptions<DriftOptions> options,
     TimeProvider time,
     ILogger<DriftService> logger) : BackgroundService
 {
-    private readonly Dictionary<(string Model, string Version, string Column), DateTimeOffset> _firingSince = [];
-    private readonly HashSet<VersionDriftMonitor> _exported = [];
+    private readonly HashSet<VersionDriftMonitor> _known = [];
+    private readonly HashSet<(string Model, string Version)> _unavailable = [];
     private readonly DriftWindowCoordinator _windows = new(exchange, time, logger);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -51,21 +52,47 @@ internal sealed partial class DriftService(
     }
 
     /// <summary>
-    /// One pass over every monitored version: close the windows that are due, then evaluate those whose
-    /// merge grace has passed. Internal so tests can drive it.
+    /// Stops the loop, then re-sends the firing alerts once more: their alarms are persisted and the next
+    /// start takes them over (see <see cref="DriftAlerts"/>).
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        alerts.Flush();
+    }
+
+    /// <summary>
+    /// One pass over every monitored version: restore the state of versions seen for the first time, close
+    /// the windows that are due, evaluate those whose merge grace has passed, retire the versions that
+    /// left (resolving their alerts), and re-send firing alerts that are due. Internal so tests can drive it.
     /// </summary>
     internal async Task TickAsync(CancellationToken cancellationToken)
     {
         var live = new HashSet<VersionDriftMonitor>();
+        var unavailable = new HashSet<(string, string)>();
         foreach (var entry in host.Catalog.Models)
         {
             foreach (var version in entry.Versions)
             {
-                if (version.Drift is not { } monitor || version.State is not (VersionState.Ready or VersionState.Draining))
+                if (version.State is not (VersionState.Ready or VersionState.Draining))
                 {
                     continue;
                 }
+                if (version.Drift is not { } monitor)
+                {
+                    if (version.DriftUnavailable is not null)
+                    {
+                        unavailable.Add((version.Model, version.VersionText));
+                        DriftMetrics.MonitorAvailable.WithLabels(version.Model, version.VersionText).Set(0);
+                    }
+                    continue;
+                }
                 live.Add(monitor);
+                if (_known.Add(monitor))
+                {
+                    await RestoreAsync(monitor, cancellationToken).ConfigureAwait(false);
+                }
+                DriftMetrics.MonitorAvailable.WithLabels(version.Model, version.VersionText).Set(1);
                 DriftMetrics.CurrentWindowRows.WithLabels(version.Model, version.VersionText).Set(monitor.Recorder.CurrentRowCount);
                 if (monitor.Recorder.RotateIfDue() is { } window)
                 {
@@ -77,30 +104,67 @@ internal sealed partial class DriftService(
         {
             try
             {
-                Evaluate(closed);
+                await EvaluateAsync(closed, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 LogEvaluationFailed(logger, closed.Monitor.Profile.Model, closed.Monitor.Profile.Version, ex);
             }
         }
-        foreach (var gone in _exported.Where(m => !live.Contains(m)).ToList())
+        foreach (var gone in _known.Where(m => !live.Contains(m)).ToList())
         {
-            RemoveGauges(gone);
-            _exported.Remove(gone);
+            await RetireAsync(gone, cancellationToken).ConfigureAwait(false);
         }
+        foreach (var (model, version) in _unavailable.Where(k => !unavailable.Contains(k)).ToList())
+        {
+            DriftMetrics.MonitorAvailable.RemoveLabelled(model, version);
+        }
+        _unavailable.Clear();
+        _unavailable.UnionWith(unavailable);
+        alerts.RefreshDue();
     }
 
-    private void Evaluate(ClosedDriftWindow closed)
+    private async Task RestoreAsync(VersionDriftMonitor monitor, CancellationToken cancellationToken)
+    {
+        var model = monitor.Profile.Model;
+        var version = monitor.Profile.Version;
+        if (await store.LoadAsync(model, version, cancellationToken).ConfigureAwait(false) is not { } state)
+        {
+            return;
+        }
+        monitor.Evaluator.RestoreAlarms(state.Alarms);
+        monitor.RestoreHistory(state.History);
+        monitor.Alarms = monitor.Evaluator.SnapshotAlarms();
+        alerts.Restore(model, version, monitor.Alarms);
+        LogRestored(logger, model, version, state.History.Count);
+    }
+
+    private async Task RetireAsync(VersionDriftMonitor monitor, CancellationToken cancellationToken)
+    {
+        var model = monitor.Profile.Model;
+        var version = monitor.Profile.Version;
+        alerts.Retire(model, version);
+        await store.DeleteAsync(model, version, cancellationToken).ConfigureAwait(false);
+        RemoveGauges(monitor);
+        _known.Remove(monitor);
+    }
+
+    private async Task EvaluateAsync(ClosedDriftWindow closed, CancellationToken cancellationToken)
     {
         var monitor = closed.Monitor;
-        var evaluation = monitor.Evaluator.Evaluate(closed.Window, monitor.Thresholds);
-        monitor.Last = evaluation;
-        _exported.Add(monitor);
         var model = monitor.Profile.Model;
         var v = monitor.Profile.Version;
-        DriftMetrics.Windows.WithLabels(model, v).Inc();
         DriftMetrics.WindowReplicas.WithLabels(model, v).Set(closed.Replicas);
+        if (monitor.Evaluator.Submit(closed.Window, monitor.Thresholds) is not { } evaluation)
+        {
+            // Too few rows yet: pooled with the next window; the last evaluation stays the evidence.
+            DriftMetrics.PooledRows.WithLabels(model, v).Set(monitor.Evaluator.PooledRows);
+            return;
+        }
+        monitor.Alarms = monitor.Evaluator.SnapshotAlarms();
+        monitor.AddHistory(DriftHistoryWindow.From(evaluation), Math.Max(1, options.Value.HistorySize));
+        DriftMetrics.PooledRows.WithLabels(model, v).Set(0);
+        DriftMetrics.Windows.WithLabels(model, v).Inc();
         DriftMetrics.WindowRows.WithLabels(model, v).Set(evaluation.RowCount);
         DriftMetrics.LastEvaluation.WithLabels(model, v).Set(evaluation.EvaluatedAt.ToUnixTimeMilliseconds() / 1000.0);
         foreach (var column in evaluation.Columns)
@@ -109,14 +173,16 @@ internal sealed partial class DriftService(
             DriftMetrics.KsStatistic.WithLabels(model, v, column.Name).Set(column.KsStatistic);
             DriftMetrics.KsPValue.WithLabels(model, v, column.Name).Set(column.PValue);
             DriftMetrics.KsAdjustedPValue.WithLabels(model, v, column.Name).Set(column.AdjustedPValue);
+            DriftMetrics.MissingRate.WithLabels(model, v, column.Name).Set(column.MissingRate);
             DriftMetrics.Alarm.WithLabels(model, v, column.Name).Set(AlarmGaugeValue(column.AlarmState, column.AlarmSeverity));
         }
         foreach (var transition in evaluation.Transitions)
         {
             LogTransition(logger, transition.Model, transition.Version, transition.Column, transition.From, transition.To, transition.Severity,
                 transition.Psi, transition.KsStatistic, transition.PValue, transition.AdjustedPValue, transition.LiveCount);
-            Notify(transition);
+            alerts.OnTransition(transition);
         }
+        await store.SaveAsync(model, v, new DriftVersionState(monitor.Alarms, monitor.History), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>0 ok or resolved, 1 pending, 2 firing (warning), 3 firing (critical): what the alerting rules read.</summary>
@@ -127,65 +193,24 @@ internal sealed partial class DriftService(
         _ => 0,
     };
 
-    private void Notify(AlarmTransition t)
-    {
-        var key = (t.Model, t.Version, t.Column);
-        if (t.To == AlarmState.Firing)
-        {
-            if (!_firingSince.TryGetValue(key, out var since))
-            {
-                _firingSince[key] = since = t.Timestamp;
-            }
-            alerts.Publish(BuildAlert(t, "firing", since, DateTimeOffset.MinValue));
-        }
-        else if (t.To == AlarmState.Resolved && t.From == AlarmState.Firing)
-        {
-            var since = _firingSince.Remove(key, out var s) ? s : t.Timestamp;
-            alerts.Publish(BuildAlert(t, "resolved", since, t.Timestamp));
-        }
-    }
-
-    private static Alert BuildAlert(AlarmTransition t, string status, DateTimeOffset startsAt, DateTimeOffset endsAt)
-    {
-        var critical = t.Severity == DriftSeverity.Critical;
-        var name = critical ? "ModelDriftCritical" : "ModelDriftWarning";
-        var inv = CultureInfo.InvariantCulture;
-        return new Alert
-        {
-            Status = status,
-            Labels = new Dictionary<string, string>
-            {
-                ["alertname"] = name,
-                ["severity"] = critical ? "critical" : "warning",
-                ["model"] = t.Model,
-                ["version"] = t.Version,
-                ["feature"] = t.Column,
-                ["source"] = "serving-gateway",
-            },
-            Annotations = new Dictionary<string, string>
-            {
-                ["summary"] = $"{t.Model} v{t.Version}: {t.Column} has drifted ({(critical ? "critical" : "warning")})",
-                ["description"] = string.Create(inv,
-                    $"Window {t.WindowStart:u} to {t.WindowEnd:u}, {t.LiveCount} rows: PSI {t.Psi:F3}, KS D {t.KsStatistic:F3}, p {t.PValue:G3} (adjusted {t.AdjustedPValue:G3})."),
-                ["runbook_url"] = critical ? "docs/runbooks/drift.md#modeldriftcritical" : "docs/runbooks/drift.md#modeldriftwarning",
-            },
-            StartsAt = startsAt,
-            EndsAt = endsAt,
-        };
-    }
-
     private static void RemoveGauges(VersionDriftMonitor monitor)
     {
         var model = monitor.Profile.Model;
         var v = monitor.Profile.Version;
         foreach (var column in monitor.Profile.Columns)
         {
-            DriftMetrics.Psi.RemoveLabelled(model, v, column.Name);
-            DriftMetrics.KsStatistic.RemoveLabelled(model, v, column.Name);
-            DriftMetrics.KsPValue.RemoveLabelled(model, v, column.Name);
-            DriftMetrics.KsAdjustedPValue.RemoveLabelled(model, v, column.Name);
-            DriftMetrics.Alarm.RemoveLabelled(model, v, column.Name);
+            foreach (var name in (ReadOnlySpan<string>)[column.Name, DriftEvaluator.MissingPrefix + column.Name])
+            {
+                DriftMetrics.Psi.RemoveLabelled(model, v, name);
+                DriftMetrics.KsStatistic.RemoveLabelled(model, v, name);
+                DriftMetrics.KsPValue.RemoveLabelled(model, v, name);
+                DriftMetrics.KsAdjustedPValue.RemoveLabelled(model, v, name);
+                DriftMetrics.MissingRate.RemoveLabelled(model, v, name);
+                DriftMetrics.Alarm.RemoveLabelled(model, v, name);
+            }
         }
+        DriftMetrics.MonitorAvailable.RemoveLabelled(model, v);
+        DriftMetrics.PooledRows.RemoveLabelled(model, v);
         DriftMetrics.WindowRows.RemoveLabelled(model, v);
         DriftMetrics.CurrentWindowRows.RemoveLabelled(model, v);
         DriftMetrics.LastEvaluation.RemoveLabelled(model, v);
@@ -199,6 +224,9 @@ internal sealed partial class DriftService(
 
     [LoggerMessage(EventId = 4104, Level = LogLevel.Error, Message = "Drift evaluation of a window of {Model} v{Version} failed")]
     private static partial void LogEvaluationFailed(ILogger logger, string model, string version, Exception exception);
+
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "Drift state of {Model} v{Version} restored: alarms and {Windows} closed windows")]
+    private static partial void LogRestored(ILogger logger, string model, string version, int windows);
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Error, Message = "Drift evaluation pass failed")]
     private static partial void LogTickFailed(ILogger logger, Exception exception);

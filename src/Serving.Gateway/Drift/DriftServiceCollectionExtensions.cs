@@ -32,4 +32,29 @@ internal static class DriftServiceCollectionExtensions
             sp.GetRequiredService<ILogger<RedisDriftWindowExchange>>()));
         return services;
     }
+
+    /// <summary>
+    /// Adds the <see cref="IDriftStateStore"/> that keeps alarms and window history across restarts: in
+    /// Redis when <c>Serving:Redis</c> is set, else in files under <c>Serving:StateDirectory</c> (default
+    /// <c>state</c>), where the registry keeps its own.
+    /// </summary>
+    public static IServiceCollection AddDriftStateStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var redis = configuration["Serving:Redis"];
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            var directory = configuration["Serving:StateDirectory"];
+            services.AddSingleton<IDriftStateStore>(sp => new FileDriftStateStore(
+                string.IsNullOrWhiteSpace(directory) ? "state" : directory, sp.GetRequiredService<ILogger<FileDriftStateStore>>()));
+            return services;
+        }
+
+        services.AddSingleton<IDriftStateStore>(static sp => new RedisDriftStateStore(
+            sp.GetRequiredService<IConnectionMultiplexer>(),
+            sp.GetRequiredService<IOptions<DriftOptions>>().Value,
+            sp.GetRequiredService<ILogger<RedisDriftStateStore>>()));
+        return services;
+    }
 }

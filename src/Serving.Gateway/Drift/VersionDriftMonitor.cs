@@ -15,7 +15,8 @@ internal sealed class VersionDriftMonitor
     private readonly int _predictionOutput;
     private readonly int _featureCount;
     private readonly int _outputCount;
-    private DriftEvaluation? _last;
+    private IReadOnlyList<AlarmSnapshot> _alarms = [];
+    private IReadOnlyList<DriftHistoryWindow> _history = [];
 
     public VersionDriftMonitor(ReferenceProfile profile, DriftRecorder recorder, DriftEvaluator evaluator, DriftThresholds thresholds, int featureInput, int predictionOutput)
     {
@@ -37,12 +38,35 @@ internal sealed class VersionDriftMonitor
 
     public DriftThresholds Thresholds { get; }
 
-    /// <summary>The most recent evaluation, or null before the first window closes.</summary>
-    public DriftEvaluation? Last
+    /// <summary>
+    /// The alarms as of the last evaluation (or as restored at start), published by the evaluation loop for
+    /// readers on other threads. Replaced, never mutated.
+    /// </summary>
+    public IReadOnlyList<AlarmSnapshot> Alarms
     {
-        get => Volatile.Read(ref _last);
-        set => Volatile.Write(ref _last, value);
+        get => Volatile.Read(ref _alarms);
+        set => Volatile.Write(ref _alarms, value);
     }
+
+    /// <summary>The last closed (judged) windows, oldest first; the last one is the current evidence, kept when traffic stops (at most <see cref="DriftOptions.HistorySize"/>). Replaced, never mutated.</summary>
+    public IReadOnlyList<DriftHistoryWindow> History => Volatile.Read(ref _history);
+
+    /// <summary>Appends a closed window to the history, dropping the oldest beyond <paramref name="capacity"/>. Evaluation loop only.</summary>
+    public void AddHistory(DriftHistoryWindow window, int capacity)
+    {
+        var current = History;
+        var keep = Math.Max(0, Math.Min(current.Count, capacity - 1));
+        var next = new DriftHistoryWindow[keep + 1];
+        for (var i = 0; i < keep; i++)
+        {
+            next[i] = current[current.Count - keep + i];
+        }
+        next[keep] = window;
+        Volatile.Write(ref _history, next);
+    }
+
+    /// <summary>Puts back the persisted history (at start, before any window is evaluated).</summary>
+    public void RestoreHistory(IReadOnlyList<DriftHistoryWindow> history) => Volatile.Write(ref _history, history);
 
     /// <summary>Records the rows of an answered request. Called after its response was written.</summary>
     public void Record(InferenceWorkItem item)

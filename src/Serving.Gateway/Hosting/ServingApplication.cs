@@ -42,8 +42,10 @@ public static class ServingApplication
         services.AddSingleton<SessionFactory>();
         services.AddSingleton<DriftMonitorFactory>();
         services.AddDriftWindowExchange(builder.Configuration);
+        services.AddDriftStateStore(builder.Configuration);
         services.AddSingleton<AlertNotifier>();
         services.AddHostedService(static sp => sp.GetRequiredService<AlertNotifier>());
+        services.AddSingleton<DriftAlerts>();
         services.AddSingleton<DriftService>();
         services.AddHostedService(static sp => sp.GetRequiredService<DriftService>());
         services.AddSingleton<ModelHost>();

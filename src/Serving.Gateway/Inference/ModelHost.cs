@@ -232,16 +232,9 @@ internal sealed partial class ModelHost : IDisposable
         }
         var batcher = new DynamicBatcher(ExecutorDecorator?.Invoke(descriptor, executor) ?? executor, BatchingFor(_options.Batching, descriptor.Settings, signature, created.Provider), version.Metrics,
             $"batcher {descriptor.Model}/{descriptor.Version}");
-        VersionDriftMonitor? drift = null;
-        try
-        {
-            drift = _drift.TryCreate(descriptor, signature);
-        }
-        catch (ArgumentException ex)
-        {
-            // A reference profile that cannot be built costs the version its monitoring, not its serving.
-            LogDriftUnavailable(_logger, descriptor.Model, descriptor.Version, ex.Message);
-        }
+        // A reference that cannot be used costs the version its monitoring, not its serving.
+        var drift = _drift.TryCreate(descriptor, signature, out var driftUnavailable);
+        version.DriftUnavailable = driftUnavailable;
         version.MarkReady(session, signature, executor, batcher, drift, created.Provider, created.GpuMemory, _time.GetUtcNow());
         LogLoaded(_logger, descriptor.Model, descriptor.Version, created.Provider, signature.IsBatchable,
             created.FromCache ? "the cached optimized graph" : "the model file", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -328,9 +321,6 @@ internal sealed partial class ModelHost : IDisposable
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Unloading {Model} version {Version} after {InFlight} in-flight requests finish")]
     private static partial void LogUnloading(ILogger logger, string model, int version, int inFlight);
-
-    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "{Model} version {Version} is served without drift monitoring: its reference profile could not be built: {Reason}")]
-    private static partial void LogDriftUnavailable(ILogger logger, string model, int version, string reason);
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "{Model}: the registry's default version {Wanted} is not ready; version {Previous} keeps serving by default")]
     private static partial void LogKeptPrevious(ILogger logger, string model, int wanted, int previous);

@@ -83,6 +83,9 @@ internal sealed class ModelVersion
     /// <summary>The version's drift monitor, or null when it is not monitored.</summary>
     public VersionDriftMonitor? Drift { get; private set; }
 
+    /// <summary>Why the version's reference cannot be used for drift monitoring; null when monitored or shipping no reference.</summary>
+    public string? DriftUnavailable { get; set; }
+
     /// <summary>Requests holding this version now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 

@@ -46,12 +46,21 @@ internal static class MetadataEndpoints
     internal static ReadinessResponse Readiness(ModelHost host, string? registryDegraded, WorkerPool workers, RolloutTable? rollouts = null)
     {
         var models = new List<ModelReadiness>();
+        List<string>? driftUnavailable = null;
         var ready = host.InitialLoadComplete;
         foreach (var entry in host.Catalog.Models)
         {
             var modelReady = entry.DefaultVersion() is not null;
             ready &= modelReady;
             models.Add(new ModelReadiness(entry.Name, modelReady, Statuses(entry.Versions), ModelDegradation.Describe(entry, rollouts ?? RolloutTable.Empty)));
+            foreach (var version in entry.Versions)
+            {
+                // Reported, not failing readiness: the version serves; only its drift monitoring is off.
+                if (version.DriftUnavailable is { } reason && version.State == VersionState.Ready)
+                {
+                    (driftUnavailable ??= []).Add($"{entry.Name} v{version.VersionText}: {reason}");
+                }
+            }
         }
         List<WorkerReadiness>? workerDetail = null;
         if (workers.HasWorkers)
@@ -73,7 +82,7 @@ internal static class MetadataEndpoints
             workerDetail = workers.DestinationReadiness();
         }
         models.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        return new ReadinessResponse(ready, registryDegraded is null ? "ok" : "degraded: " + registryDegraded, models, workerDetail);
+        return new ReadinessResponse(ready, registryDegraded is null ? "ok" : "degraded: " + registryDegraded, models, workerDetail, driftUnavailable);
     }
 
     private static IResult Metadata(InferenceCore core, string model, string? versionText)

@@ -38,7 +38,8 @@ internal sealed record ReadinessResponse(
     [property: JsonPropertyName("ready")] bool Ready,
     [property: JsonPropertyName("registry")] string Registry,
     [property: JsonPropertyName("models")] IReadOnlyList<ModelReadiness> Models,
-    [property: JsonPropertyName("workers"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WorkerReadiness>? Workers = null);
+    [property: JsonPropertyName("workers"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WorkerReadiness>? Workers = null,
+    [property: JsonPropertyName("drift_unavailable"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? DriftUnavailable = null);
 
 /// <summary>Health of one worker in the readiness detail of a process that forwards to workers.</summary>
 internal sealed record WorkerReadiness(

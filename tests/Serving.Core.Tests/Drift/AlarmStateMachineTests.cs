@@ -6,16 +6,21 @@ public class AlarmStateMachineTests
 {
     private static readonly DateTimeOffset T0 = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private static bool Bad(AlarmStateMachine alarm, int minute, DriftSeverity severity = DriftSeverity.Warning) =>
-        alarm.Observe(DriftVerdict.Drift, severity, 3, 2, T0.AddMinutes(minute), out _);
+    // Fire on 3 drifting of the last 5 judged windows; resolve after 2 clean in a row.
+    private static readonly DriftThresholds Rule = DriftThresholds.Default with { FireAfter = 3, FireWindow = 5, ResolveAfter = 2 };
 
-    private static bool Good(AlarmStateMachine alarm, int minute) =>
-        alarm.Observe(DriftVerdict.NoDrift, DriftSeverity.None, 3, 2, T0.AddMinutes(minute), out _);
+    private static bool Bad(AlarmStateMachine alarm, int minute, DriftSeverity severity = DriftSeverity.Warning, DriftThresholds? rule = null) =>
+        alarm.Observe(DriftVerdict.Drift, severity, T0.AddMinutes(minute), rule ?? Rule, T0.AddMinutes(minute), out _);
+
+    private static bool Good(AlarmStateMachine alarm, int minute, DriftThresholds? rule = null) =>
+        alarm.Observe(DriftVerdict.NoDrift, DriftSeverity.None, T0.AddMinutes(minute), rule ?? Rule, T0.AddMinutes(minute), out _);
+
+    private static AlarmStateMachine NewAlarm() => new("f", T0);
 
     [Fact]
     public void Observe_KConsecutiveBadWindows_Fires()
     {
-        var alarm = new AlarmStateMachine(T0);
+        var alarm = NewAlarm();
 
         Assert.True(Bad(alarm, 1));
         Assert.Equal(AlarmState.Pending, alarm.State);
@@ -24,29 +29,84 @@ public class AlarmStateMachineTests
         Assert.True(Bad(alarm, 3));
         Assert.Equal(AlarmState.Firing, alarm.State);
         Assert.Equal(T0.AddMinutes(3), alarm.Since);
+        Assert.Equal([T0.AddMinutes(1), T0.AddMinutes(2), T0.AddMinutes(3)], alarm.DriftingWindows.ToArray());
     }
 
     [Fact]
-    public void Observe_GoodWindowWhilePending_BackToOkAndStreakRestarts()
+    public void Observe_DriftDriftCleanRepeating_FiresOnThirdDrift()
     {
-        var alarm = new AlarmStateMachine(T0);
+        var alarm = NewAlarm();
         Bad(alarm, 1);
         Bad(alarm, 2);
-
-        Assert.True(Good(alarm, 3));
-        Assert.Equal(AlarmState.Ok, alarm.State);
-
-        Bad(alarm, 4);
-        Bad(alarm, 5);
+        Good(alarm, 3);
         Assert.Equal(AlarmState.Pending, alarm.State);
-        Bad(alarm, 6);
+
+        Assert.True(Bad(alarm, 4));
+
         Assert.Equal(AlarmState.Firing, alarm.State);
+        Assert.Equal([T0.AddMinutes(1), T0.AddMinutes(2), T0.AddMinutes(4)], alarm.DriftingWindows.ToArray());
     }
 
     [Fact]
-    public void Observe_FiringNeedsKConsecutiveGood_ThenResolved()
+    public void Observe_EveryOtherWindowDrifts_FiresAndNeverResolvesWhileItContinues()
     {
-        var alarm = new AlarmStateMachine(T0);
+        var alarm = NewAlarm();
+        var fired = -1;
+        for (var w = 0; w < 20; w++)
+        {
+            if (w % 2 == 0)
+            {
+                Bad(alarm, w);
+            }
+            else
+            {
+                Good(alarm, w);
+            }
+            if (alarm.State == AlarmState.Firing && fired < 0)
+            {
+                fired = w;
+            }
+            Assert.True(fired < 0 || alarm.State == AlarmState.Firing, $"window {w}: {alarm.State}");
+        }
+
+        // Drift at windows 0, 2, 4: three of the last five.
+        Assert.Equal(4, fired);
+    }
+
+    [Fact]
+    public void Observe_ConsecutiveRuleWithNEqualsK_IntermittentDriftDoesNotFire()
+    {
+        var consecutive = Rule with { FireWindow = 3 };
+        var alarm = NewAlarm();
+        for (var w = 0; w < 20; w++)
+        {
+            _ = w % 2 == 0 ? Bad(alarm, w, rule: consecutive) : Good(alarm, w, consecutive);
+        }
+
+        Assert.NotEqual(AlarmState.Firing, alarm.State);
+    }
+
+    [Fact]
+    public void Observe_PendingWithNoDriftLeftInLastN_BackToOk()
+    {
+        var alarm = NewAlarm();
+        Bad(alarm, 1);
+        Bad(alarm, 2);
+        for (var w = 3; w <= 6; w++)
+        {
+            Assert.False(Good(alarm, w));
+            Assert.Equal(AlarmState.Pending, alarm.State);
+        }
+
+        Assert.True(Good(alarm, 7));
+        Assert.Equal(AlarmState.Ok, alarm.State);
+        Assert.Equal(DriftSeverity.None, alarm.Severity);
+    }
+
+    [Fact]
+    public void Observe_FiringNeedsConsecutiveGood_ThenResolved()
+    {
+        var alarm = NewAlarm();
         Bad(alarm, 1);
         Bad(alarm, 2);
         Bad(alarm, 3);
@@ -58,6 +118,7 @@ public class AlarmStateMachineTests
         Assert.True(Good(alarm, 7));
         Assert.Equal(AlarmState.Resolved, alarm.State);
         Assert.Equal(DriftSeverity.None, alarm.Severity);
+        Assert.Empty(alarm.DriftingWindows.ToArray());
     }
 
     [Fact]
@@ -65,7 +126,7 @@ public class AlarmStateMachineTests
     {
         AlarmStateMachine alarm = Resolved();
 
-        Assert.True(alarm.Observe(DriftVerdict.NoDrift, DriftSeverity.None, 3, 2, T0.AddHours(1), out AlarmState previous));
+        Assert.True(alarm.Observe(DriftVerdict.NoDrift, DriftSeverity.None, T0.AddHours(1), Rule, T0.AddHours(1), out AlarmState previous));
         Assert.Equal(AlarmState.Resolved, previous);
         Assert.Equal(AlarmState.Ok, alarm.State);
     }
@@ -82,15 +143,15 @@ public class AlarmStateMachineTests
     [Fact]
     public void Observe_InsufficientData_ChangesNothing()
     {
-        var alarm = new AlarmStateMachine(T0);
+        var alarm = NewAlarm();
         Bad(alarm, 1);
         Bad(alarm, 2);
 
-        Assert.False(alarm.Observe(DriftVerdict.InsufficientData, DriftSeverity.None, 3, 2, T0.AddMinutes(3), out _));
+        Assert.False(alarm.Observe(DriftVerdict.InsufficientData, DriftSeverity.None, T0.AddMinutes(3), Rule, T0.AddMinutes(3), out _));
         Assert.Equal(AlarmState.Pending, alarm.State);
         Assert.Equal(T0.AddMinutes(1), alarm.Since);
 
-        // The streak survived the gap: one more bad window fires.
+        // The gap is not a window: one more bad window fires.
         Assert.True(Bad(alarm, 4));
         Assert.Equal(AlarmState.Firing, alarm.State);
     }
@@ -98,9 +159,9 @@ public class AlarmStateMachineTests
     [Fact]
     public void Observe_FireAfterOne_OkStraightToFiring()
     {
-        var alarm = new AlarmStateMachine(T0);
+        var alarm = NewAlarm();
 
-        Assert.True(alarm.Observe(DriftVerdict.Drift, DriftSeverity.Critical, 1, 1, T0, out AlarmState previous));
+        Assert.True(alarm.Observe(DriftVerdict.Drift, DriftSeverity.Critical, T0, Rule with { FireAfter = 1, FireWindow = 1, ResolveAfter = 1 }, T0, out AlarmState previous));
         Assert.Equal(AlarmState.Ok, previous);
         Assert.Equal(AlarmState.Firing, alarm.State);
         Assert.Equal(DriftSeverity.Critical, alarm.Severity);
@@ -109,12 +170,12 @@ public class AlarmStateMachineTests
     [Fact]
     public void Observe_SeverityRisesWhileFiring_ReportedOnceAsFiringToFiring()
     {
-        var alarm = new AlarmStateMachine(T0);
+        var alarm = NewAlarm();
         Bad(alarm, 1);
         Bad(alarm, 2);
         Bad(alarm, 3);
 
-        Assert.True(alarm.Observe(DriftVerdict.Drift, DriftSeverity.Critical, 3, 2, T0.AddMinutes(4), out AlarmState previous));
+        Assert.True(alarm.Observe(DriftVerdict.Drift, DriftSeverity.Critical, T0.AddMinutes(4), Rule, T0.AddMinutes(4), out AlarmState previous));
         Assert.Equal(AlarmState.Firing, previous);
         Assert.Equal(DriftSeverity.Critical, alarm.Severity);
         Assert.Equal(T0.AddMinutes(3), alarm.Since);
@@ -126,7 +187,7 @@ public class AlarmStateMachineTests
     [Fact]
     public void Observe_SeverityWhilePending_IsWorstOfStreak()
     {
-        var alarm = new AlarmStateMachine(T0);
+        var alarm = NewAlarm();
         Bad(alarm, 1, DriftSeverity.Critical);
         Bad(alarm, 2, DriftSeverity.Warning);
         Bad(alarm, 3, DriftSeverity.Warning);
@@ -135,9 +196,31 @@ public class AlarmStateMachineTests
         Assert.Equal(DriftSeverity.Critical, alarm.Severity);
     }
 
+    [Fact]
+    public void Restore_Snapshot_ContinuesExactlyAsTheOriginal()
+    {
+        var original = NewAlarm();
+        Bad(original, 1);
+        Good(original, 2);
+        Bad(original, 3);
+        var restored = new AlarmStateMachine("f", T0.AddDays(1));
+
+        restored.Restore(original.ToSnapshot());
+
+        Assert.Equal(original.State, restored.State);
+        Assert.Equal(original.Since, restored.Since);
+        Assert.Equal(original.DriftingWindows.ToArray(), restored.DriftingWindows.ToArray());
+        Assert.Equal(Bad(original, 4), Bad(restored, 4));
+        Assert.Equal(AlarmState.Firing, restored.State);
+        Assert.Equal(original.Since, restored.Since);
+        Assert.Equal(Good(original, 5), Good(restored, 5));
+        Assert.Equal(Good(original, 6), Good(restored, 6));
+        Assert.Equal(AlarmState.Resolved, restored.State);
+    }
+
     private static AlarmStateMachine Resolved()
     {
-        var alarm = new AlarmStateMachine(T0);
+        var alarm = NewAlarm();
         Bad(alarm, 1);
         Bad(alarm, 2);
         Bad(alarm, 3);

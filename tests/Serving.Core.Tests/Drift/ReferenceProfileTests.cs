@@ -23,7 +23,7 @@ public class ReferenceProfileTests
     {
         float[] rows = Enumerable.Repeat(4f, 50).ToArray();
 
-        ReferenceColumn column = ReferenceProfile.Build("m", "v", ["c"], [], rows, [], 50).Columns[0];
+        ReferenceColumn column = ReferenceProfile.Build("m", "v", ["c"], [], rows, [], 50, new ReferenceProfileOptions { CategoricalMaxDistinct = 0 }).Columns[0];
 
         Assert.Equal(2, column.BinCount);
         Assert.Equal([0L, 50L], column.ReferenceCounts.ToArray());

@@ -16,7 +16,7 @@ internal static class Polling
         }
     }
 
-    /// <summary>As <see cref="UntilAsync(Func{bool}, string)"/>, for a condition that has to ask over the network.</summary>
+    /// <summary>The same, for a condition that has to ask a server (e.g. Alertmanager's API).</summary>
     public static async Task UntilAsync(Func<Task<bool>> condition, string what)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
@@ -26,7 +26,7 @@ internal static class Polling
             {
                 throw new TimeoutException("Timed out waiting until " + what);
             }
-            await Task.Delay(5);
+            await Task.Delay(20);
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Serving.Gateway.Tests.Common;
 
 namespace Serving.Gateway.Tests.Registry;
 
@@ -27,12 +28,12 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        Port = FreePort();
+        Port = LocalServers.FreePort();
         return StartAsync();
     }
 
     /// <summary>Picks the port without starting the server (a Redis that is down); <see cref="RestartAsync"/> starts it.</summary>
-    public void ReservePort() => Port = FreePort();
+    public void ReservePort() => Port = LocalServers.FreePort();
 
     /// <summary>Deletes every key under <paramref name="prefix"/>: what a flush, or a restart without persistence, does to one store.</summary>
     public async Task DeleteKeysAsync(string prefix)
@@ -62,7 +63,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     private async Task StartAsync()
     {
-        var executable = FindOnPath("redis-server") ?? throw new InvalidOperationException(
+        var executable = LocalServers.FindOnPath("redis-server") ?? throw new InvalidOperationException(
             "redis-server was not found on PATH. The Redis registry tests run against a real server: " +
             "install it with `apt-get update && apt-get install -y redis-server` (.ci/run does this).");
 
@@ -126,26 +127,5 @@ public sealed class RedisServerFixture : IAsyncLifetime
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string? FindOnPath(string name)
-    {
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(directory, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 }
