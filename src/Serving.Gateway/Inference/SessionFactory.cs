@@ -14,7 +14,12 @@ namespace Serving.Gateway.Inference;
 internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger<SessionFactory> logger)
 {
     /// <summary>The outcome of creating a session.</summary>
-    internal readonly record struct Created(InferenceSession? Session, ModelSignature? Signature, string Provider, string? Error, bool FromCache = false);
+    /// <summary>
+    /// A session, or why there is none: <paramref name="Error"/> in full for the log, and
+    /// <paramref name="PublicError"/>, when the full text names paths or ONNX Runtime's internals, for
+    /// unauthenticated clients.
+    /// </summary>
+    internal readonly record struct Created(InferenceSession? Session, ModelSignature? Signature, string Provider, string? Error, bool FromCache = false, string? PublicError = null);
 
     public Created Create(string model, int version, string modelPath)
     {
@@ -40,7 +45,8 @@ internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger
                 {
                     if (provider == "cuda")
                     {
-                        return new Created(null, null, "none", $"Execution provider 'cuda' was requested but CUDA is not available: {ex.Message}");
+                        return new Created(null, null, "none", $"Execution provider 'cuda' was requested but CUDA is not available: {ex.Message}",
+                            PublicError: "Execution provider 'cuda' was requested but CUDA is not available.");
                     }
                     LogCudaFallback(logger, model, version, ex.Message);
                     ServingMetrics.ProviderFallbacks.Inc();
@@ -59,7 +65,8 @@ internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger
         }
         catch (OnnxRuntimeException ex)
         {
-            return new Created(null, null, "none", $"ONNX Runtime could not load {modelPath}: {ex.Message}");
+            return new Created(null, null, "none", $"ONNX Runtime could not load {modelPath}: {ex.Message}",
+                PublicError: "ONNX Runtime could not load the model file.");
         }
         finally
         {

@@ -24,12 +24,13 @@ namespace Serving.Gateway.Protocol;
 /// PipeReader and parsed in place into pooled tensors, queued on the version's batcher, and the
 /// response encoded into the work item's reusable buffer.
 /// </summary>
-internal sealed class InferenceEndpoint
+internal sealed partial class InferenceEndpoint
 {
     private const string JsonContentType = "application/json";
     private const string BinaryContentType = "application/octet-stream";
     private static readonly Counter.Child NotFound = ServingMetrics.Requests.WithLabels("", "", "not_found");
     private static readonly Counter.Child TooLarge = ServingMetrics.Requests.WithLabels("", "", "too_large");
+    private static readonly Counter.Child OverBudget = ServingMetrics.Requests.WithLabels("", "", "over_budget");
 
     private readonly ModelHost _host;
     private readonly RolloutSyncService _rollouts;
@@ -37,9 +38,16 @@ internal sealed class InferenceEndpoint
     private readonly WorkerPool _workers;
     private readonly RemoteForwarder _forwarder;
     private readonly long _maxBody;
+    private readonly RequestBodyReader _bodies;
+    private readonly ILogger<InferenceEndpoint> _logger;
+    private readonly LogThrottle _faultLog;
 
-    public InferenceEndpoint(ModelHost host, RolloutSyncService rollouts, ShadowDispatcher shadows, WorkerPool workers, RemoteForwarder forwarder, IOptions<ServingOptions> options)
+    public InferenceEndpoint(ModelHost host, RolloutSyncService rollouts, ShadowDispatcher shadows, WorkerPool workers, RemoteForwarder forwarder, IOptions<ServingOptions> options,
+        RequestBodyReader bodies, ILogger<InferenceEndpoint> logger, TimeProvider time)
     {
+        _bodies = bodies;
+        _logger = logger;
+        _faultLog = new LogThrottle(time, TimeSpan.FromSeconds(1));
         _host = host;
         _rollouts = rollouts;
         _shadows = shadows;
@@ -58,8 +66,9 @@ internal sealed class InferenceEndpoint
         version = default;
         const string prefix = "/v2/models/";
         const string suffix = "/infer";
-        if (!path.StartsWith(prefix, StringComparison.Ordinal) || !path.EndsWith(suffix, StringComparison.Ordinal))
+        if (path.Length <= prefix.Length + suffix.Length || !path.StartsWith(prefix, StringComparison.Ordinal) || !path.EndsWith(suffix, StringComparison.Ordinal))
         {
+            // Too short to hold a model name between the two ("/v2/models/infer": they overlap).
             return false;
         }
         var middle = path[prefix.Length..^suffix.Length];
@@ -124,7 +133,7 @@ internal sealed class InferenceEndpoint
             {
                 NotFound.Inc();
             }
-            await ProtocolErrors.WriteAsync(context, status, error!, retryAfter: status == StatusCodes.Status503ServiceUnavailable);
+            await ProtocolErrors.WriteAsync(context, status, error!, retryAfter: status == StatusCodes.Status503ServiceUnavailable && !IsPermanent(entry, path.AsSpan()[versionRange]));
             return;
         }
         try
@@ -252,9 +261,22 @@ internal sealed class InferenceEndpoint
         rollout?.RecorderFor(variant)?.RecordRequest(!answered, Stopwatch.GetElapsedTime(started).TotalSeconds, ReadOnlySpan<float>.Empty);
     }
 
+    /// <summary>
+    /// Whether the version a refused request asked for (the one named, else the default) failed to load:
+    /// retrying cannot help until it is loaded again, so its 503 carries no Retry-After.
+    /// </summary>
+    private static bool IsPermanent(ModelEntry entry, ReadOnlySpan<char> versionText)
+    {
+        if (versionText.IsEmpty)
+        {
+            return entry.DefaultFailed();
+        }
+        return int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && entry.Find(number) is { State: VersionState.Failed };
+    }
+
     internal static string NotReadyMessage(ModelVersion version) => version.State switch
     {
-        VersionState.Failed => $"Version {version.Version} of model '{version.Model}' failed to load: {version.FailureReason}",
+        VersionState.Failed => $"Version {version.Version} of model '{version.Model}' failed to load: {version.PublicFailureReason}",
         VersionState.Loading => $"Version {version.Version} of model '{version.Model}' is still loading.",
         _ => $"Version {version.Version} of model '{version.Model}' is {version.State.ToString().ToLowerInvariant()} and takes no requests.",
     };
@@ -276,7 +298,7 @@ internal sealed class InferenceEndpoint
         {
             // Refuse before reading or parsing the body: under overload every cycle spent on a request
             // that cannot be queued is taken from the ones that can.
-            await RefuseOverloadedAsync(context, version);
+            await RefuseOverloadedAsync(context, version, bodyUnread: true);
             return;
         }
         long headerLength = -1;
@@ -291,38 +313,30 @@ internal sealed class InferenceEndpoint
         }
 
         var reader = request.BodyReader;
-        ReadResult read;
-        try
+        var body = await _bodies.ReadAsync(request, context.RequestAborted);
+        if (body.Status != BodyReadStatus.Complete)
         {
-            read = await ReadBodyAsync(reader, request.ContentLength, context.RequestAborted);
-        }
-        catch (OperationCanceledException)
-        {
-            metrics.Cancelled.Inc();
+            await RefuseBodyAsync(context, metrics, body);
             return;
         }
-        catch (BadHttpRequestException ex)
-        {
-            metrics.BadRequest.Inc();
-            await ProtocolErrors.WriteAsync(context, ex.StatusCode, ex.Message);
-            return;
-        }
-        if (read.Buffer.Length > _maxBody)
-        {
-            reader.AdvanceTo(read.Buffer.End);
-            TooLarge.Inc();
-            await ProtocolErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"The request body exceeds the limit of {_maxBody} bytes.");
-            return;
-        }
+        var read = body.Read;
 
         var item = InferenceWorkItem.Rent();
         try
         {
             var signature = version.Signature!;
             item.Request.Bind(signature);
-            var parseError = InferenceRequestParser.Parse(read.Buffer, headerLength, item.Request);
-            // Every tensor now lives in pooled buffers of its own: hand the connection's memory back.
-            reader.AdvanceTo(read.Buffer.End);
+            string? parseError;
+            try
+            {
+                parseError = InferenceRequestParser.Parse(read.Buffer, headerLength, item.Request);
+            }
+            finally
+            {
+                // Every tensor now lives in pooled buffers of its own: hand the connection's memory back.
+                reader.AdvanceTo(read.Buffer.End);
+                _bodies.Release(body.Reserved);
+            }
             if (parseError is not null)
             {
                 metrics.BadRequest.Inc();
@@ -333,20 +347,13 @@ internal sealed class InferenceEndpoint
             item.Aborted = context.RequestAborted;
             if (!version.Batcher!.TryEnqueue(item))
             {
-                await RefuseOverloadedAsync(context, version);
+                await RefuseOverloadedAsync(context, version, bodyUnread: false);
                 return;
             }
             var status = await item.Completion;
-            if (status == WorkStatus.Cancelled)
+            if (status != WorkStatus.Completed)
             {
-                metrics.Cancelled.Inc();
-                return;
-            }
-            if (status == WorkStatus.Failed)
-            {
-                metrics.Error.Inc();
-                RecordRollout(version, route, item, Stopwatch.GetElapsedTime(started).TotalSeconds, error: true);
-                await ProtocolErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, item.Error ?? "Inference failed.");
+                await RefuseWorkAsync(context, version, route, item, status, started);
                 return;
             }
             await WriteResponseAsync(context, version, item, VariantNames.Of(route.Variant));
@@ -370,26 +377,82 @@ internal sealed class InferenceEndpoint
         }
     }
 
-    private static async ValueTask<ReadResult> ReadBodyAsync(PipeReader reader, long? contentLength, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var read = await reader.ReadAsync(cancellationToken);
-            if (read.IsCompleted || (contentLength is { } length && read.Buffer.Length >= length))
-            {
-                return read;
-            }
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-        }
-    }
-
-    /// <summary>503 with Retry-After for a version whose queue is full, counted as overloaded.</summary>
-    private static Task RefuseOverloadedAsync(HttpContext context, ModelVersion version)
+    /// <summary>
+    /// 503 with Retry-After for a version whose queue is full, counted as overloaded. A large body that
+    /// was never read closes the connection: Kestrel would otherwise receive all of it only to discard it.
+    /// </summary>
+    private Task RefuseOverloadedAsync(HttpContext context, ModelVersion version, bool bodyUnread)
     {
         version.Metrics.Overloaded.Inc();
         version.Metrics.Rejections.Inc();
+        if (bodyUnread && !(context.Request.ContentLength <= _bodies.DrainBytes))
+        {
+            context.Response.Headers.Connection = "close";
+        }
         return ProtocolErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
             $"Version {version.Version} of model '{version.Model}' is overloaded ({version.Batcher!.Depth} requests queued); retry later.", retryAfter: true);
+    }
+
+    /// <summary>The response to a body that could not be buffered; the connection closes, as part of the body may be unread.</summary>
+    private static Task RefuseBodyAsync(HttpContext context, VersionMetrics metrics, RequestBodyReader.Result body)
+    {
+        var status = body.Status switch
+        {
+            BodyReadStatus.TooLarge => StatusCodes.Status413PayloadTooLarge,
+            BodyReadStatus.OverBudget => StatusCodes.Status503ServiceUnavailable,
+            BodyReadStatus.TooSlow => StatusCodes.Status408RequestTimeout,
+            BodyReadStatus.BadFraming => StatusCodes.Status400BadRequest,
+            _ => 0,
+        };
+        switch (body.Status)
+        {
+            case BodyReadStatus.Cancelled:
+                metrics.Cancelled.Inc();
+                return Task.CompletedTask;
+            case BodyReadStatus.TooLarge:
+                TooLarge.Inc();
+                break;
+            case BodyReadStatus.OverBudget:
+                OverBudget.Inc();
+                break;
+            default:
+                metrics.BadRequest.Inc();
+                break;
+        }
+        context.Response.Headers.Connection = "close";
+        return ProtocolErrors.WriteAsync(context, status, body.Error!, retryAfter: body.Status == BodyReadStatus.OverBudget);
+    }
+
+    /// <summary>
+    /// The one place where a queued request that did not complete becomes a response. What ONNX Runtime
+    /// said goes to the log (at most once a second), never to the client: it names the server's internals.
+    /// </summary>
+    private Task RefuseWorkAsync(HttpContext context, ModelVersion version, Route route, InferenceWorkItem item, WorkStatus status, long started)
+    {
+        var metrics = version.Metrics;
+        switch (status)
+        {
+            case WorkStatus.InvalidInput:
+                metrics.BadRequest.Inc();
+                if (_faultLog.TryEnter(out var held))
+                {
+                    LogInvalidInput(_logger, version.Model, version.Version, item.Error, held);
+                }
+                return ProtocolErrors.WriteAsync(context, StatusCodes.Status400BadRequest,
+                    $"Version {version.Version} of model '{version.Model}' refused the input values: one is outside what the model accepts (for example an index past the end of a lookup table).");
+            case WorkStatus.Failed:
+                metrics.Error.Inc();
+                RecordRollout(version, route, item, Stopwatch.GetElapsedTime(started).TotalSeconds, error: true);
+                if (_faultLog.TryEnter(out var suppressed))
+                {
+                    LogInferenceFailed(_logger, version.Model, version.Version, item.Error, suppressed);
+                }
+                return ProtocolErrors.WriteAsync(context, StatusCodes.Status500InternalServerError,
+                    $"Version {version.Version} of model '{version.Model}' failed to compute this request; the server log has the details.");
+            default:
+                metrics.Cancelled.Inc();
+                return Task.CompletedTask;
+        }
     }
 
     private static void RecordRollout(ModelVersion version, Route route, InferenceWorkItem item, double seconds, bool error)

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Serving.Gateway.Hosting;
 using Serving.Core.Protocol;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Registry;
@@ -16,9 +18,9 @@ internal static class MetadataEndpoints
     public static IEndpointRouteBuilder MapProtocolMetadata(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v2/health/live", static () => Results.Ok());
-        app.MapGet("/v2/health/ready", static (ModelHost host, RegistryLifecycleService registry, WorkerPool workers) =>
+        app.MapGet("/v2/health/ready", static (ModelHost host, RegistryLifecycleService registry, WorkerPool workers, IOptions<ServingOptions> options) =>
         {
-            var detail = Readiness(host, registry.Degraded, workers);
+            var detail = Readiness(host, registry.Degraded, workers, options.Value.StrictReadiness);
             return Results.Json(detail, ProtocolJsonContext.Readable.ReadinessResponse,
                 statusCode: detail.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
@@ -36,14 +38,16 @@ internal static class MetadataEndpoints
     /// state, and the detail says so. Models served by workers (those not hosted here) need a worker
     /// that passed its last health probe.
     /// </summary>
-    private static ReadinessResponse Readiness(ModelHost host, string? registryDegraded, WorkerPool workers)
+    private static ReadinessResponse Readiness(ModelHost host, string? registryDegraded, WorkerPool workers, bool strict)
     {
         var models = new List<ModelReadiness>();
         var ready = host.InitialLoadComplete;
         foreach (var entry in host.Catalog.Models)
         {
             var modelReady = entry.DefaultVersion() is not null;
-            ready &= modelReady;
+            // A failed load stays failed until the registry or the files change: unless readiness is
+            // strict, it is reported (below and in serving_model_version_state) rather than gating.
+            ready &= modelReady || (!strict && entry.DefaultFailed());
             models.Add(new ModelReadiness(entry.Name, modelReady, Statuses(entry.Versions)));
         }
         List<WorkerReadiness>? workerDetail = null;
@@ -151,7 +155,7 @@ internal static class MetadataEndpoints
         var list = new List<VersionStatus>();
         foreach (var v in versions)
         {
-            list.Add(new VersionStatus(v.VersionText, v.State.ToString().ToUpperInvariant(), v.Provider, v.FailureReason));
+            list.Add(new VersionStatus(v.VersionText, v.State.ToString().ToUpperInvariant(), v.Provider, v.PublicFailureReason));
         }
         return list;
     }

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Serving.Gateway.Protocol;
 
@@ -22,6 +24,42 @@ internal static class ProtocolErrors
         var body = JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse(message), ProtocolJsonContext.Readable.ErrorResponse);
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body, 0, body.Length, context.RequestAborted);
+    }
+
+    /// <summary>405 for a method an inference route does not take, with <c>Allow</c>.</summary>
+    public static Task MethodNotAllowedAsync(HttpContext context, string allow)
+    {
+        context.Response.Headers.Allow = allow;
+        return WriteAsync(context, StatusCodes.Status405MethodNotAllowed,
+            $"Method {Shorten(context.Request.Method)} is not allowed on {Shorten(context.Request.Path.Value)}; allowed: {allow}.");
+    }
+
+    /// <summary>
+    /// Gives an error that left without a body (routing's 404 for an unrouted path and 405 for a wrong
+    /// method, with its <c>Allow</c>) the protocol's <c>{"error": "..."}</c> body.
+    /// </summary>
+    public static Task DescribeStatusAsync(StatusCodeContext statusContext)
+    {
+        var context = statusContext.HttpContext;
+        var request = context.Request;
+        var status = context.Response.StatusCode;
+        var message = status switch
+        {
+            StatusCodes.Status404NotFound =>
+                $"No route for {Shorten(request.Method)} {Shorten(request.Path.Value)}; the inference protocol's routes are under /v2 (GET /v2 describes the server).",
+            StatusCodes.Status405MethodNotAllowed =>
+                $"Method {Shorten(request.Method)} is not allowed on {Shorten(request.Path.Value)}; allowed: {context.Response.Headers.Allow}.",
+            _ => $"{status} {ReasonPhrases.GetReasonPhrase(status)}.",
+        };
+        return WriteAsync(context, status, message);
+    }
+
+    /// <summary>A client's text quoted in an error, cut to a length fit for a message.</summary>
+    private static string Shorten(string? text)
+    {
+        const int Max = 200;
+        text ??= "";
+        return text.Length <= Max ? text : string.Concat(text.AsSpan(0, Max), "...");
     }
 
     public static IResult Result(int status, string message) =>
