@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Prometheus;
@@ -385,15 +386,29 @@ internal sealed partial class InferenceEndpoint
     {
         version.Metrics.Overloaded.Inc();
         version.Metrics.Rejections.Inc();
-        if (bodyUnread && !(context.Request.ContentLength <= _bodies.DrainBytes))
-        {
-            context.Response.Headers.Connection = "close";
-        }
-        return ProtocolErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
-            $"Version {version.Version} of model '{version.Model}' is overloaded ({version.Batcher!.Depth} requests queued); retry later.", retryAfter: true);
+        var message = $"Version {version.Version} of model '{version.Model}' is overloaded ({version.Batcher!.Depth} requests queued); retry later.";
+        return bodyUnread && !(context.Request.ContentLength <= _bodies.DrainBytes)
+            ? RefuseAndCloseAsync(context, StatusCodes.Status503ServiceUnavailable, message, retryAfter: true)
+            : ProtocolErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, message, retryAfter: true);
     }
 
-    /// <summary>The response to a body that could not be buffered; the connection closes, as part of the body may be unread.</summary>
+    /// <summary>
+    /// Answers and closes the connection without receiving the rest of the body. Kestrel would otherwise
+    /// drain it (receive and discard it, for up to 5 s) to close gracefully, which is the very work a
+    /// refusal under overload or memory pressure is meant to save; with the body's limit lowered to 0
+    /// before anything was read, its drain stops at once and the connection closes after the response.
+    /// </summary>
+    private static Task RefuseAndCloseAsync(HttpContext context, int status, string message, bool retryAfter)
+    {
+        context.Response.Headers.Connection = "close";
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = 0;
+        }
+        return ProtocolErrors.WriteAsync(context, status, message, retryAfter);
+    }
+
+    /// <summary>The response to a body that could not be buffered; the connection closes, as part of the body is unread.</summary>
     private static Task RefuseBodyAsync(HttpContext context, VersionMetrics metrics, RequestBodyReader.Result body)
     {
         var status = body.Status switch
@@ -419,8 +434,13 @@ internal sealed partial class InferenceEndpoint
                 metrics.BadRequest.Inc();
                 break;
         }
-        context.Response.Headers.Connection = "close";
-        return ProtocolErrors.WriteAsync(context, status, body.Error!, retryAfter: body.Status == BodyReadStatus.OverBudget);
+        if (body.Status == BodyReadStatus.TooLarge)
+        {
+            // Kestrel stops at the body limit by itself.
+            context.Response.Headers.Connection = "close";
+            return ProtocolErrors.WriteAsync(context, status, body.Error!);
+        }
+        return RefuseAndCloseAsync(context, status, body.Error!, retryAfter: body.Status == BodyReadStatus.OverBudget);
     }
 
     /// <summary>
