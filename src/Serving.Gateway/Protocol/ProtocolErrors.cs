@@ -45,11 +45,11 @@ internal static class ProtocolErrors
         var status = context.Response.StatusCode;
         var message = status switch
         {
-            StatusCodes.Status404NotFound =>
+            StatusCodes.Status404NotFound when context.GetEndpoint() is null =>
                 $"No route for {Shorten(request.Method)} {Shorten(request.Path.Value)}; the inference protocol's routes are under /v2 (GET /v2 describes the server).",
             StatusCodes.Status405MethodNotAllowed =>
                 $"Method {Shorten(request.Method)} is not allowed on {Shorten(request.Path.Value)}; allowed: {context.Response.Headers.Allow}.",
-            _ => $"{status} {ReasonPhrases.GetReasonPhrase(status)}.",
+            _ => $"{ReasonPhrases.GetReasonPhrase(status)}: {Shorten(request.Method)} {Shorten(request.Path.Value)}.",
         };
         return WriteAsync(context, status, message);
     }
