@@ -107,11 +107,23 @@ public sealed class ModelRefusalTests(HostileRepoGatewayFixture fixture) : IClas
     [Fact]
     public async Task HealthReady_StrictReadiness_Returns503WhileAModelHasNoReadyVersion()
     {
-        await using var strict = await GatewayHost.StartAsync(fixture.Repository, ["--Serving:StrictReadiness=true"]);
+        // A repository of its own: the version-state gauge is process-wide, and this host's unload of
+        // its models must not touch the fixture's.
+        var repository = Directory.CreateTempSubdirectory("serving-strict-").FullName;
+        try
+        {
+            var version = Directory.CreateDirectory(Path.Combine(repository, "corrupt-strict", "1")).FullName;
+            File.Copy(Path.Combine(fixture.Repository, "corrupt", "1", "model.onnx"), Path.Combine(version, "model.onnx"));
+            await using var strict = await GatewayHost.StartAsync(repository, ["--Serving:StrictReadiness=true"]);
 
-        using var response = await strict.Client.GetAsync("/v2/health/ready");
+            using var response = await strict.Client.GetAsync("/v2/health/ready");
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(repository, recursive: true);
+        }
     }
 
     /// <summary>No absolute path of the repository, no hash, nothing of ONNX Runtime's own words.</summary>
