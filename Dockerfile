@@ -24,6 +24,7 @@ COPY models/ /models/
 ENV ASPNETCORE_URLS=http://0.0.0.0:8000 \
     Serving__ModelRepository=/models \
     DOTNET_gcServer=1
-EXPOSE 8000
+# 8000: REST; 8001: gRPC (Serving:Grpc:Url).
+EXPOSE 8000 8001
 USER 65532
 ENTRYPOINT ["dotnet", "/app/Serving.Gateway.dll"]

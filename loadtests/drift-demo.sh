@@ -20,7 +20,7 @@ fi
 dotnet build src/Serving.Gateway -c Release -nologo -v q
 state=$(mktemp -d)
 dotnet src/Serving.Gateway/bin/Release/net10.0/Serving.Gateway.dll \
-  --urls "http://127.0.0.1:$PORT" --Serving:ModelRepository=models --Serving:StateDirectory="$state" \
+  --urls "http://127.0.0.1:$PORT" --Serving:ModelRepository=models --Serving:StateDirectory="$state" --Serving:Admin:AllowUnauthenticatedLoopback=true \
   --Serving:Drift:WindowRows=500 --Serving:Drift:WindowDuration=00:10:00 --Serving:Drift:EvaluationInterval=00:00:00.2 \
   --Serving:Alerts:WebhookUrls:0="http://127.0.0.1:$HOOK_PORT/alerts" --Serving:Alerts:InitialBackoff=00:00:00.2 \
   > "$OUT/drift-demo-gateway.log" 2>&1 &

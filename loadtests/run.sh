@@ -266,7 +266,7 @@ EOF
 log "overload: gateway with max_queue_size 64 on :$OVERLOAD_PORT, 512 connections for $OVERLOAD_DURATION"
 # shellcheck disable=SC2086
 start overload "$OVERLOAD_PORT" dotnet "$GATEWAY_DLL" --urls "http://127.0.0.1:$OVERLOAD_PORT" \
-    --Serving:ModelRepository="$REPO" --Serving:Batching:MaxQueueSize=64 $GATEWAY_ARGS --Serving:StateDirectory="$OUT/state-overload"
+    --Serving:ModelRepository="$REPO" --Serving:Batching:MaxQueueSize=64 --Serving:Grpc:Url= $GATEWAY_ARGS --Serving:StateDirectory="$OUT/state-overload"
 wait_ready overload "$OVERLOAD_PORT"
 check "$OVERLOAD_PORT" /v2/models/image-classifier/infer "$OUT/image.json" '"logits"' -H 'Content-Type: application/json'
 run_wrk image-binary 16 "$WARMUP" "$OVERLOAD_PORT" >/dev/null

@@ -102,6 +102,21 @@ public sealed class InferenceRequest
         BatchSize = shape.Rank == 0 ? 1 : (int)shape[0];
     }
 
+    /// <summary>
+    /// Marks input <paramref name="index"/> present with the declared type and shape and returns room for
+    /// its <paramref name="byteLength"/> bytes, for decoders that write tensors element by element (gRPC
+    /// typed contents). <see cref="InferenceRequestParser.Validate"/> checks the result.
+    /// </summary>
+    internal Span<byte> WriteInput(int index, TensorDataType declared, in TensorShape shape, int byteLength)
+    {
+        var input = _inputs[index];
+        input.Present = true;
+        input.DeclaredType = declared;
+        input.Shape = shape;
+        input.BinaryDataSize = byteLength;
+        return input.Data.Resize(byteLength);
+    }
+
     internal RequestInput Input(int index) => _inputs[index];
 
     /// <summary>Room for an id of up to <paramref name="maxLength"/> bytes, replacing any earlier one; <see cref="TrimId"/> sets its length.</summary>

@@ -495,7 +495,7 @@ public static partial class InferenceRequestParser
         return -1;
     }
 
-    private static string Names(IReadOnlyList<TensorSpec> specs)
+    internal static string Names(IReadOnlyList<TensorSpec> specs)
     {
         var builder = new StringBuilder();
         for (var i = 0; i < specs.Count; i++)
@@ -505,7 +505,7 @@ public static partial class InferenceRequestParser
         return builder.ToString();
     }
 
-    private static string DatatypeMismatch(TensorSpec spec, TensorDataType declared) =>
+    internal static string DatatypeMismatch(TensorSpec spec, TensorDataType declared) =>
         $"Input '{spec.Name}' has datatype {TensorDataTypes.Name(declared)} but the model expects {TensorDataTypes.Name(spec.DataType)}.";
 
     private static string? CopyBinaryInputs(in ReadOnlySequence<byte> binary, InferenceRequest request, ModelSignature signature, ReadOnlySpan<int> order)
@@ -580,7 +580,8 @@ public static partial class InferenceRequestParser
         return NonFiniteError(spec, data) ?? Validate(request, signature);
     }
 
-    private static string? Validate(InferenceRequest request, ModelSignature signature)
+    /// <summary>Checks a filled request against its signature (every input present, shapes, batch agreement) and sets its batch size.</summary>
+    internal static string? Validate(InferenceRequest request, ModelSignature signature)
     {
         long batch = -1;
         for (var i = 0; i < signature.Inputs.Count; i++)

@@ -5,19 +5,27 @@ using System.Text;
 namespace Serving.Gateway.Admin;
 
 /// <summary>
-/// Guards admin endpoints. With <c>Serving:AdminToken</c> set, callers must send
-/// <c>Authorization: Bearer &lt;token&gt;</c> (compared in constant time; 401 otherwise). With no token
-/// configured, only loopback callers are answered (403 otherwise), so a bare <c>dotnet run</c> is
-/// administrable from the same machine and from nowhere else.
+/// Guards admin endpoints. With a token configured (<c>Serving:AdminToken</c>, or the file named by
+/// <c>Serving:AdminTokenFile</c>), callers must send <c>Authorization: Bearer &lt;token&gt;</c> (compared in
+/// constant time; 401 otherwise). Without one the admin API refuses everyone (403), unless
+/// <c>Serving:Admin:AllowUnauthenticatedLoopback</c> is true, for development: then it answers callers from
+/// the process's own loopback addresses 127.0.0.1 and ::1 only (not the rest of 127.0.0.0/8, which
+/// service-mesh sidecars use to relay remote callers).
 /// </summary>
 internal sealed partial class AdminAuthFilter : IEndpointFilter
 {
     /// <summary>The configuration key of the admin bearer token.</summary>
     public const string TokenKey = "Serving:AdminToken";
 
+    /// <summary>The configuration key of a file holding the admin bearer token (it wins over <see cref="TokenKey"/>).</summary>
+    public const string TokenFileKey = "Serving:AdminTokenFile";
+
+    /// <summary>The configuration key that lets loopback callers in without a token, for development.</summary>
+    public const string AllowLoopbackKey = "Serving:Admin:AllowUnauthenticatedLoopback";
+
     private readonly IConfiguration _configuration;
 
-    /// <summary>Creates the filter; the token is read per request, so it can be rotated by configuration reload.</summary>
+    /// <summary>Creates the filter; the token is read per request, so it can be rotated by configuration reload or by replacing the file.</summary>
     public AdminAuthFilter(IConfiguration configuration) => _configuration = configuration;
 
     /// <inheritdoc />
@@ -25,18 +33,35 @@ internal sealed partial class AdminAuthFilter : IEndpointFilter
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        return Authorize(context.HttpContext, _configuration[TokenKey]) ?? await next(context).ConfigureAwait(false);
+        return Authorize(context.HttpContext, _configuration) ?? await next(context).ConfigureAwait(false);
     }
 
     /// <summary>Returns the refusal to send, or <see langword="null"/> when the caller may proceed.</summary>
-    internal static IResult? Authorize(HttpContext context, string? token)
+    internal static IResult? Authorize(HttpContext context, IConfiguration configuration)
+    {
+        if (configuration[TokenFileKey] is { Length: > 0 } path)
+        {
+            return AdminTokenFile.Read(path) is { } fromFile
+                ? Authorize(context, fromFile, allowLoopback: false)
+                : AdminResults.Error(StatusCodes.Status503ServiceUnavailable, "the admin token file (Serving:AdminTokenFile) is missing or empty");
+        }
+        return Authorize(context, configuration[TokenKey], configuration.GetValue<bool>(AllowLoopbackKey));
+    }
+
+    /// <summary>Returns the refusal to send, or <see langword="null"/> when the caller may proceed.</summary>
+    internal static IResult? Authorize(HttpContext context, string? token, bool allowLoopback)
     {
         if (string.IsNullOrEmpty(token))
         {
-            return IsLoopback(context.Connection.RemoteIpAddress)
+            if (!allowLoopback)
+            {
+                return AdminResults.Error(StatusCodes.Status403Forbidden,
+                    "the admin API needs a token: set Serving:AdminToken or Serving:AdminTokenFile");
+            }
+            return IsOwnLoopback(context.Connection.RemoteIpAddress)
                 ? null
                 : AdminResults.Error(StatusCodes.Status403Forbidden,
-                    "the admin API answers only loopback callers when Serving:AdminToken is not configured");
+                    "without a token the admin API answers only 127.0.0.1 and ::1 (Serving:Admin:AllowUnauthenticatedLoopback)");
         }
 
         const string Scheme = "Bearer ";
@@ -53,18 +78,33 @@ internal sealed partial class AdminAuthFilter : IEndpointFilter
     /// <summary>Logs, once at start-up, which mode the admin API runs in.</summary>
     internal static void LogMode(ILogger logger, IConfiguration configuration)
     {
-        if (string.IsNullOrEmpty(configuration[TokenKey]))
+        if (!string.IsNullOrEmpty(configuration[TokenFileKey]) || !string.IsNullOrEmpty(configuration[TokenKey]))
+        {
+            LogBearerToken(logger);
+        }
+        else if (configuration.GetValue<bool>(AllowLoopbackKey))
         {
             LogLoopbackOnly(logger);
         }
         else
         {
-            LogBearerToken(logger);
+            LogClosed(logger);
         }
     }
 
-    private static bool IsLoopback(IPAddress? address) =>
-        address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+    /// <summary>127.0.0.1 or ::1 (IPv4-mapped too); other addresses of 127.0.0.0/8 are not this process's own.</summary>
+    private static bool IsOwnLoopback(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return false;
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        return address.Equals(IPAddress.Loopback) || address.Equals(IPAddress.IPv6Loopback);
+    }
 
     // Hashing both sides first makes the comparison constant-time in the token's length too.
     private static bool TokensEqual(ReadOnlySpan<char> presented, string expected)
@@ -77,9 +117,12 @@ internal sealed partial class AdminAuthFilter : IEndpointFilter
         return CryptographicOperations.FixedTimeEquals(a, b);
     }
 
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Admin API: bearer token authentication (Serving:AdminToken is set)")]
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Admin API: bearer token authentication (Serving:AdminToken or Serving:AdminTokenFile is set)")]
     private static partial void LogBearerToken(ILogger logger);
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Admin API: no Serving:AdminToken configured; answering loopback callers only")]
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Admin API: no token configured; answering 127.0.0.1 and ::1 without authentication (Serving:Admin:AllowUnauthenticatedLoopback, for development only)")]
     private static partial void LogLoopbackOnly(ILogger logger);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Admin API: no token configured (Serving:AdminToken or Serving:AdminTokenFile); refusing every admin request")]
+    private static partial void LogClosed(ILogger logger);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using Serving.Gateway.Alerts;
 using Serving.Gateway.Drift;
+using Serving.Gateway.Grpc;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
 using Serving.Gateway.Admin;
@@ -49,6 +50,8 @@ public static class ServingApplication
         services.AddSingleton<RemoteForwarder>();
         services.AddSingleton<WorkerHealthMonitor>();
         services.AddHostedService(static sp => sp.GetRequiredService<WorkerHealthMonitor>());
+        services.AddSingleton<AliasTable>();
+        services.AddSingleton<InferenceCore>();
         services.AddSingleton<RequestBufferBudget>();
         services.AddSingleton<RequestBodyReader>();
         services.AddSingleton<InferenceEndpoint>();
@@ -68,6 +71,7 @@ public static class ServingApplication
             kestrel.Limits.MaxRequestBodySize = serving.Value.MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
         });
+        builder.AddServingGrpc(builder.Configuration.GetSection(ServingOptions.Section).Get<ServingOptions>() ?? new ServingOptions());
         services.ConfigureHttpJsonOptions(static o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default));
         return builder;
     }
@@ -105,6 +109,7 @@ public static class ServingApplication
         app.MapAdminDrift();
         app.MapAdminRollouts();
         app.MapAdminAlerts();
+        app.MapServingGrpc();
         return app;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Serving.Gateway.Hosting;
@@ -12,7 +11,7 @@ namespace Serving.Gateway.Protocol;
 /// <summary>Health, server metadata, model metadata and readiness of the Open Inference Protocol.</summary>
 internal static class MetadataEndpoints
 {
-    private static readonly ServerMetadataResponse ServerMetadata = new(
+    internal static readonly ServerMetadataResponse ServerMetadata = new(
         "serving", typeof(MetadataEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0", ["binary_tensor_data"]);
 
     public static IEndpointRouteBuilder MapProtocolMetadata(this IEndpointRouteBuilder app)
@@ -25,10 +24,10 @@ internal static class MetadataEndpoints
                 statusCode: detail.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
         app.MapGet("/v2", static () => Results.Json(ServerMetadata, ProtocolJsonContext.Readable.ServerMetadataResponse));
-        app.MapGet("/v2/models/{model}", static (string model, ModelHost host) => Metadata(host, model, null));
-        app.MapGet("/v2/models/{model}/versions/{version}", static (string model, string version, ModelHost host) => Metadata(host, model, version));
-        app.MapGet("/v2/models/{model}/ready", static (string model, ModelHost host) => Ready(host, model, null));
-        app.MapGet("/v2/models/{model}/versions/{version}/ready", static (string model, string version, ModelHost host) => Ready(host, model, version));
+        app.MapGet("/v2/models/{model}", static (string model, InferenceCore core) => Metadata(core, model, null));
+        app.MapGet("/v2/models/{model}/versions/{version}", static (string model, string version, InferenceCore core) => Metadata(core, model, version));
+        app.MapGet("/v2/models/{model}/ready", static (string model, InferenceCore core) => ProtocolErrors.Result(Ready(core, model, null)));
+        app.MapGet("/v2/models/{model}/versions/{version}/ready", static (string model, string version, InferenceCore core) => ProtocolErrors.Result(Ready(core, model, version)));
         return app;
     }
 
@@ -38,7 +37,7 @@ internal static class MetadataEndpoints
     /// state, and the detail says so. Models served by workers (those not hosted here) need a worker
     /// that passed its last health probe.
     /// </summary>
-    private static ReadinessResponse Readiness(ModelHost host, string? registryDegraded, WorkerPool workers, bool strict)
+    internal static ReadinessResponse Readiness(ModelHost host, string? registryDegraded, WorkerPool workers, bool strict = false)
     {
         var models = new List<ModelReadiness>();
         var ready = host.InitialLoadComplete;
@@ -79,12 +78,24 @@ internal static class MetadataEndpoints
         return new ReadinessResponse(ready, registryDegraded is null ? "ok" : "degraded: " + registryDegraded, models, workerDetail);
     }
 
-    private static IResult Metadata(ModelHost host, string model, string? versionText)
+    private static IResult Metadata(InferenceCore core, string model, string? versionText)
     {
-        var (entry, version, error) = Find(host, model, versionText);
-        if (error is not null)
+        var metadata = Describe(core, model, versionText, out var failure);
+        return metadata is null
+            ? ProtocolErrors.Result(failure)
+            : Results.Json(metadata, ProtocolJsonContext.Readable.ModelMetadataResponse);
+    }
+
+    /// <summary>
+    /// The metadata of a model (at a version or alias, or the default version's signature): REST writes it
+    /// as JSON, gRPC as its message. Null with <paramref name="failure"/> set when there is none.
+    /// </summary>
+    internal static ModelMetadataResponse? Describe(InferenceCore core, string model, string? versionText, out InferenceFailure failure)
+    {
+        failure = core.Find(model, versionText, out var entry, out var version);
+        if (failure.Failed)
         {
-            return error;
+            return null;
         }
         var versions = new List<string>();
         foreach (var v in entry!.Versions)
@@ -97,47 +108,30 @@ internal static class MetadataEndpoints
         var shown = version ?? entry.DefaultVersion();
         if (shown?.Signature is null)
         {
-            var reason = shown is null ? $"Model '{model}' has no ready version." : InferenceEndpoint.NotReadyMessage(shown);
-            return ProtocolErrors.Result(StatusCodes.Status503ServiceUnavailable, reason);
+            failure = new InferenceFailure(InferenceError.Unavailable,
+                shown is null ? $"Model '{model}' has no ready version." : InferenceCore.NotReadyMessage(shown));
+            return null;
         }
-        return Results.Json(
-            new ModelMetadataResponse(
-                entry.Name,
-                version is null ? versions : [version.VersionText],
-                "onnxruntime_onnx",
-                Tensors(shown.Signature.Inputs),
-                Tensors(shown.Signature.Outputs),
-                Statuses(version is null ? entry.Versions : [version])),
-            ProtocolJsonContext.Readable.ModelMetadataResponse);
+        return new ModelMetadataResponse(
+            entry.Name,
+            version is null ? versions : [version.VersionText],
+            "onnxruntime_onnx",
+            Tensors(shown.Signature.Inputs),
+            Tensors(shown.Signature.Outputs),
+            Statuses(version is null ? entry.Versions : [version]));
     }
 
-    private static IResult Ready(ModelHost host, string model, string? versionText)
+    /// <summary>Whether a model (at a version or alias, or by default) can answer now; the failure says why not.</summary>
+    internal static InferenceFailure Ready(InferenceCore core, string model, string? versionText)
     {
-        var (entry, version, error) = Find(host, model, versionText);
-        if (error is not null)
+        var failure = core.Find(model, versionText, out var entry, out var version);
+        if (failure.Failed)
         {
-            return error;
+            return failure;
         }
         var ready = version is null ? entry!.DefaultVersion() is not null : version.State == VersionState.Ready;
-        return ready ? Results.Ok() : ProtocolErrors.Result(StatusCodes.Status503ServiceUnavailable,
-            version is null ? $"Model '{model}' has no ready version." : InferenceEndpoint.NotReadyMessage(version));
-    }
-
-    private static (ModelEntry? Entry, ModelVersion? Version, IResult? Error) Find(ModelHost host, string model, string? versionText)
-    {
-        if (!host.Catalog.TryGetModel(model, out var entry))
-        {
-            return (null, null, ProtocolErrors.Result(StatusCodes.Status404NotFound, $"Unknown model '{model}'."));
-        }
-        if (versionText is null)
-        {
-            return (entry, null, null);
-        }
-        if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || entry.Find(number) is not { } version)
-        {
-            return (null, null, ProtocolErrors.Result(StatusCodes.Status404NotFound, $"Model '{model}' has no version '{versionText}'."));
-        }
-        return (entry, version, null);
+        return ready ? default : new InferenceFailure(InferenceError.Unavailable,
+            version is null ? $"Model '{model}' has no ready version." : InferenceCore.NotReadyMessage(version));
     }
 
     private static List<TensorMetadata> Tensors(IReadOnlyList<TensorSpec> specs)

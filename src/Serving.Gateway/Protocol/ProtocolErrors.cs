@@ -8,6 +8,36 @@ namespace Serving.Gateway.Protocol;
 /// <summary>Writes <c>{"error": "..."}</c> responses: the one place where failures become status codes.</summary>
 internal static class ProtocolErrors
 {
+    /// <summary>The HTTP status of an inference failure.</summary>
+    public static int StatusOf(InferenceError error) => error switch
+    {
+        InferenceError.ModelNotFound or InferenceError.VersionNotFound => StatusCodes.Status404NotFound,
+        InferenceError.Unavailable or InferenceError.Overloaded or InferenceError.LoadFailed or InferenceError.OverBudget => StatusCodes.Status503ServiceUnavailable,
+        InferenceError.TooSlow => StatusCodes.Status408RequestTimeout,
+        InferenceError.InvalidRequest => StatusCodes.Status400BadRequest,
+        InferenceError.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        InferenceError.Cancelled => StatusCodes.Status499ClientClosedRequest,
+        InferenceError.Unsupported => StatusCodes.Status501NotImplemented,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>Writes an inference failure: nothing when the client went away; Retry-After where retrying helps.</summary>
+    public static Task WriteAsync(HttpContext context, in InferenceFailure failure)
+    {
+        if (failure.Error == InferenceError.Cancelled)
+        {
+            return Task.CompletedTask;
+        }
+        if (failure.Error == InferenceError.TooLarge)
+        {
+            // The body may stay unread, so Kestrel closes the connection after this response; say so, or
+            // the client reuses the connection for its next request and sees it cut off.
+            context.Response.Headers.Connection = "close";
+        }
+        return WriteAsync(context, StatusOf(failure.Error), failure.Message,
+            retryAfter: failure.Error is InferenceError.Unavailable or InferenceError.Overloaded or InferenceError.OverBudget);
+    }
+
     public static Task WriteAsync(HttpContext context, int status, string message, bool retryAfter = false)
     {
         var response = context.Response;
@@ -25,6 +55,10 @@ internal static class ProtocolErrors
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body, 0, body.Length, context.RequestAborted);
     }
+
+    /// <summary>200 with no body on success, otherwise the failure's status and message.</summary>
+    public static IResult Result(in InferenceFailure failure) =>
+        failure.Failed ? Result(StatusOf(failure.Error), failure.Message) : Results.Ok();
 
     /// <summary>405 for a method an inference route does not take, with <c>Allow</c>.</summary>
     public static Task MethodNotAllowedAsync(HttpContext context, string allow)

@@ -23,6 +23,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
     private readonly ModelHost _host;
     private readonly RolloutSyncService _rollouts;
     private readonly WorkerPool workers;
+    private readonly AliasTable _aliases;
     private readonly IOptions<ServingOptions> _options;
     private readonly ILogger<RegistryLifecycleService> _logger;
 
@@ -32,6 +33,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         ModelHost host,
         RolloutSyncService rollouts,
         WorkerPool workers,
+        AliasTable aliases,
         IOptions<ServingOptions> options,
         ILogger<RegistryLifecycleService> logger)
     {
@@ -40,6 +42,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         _host = host;
         _rollouts = rollouts;
         this.workers = workers;
+        _aliases = aliases;
         _options = options;
         _logger = logger;
         // A rollout that names a version not in Staging or Production gets it loaded.
@@ -76,6 +79,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
                 }
                 var states = await _store.ListAsync(stoppingToken).ConfigureAwait(false);
                 healthy = true;
+                _aliases.Update(states);
                 if (_degraded is not null && _degraded != "not yet read")
                 {
                     LogRecovered(_logger);
@@ -108,7 +112,8 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
     }
 
     /// <summary>
-    /// The versions to load (Staging, Production, and any version a rollout routes to or shadows) and
+    /// The versions to load (Staging, Production, any version a rollout routes to or shadows, and any an
+    /// alias names) and
     /// each model's default (its Production version).
     /// </summary>
     internal static (List<VersionDescriptor> Desired, Dictionary<string, int> Defaults) DesiredState(
@@ -118,7 +123,9 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         var defaults = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var state in states)
         {
+            // Versions that a rollout routes to or an alias names are loaded so that they can answer.
             var referenced = new HashSet<int>(referencedByRollouts(state.Name));
+            referenced.UnionWith(state.Aliases.Values);
             foreach (var version in state.Versions)
             {
                 if (version.Stage is not (ModelStage.Staging or ModelStage.Production) && !referenced.Contains(version.Version))

@@ -50,6 +50,7 @@ public sealed class AdminTestServer : IAsyncDisposable
             ["Serving:ModelRepository"] = repository,
             ["Serving:StateDirectory"] = Path.Combine(root, "state"),
             ["Serving:AdminToken"] = adminToken,
+            ["Serving:Admin:AllowUnauthenticatedLoopback"] = "true",
         });
         builder.Services.AddServingRegistry(builder.Configuration);
         var app = builder.Build();

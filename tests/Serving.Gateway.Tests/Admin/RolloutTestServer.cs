@@ -54,6 +54,7 @@ internal sealed class RolloutTestServer : IAsyncDisposable
         {
             ["Serving:StateDirectory"] = Path.Combine(root, "state"),
             ["Serving:AdminToken"] = adminToken,
+            ["Serving:Admin:AllowUnauthenticatedLoopback"] = "true",
         });
         var time = new ManualTimeProvider(T0);
         var actions = new RecordingRolloutActionSink();

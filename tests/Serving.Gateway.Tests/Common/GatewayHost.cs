@@ -22,11 +22,12 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     private readonly string? _stateDirectory;
 
-    private GatewayHost(WebApplication app, Uri address, string? stateDirectory)
+    private GatewayHost(WebApplication app, Uri address, Uri? grpcAddress, string? stateDirectory)
     {
         _app = app;
         _stateDirectory = stateDirectory;
         Address = address;
+        GrpcAddress = grpcAddress;
         Client = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None })
         {
             BaseAddress = address,
@@ -38,6 +39,9 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The gRPC endpoint (HTTP/2 cleartext), when the host was started with one.</summary>
+    public Uri? GrpcAddress { get; }
+
     public ModelHost Models => _app.Services.GetRequiredService<ModelHost>();
 
     public IServiceProvider Services => _app.Services;
@@ -45,11 +49,13 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// <summary>
     /// Starts a gateway over <paramref name="repository"/>. <paramref name="settings"/> are extra
     /// command-line arguments (<c>--Serving:...=...</c>); <paramref name="beforeStart"/> runs before
-    /// any model loads (to set test hooks).
+    /// any model loads (to set test hooks). <paramref name="grpc"/> adds the gRPC endpoint on a free
+    /// loopback port.
     /// </summary>
     public static async Task<GatewayHost> StartAsync(
-        string repository, IEnumerable<string>? settings = null, Action<ModelHost>? beforeStart = null, string? stateDirectory = null)
+        string repository, IEnumerable<string>? settings = null, Action<ModelHost>? beforeStart = null, string? stateDirectory = null, bool grpc = false)
     {
+        var grpcAddress = grpc ? new Uri($"http://127.0.0.1:{FreePort()}") : null;
         // Each host gets a registry of its own, seeded from its repository, unless it is given one to
         // share with (or take over from) another host; a given directory is left for its owner to delete.
         var ownsState = stateDirectory is null;
@@ -60,6 +66,9 @@ internal sealed class GatewayHost : IAsyncDisposable
             "--urls", "http://127.0.0.1:0",
             $"--Serving:ModelRepository={repository}",
             "--Serving:OnnxRuntime:ExecutionProvider=cpu",
+            "--Serving:Admin:AllowUnauthenticatedLoopback=true",
+            // No gRPC endpoint unless a test asks for one (GrpcPort): port 8001 is one per machine.
+            $"--Serving:Grpc:Url={grpcAddress?.GetLeftPart(UriPartial.Authority)}",
             .. settings ?? [],
         ];
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = RepositoryPaths.Root });
@@ -70,7 +79,8 @@ internal sealed class GatewayHost : IAsyncDisposable
         beforeStart?.Invoke(app.Services.GetRequiredService<ModelHost>());
         await app.StartAsync();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var host = new GatewayHost(app, new Uri(addresses.Single()), ownsState ? stateDirectory : null);
+        var address = addresses.Single(a => grpcAddress is null || new Uri(a).Port != grpcAddress.Port);
+        var host = new GatewayHost(app, new Uri(address), grpcAddress, ownsState ? stateDirectory : null);
         try
         {
             await host.WaitForInitialLoadAsync();
@@ -81,6 +91,14 @@ internal sealed class GatewayHost : IAsyncDisposable
             throw;
         }
         return host;
+    }
+
+    /// <summary>A loopback port no one listens on now (the gRPC endpoint needs a fixed one).</summary>
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>The batcher of a loaded version.</summary>

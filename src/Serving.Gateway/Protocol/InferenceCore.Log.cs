@@ -1,6 +1,6 @@
 namespace Serving.Gateway.Protocol;
 
-internal sealed partial class InferenceEndpoint
+internal sealed partial class InferenceCore
 {
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information,
         Message = "{Model} v{Version} refused a request's input values (answered 400; {Suppressed} similar lines held back since the last): {Detail}")]
