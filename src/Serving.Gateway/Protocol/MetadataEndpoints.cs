@@ -37,7 +37,7 @@ internal static class MetadataEndpoints
     /// state, and the detail says so. Models served by workers (those not hosted here) need a worker
     /// that passed its last health probe.
     /// </summary>
-    internal static ReadinessResponse Readiness(ModelHost host, string? registryDegraded, WorkerPool workers, bool strict = false)
+    internal static ReadinessResponse Readiness(ModelHost host, string? registryDegraded, WorkerPool workers, bool strict)
     {
         var models = new List<ModelReadiness>();
         var ready = host.InitialLoadComplete;
