@@ -46,6 +46,12 @@ public static partial class InferenceRequestParser
         {
             return "Malformed JSON: " + ex.Message;
         }
+        catch (InvalidOperationException)
+        {
+            // Every string value is checked before it is decoded (IsValidText); what remains is the reader
+            // unescaping a property name to compare it (ValueTextEquals), which throws this on a lone surrogate.
+            return NotText("A property name");
+        }
         if (error is not null)
         {
             return error;
@@ -92,6 +98,10 @@ public static partial class InferenceRequestParser
                 {
                     return "'id' must be a string.";
                 }
+                if (!IsValidText(ref reader))
+                {
+                    return NotText("'id'");
+                }
                 var max = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
                 var written = reader.CopyString(request.ReserveId(max));
                 request.TrimId(written);
@@ -113,10 +123,9 @@ public static partial class InferenceRequestParser
                     return error;
                 }
             }
-            else
+            else if (!TrySkipUnknown(ref reader))
             {
-                reader.Read();
-                reader.Skip();
+                return NotText("A property name");
             }
         }
         if (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != 0)
@@ -148,10 +157,9 @@ public static partial class InferenceRequestParser
                 }
                 request.BinaryDataOutput = reader.TokenType == JsonTokenType.True;
             }
-            else
+            else if (!TrySkipUnknown(ref reader))
             {
-                reader.Read();
-                reader.Skip();
+                return NotText("A property name");
             }
         }
         return null;
@@ -201,10 +209,14 @@ public static partial class InferenceRequestParser
                 {
                     return "Input 'name' must be a string.";
                 }
+                if (!IsValidText(ref reader))
+                {
+                    return NotText("Input 'name'");
+                }
                 index = FindTensor(ref reader, signature.Inputs);
                 if (index < 0)
                 {
-                    return $"Unknown input '{reader.GetString()}'; the model's inputs are: {Names(signature.Inputs)}.";
+                    return $"Unknown input '{Quoted(ref reader)}'; the model's inputs are: {Names(signature.Inputs)}.";
                 }
                 input = request.Input(index);
                 if (input.Present)
@@ -228,10 +240,14 @@ public static partial class InferenceRequestParser
                 {
                     return "Input 'datatype' must be a string.";
                 }
+                if (!IsValidText(ref reader))
+                {
+                    return NotText("Input 'datatype'");
+                }
                 declared = ReadDatatype(ref reader);
                 if (declared == TensorDataType.Unknown)
                 {
-                    return $"Unknown datatype '{reader.GetString()}'.";
+                    return $"Unknown datatype '{Quoted(ref reader)}'; the protocol's datatypes are BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32 and FP64.";
                 }
                 hasDatatype = true;
             }
@@ -269,10 +285,9 @@ public static partial class InferenceRequestParser
                     reader.Skip();
                 }
             }
-            else
+            else if (!TrySkipUnknown(ref reader))
             {
-                reader.Read();
-                reader.Skip();
+                return NotText("A property name");
             }
         }
 
@@ -363,10 +378,9 @@ public static partial class InferenceRequestParser
                     return "'binary_data_size' must be a non-negative integer.";
                 }
             }
-            else
+            else if (!TrySkipUnknown(ref reader))
             {
-                reader.Read();
-                reader.Skip();
+                return NotText("A property name");
             }
         }
         return null;
@@ -396,10 +410,14 @@ public static partial class InferenceRequestParser
                     {
                         return "Output 'name' must be a string.";
                     }
+                    if (!IsValidText(ref reader))
+                    {
+                        return NotText("Output 'name'");
+                    }
                     index = FindTensor(ref reader, signature.Outputs);
                     if (index < 0)
                     {
-                        return $"Unknown output '{reader.GetString()}'; the model's outputs are: {Names(signature.Outputs)}.";
+                        return $"Unknown output '{Quoted(ref reader)}'; the model's outputs are: {Names(signature.Outputs)}.";
                     }
                 }
                 else if (reader.ValueTextEquals("parameters"u8))
@@ -420,17 +438,15 @@ public static partial class InferenceRequestParser
                             }
                             binary = reader.TokenType == JsonTokenType.True;
                         }
-                        else
+                        else if (!TrySkipUnknown(ref reader))
                         {
-                            reader.Read();
-                            reader.Skip();
+                            return NotText("A property name");
                         }
                     }
                 }
-                else
+                else if (!TrySkipUnknown(ref reader))
                 {
-                    reader.Read();
-                    reader.Skip();
+                    return NotText("A property name");
                 }
             }
             if (index < 0)
@@ -514,7 +530,12 @@ public static partial class InferenceRequestParser
             {
                 return $"Input '{spec.Name}' is too large.";
             }
-            binary.Slice(offset, size).CopyTo(input.Data.Resize((int)size));
+            var data = input.Data.Resize((int)size);
+            binary.Slice(offset, size).CopyTo(data);
+            if (NonFiniteError(spec, data) is { } nonFinite)
+            {
+                return nonFinite;
+            }
             offset += size;
         }
         if (offset != binary.Length)
@@ -554,8 +575,9 @@ public static partial class InferenceRequestParser
         input.Present = true;
         input.DeclaredType = spec.DataType;
         input.BinaryDataSize = body.Length;
-        body.CopyTo(input.Data.Resize((int)body.Length));
-        return Validate(request, signature);
+        var data = input.Data.Resize((int)body.Length);
+        body.CopyTo(data);
+        return NonFiniteError(spec, data) ?? Validate(request, signature);
     }
 
     /// <summary>Checks a filled request against its signature (every input present, shapes, batch agreement) and sets its batch size.</summary>

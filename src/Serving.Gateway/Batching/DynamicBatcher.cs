@@ -186,44 +186,51 @@ internal sealed class DynamicBatcher : IDisposable
         {
             _metrics.QueueDuration.Observe(Stopwatch.GetElapsedTime(item.EnqueuedAt, started).TotalSeconds);
         }
-        var error = Execute(_batch, rows);
+        var status = Execute(_batch, rows, out var error);
         _metrics.ComputeDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         _metrics.BatchRows.Observe(rows);
         Interlocked.Increment(ref _batchesRun);
-        if (error is not null && _batch.Count > 1)
+        if (status != WorkStatus.Completed && _batch.Count > 1)
         {
             // One bad request must not fail the others that happened to share its batch: rerun alone.
             foreach (var item in _batch)
             {
-                Complete(item, Execute([item], item.Rows));
+                Complete(item, Execute([item], item.Rows, out var alone), alone);
             }
         }
         else
         {
             foreach (var item in _batch)
             {
-                Complete(item, error);
+                Complete(item, status, error);
             }
         }
         _batch.Clear();
     }
 
-    private string? Execute(IReadOnlyList<InferenceWorkItem> batch, int rows)
+    private WorkStatus Execute(IReadOnlyList<InferenceWorkItem> batch, int rows, out string? error)
     {
         try
         {
-            return _executor.Execute(batch, rows);
+            error = _executor.Execute(batch, rows);
+            return error is null ? WorkStatus.Completed : WorkStatus.Failed;
+        }
+        catch (ModelInputException ex)
+        {
+            error = ex.Message;
+            return WorkStatus.InvalidInput;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return "Inference failed: " + ex.Message;
+            error = "Inference failed: " + ex.Message;
+            return WorkStatus.Failed;
         }
     }
 
-    private static void Complete(InferenceWorkItem item, string? error)
+    private static void Complete(InferenceWorkItem item, WorkStatus status, string? error)
     {
         item.Error = error;
-        item.Complete(error is null ? WorkStatus.Completed : WorkStatus.Failed);
+        item.Complete(status);
     }
 
     /// <summary>Moves queued items into the batch while they fit; returns the batch's rows.</summary>

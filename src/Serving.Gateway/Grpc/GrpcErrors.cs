@@ -11,7 +11,8 @@ internal static class GrpcErrors
     {
         InferenceError.ModelNotFound or InferenceError.VersionNotFound => StatusCode.NotFound,
         // Both are worth retrying later, as gRPC clients do for UNAVAILABLE (REST answers 503 with Retry-After).
-        InferenceError.Unavailable or InferenceError.Overloaded => StatusCode.Unavailable,
+        InferenceError.Unavailable or InferenceError.Overloaded or InferenceError.LoadFailed or InferenceError.OverBudget => StatusCode.Unavailable,
+        InferenceError.TooSlow => StatusCode.DeadlineExceeded,
         InferenceError.InvalidRequest => StatusCode.InvalidArgument,
         // What gRPC itself answers for a message over the size limit.
         InferenceError.TooLarge => StatusCode.ResourceExhausted,

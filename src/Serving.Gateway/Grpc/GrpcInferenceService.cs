@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Batching;
 using Serving.Gateway.Grpc.Protocol;
+using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Protocol;
 using Serving.Gateway.Registry;
@@ -25,9 +27,11 @@ internal sealed class GrpcInferenceService : GRPCInferenceService.GRPCInferenceS
     private readonly ModelHost _host;
     private readonly RegistryLifecycleService _registry;
     private readonly WorkerPool _workers;
+    private readonly bool _strictReadiness;
 
-    public GrpcInferenceService(InferenceCore core, ModelHost host, RegistryLifecycleService registry, WorkerPool workers)
+    public GrpcInferenceService(InferenceCore core, ModelHost host, RegistryLifecycleService registry, WorkerPool workers, IOptions<ServingOptions> options)
     {
+        _strictReadiness = options.Value.StrictReadiness;
         _core = core;
         _host = host;
         _registry = registry;
@@ -37,7 +41,7 @@ internal sealed class GrpcInferenceService : GRPCInferenceService.GRPCInferenceS
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) => Live;
 
     public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
-        Task.FromResult(new ServerReadyResponse { Ready = MetadataEndpoints.Readiness(_host, _registry.Degraded, _workers).Ready });
+        Task.FromResult(new ServerReadyResponse { Ready = MetadataEndpoints.Readiness(_host, _registry.Degraded, _workers, _strictReadiness).Ready });
 
     public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context)
     {
@@ -50,7 +54,7 @@ internal sealed class GrpcInferenceService : GRPCInferenceService.GRPCInferenceS
     public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context)
     {
         var failure = MetadataEndpoints.Ready(_core, request.Name, VersionOrNull(request.Version));
-        if (failure.Error is not (InferenceError.None or InferenceError.Unavailable))
+        if (failure.Error is not (InferenceError.None or InferenceError.Unavailable or InferenceError.LoadFailed))
         {
             throw GrpcErrors.ToException(failure);
         }
@@ -111,7 +115,7 @@ internal sealed class GrpcInferenceService : GRPCInferenceService.GRPCInferenceS
                     throw GrpcErrors.ToException(failure);
                 }
                 var status = await item.Completion;
-                failure = InferenceCore.Completed(route, item, status, started);
+                failure = _core.Completed(route, item, status, started);
                 if (failure.Failed)
                 {
                     throw GrpcErrors.ToException(failure);

@@ -52,6 +52,8 @@ public static class ServingApplication
         services.AddWorkerForwarding();
         services.AddSingleton<AliasTable>();
         services.AddSingleton<InferenceCore>();
+        services.AddSingleton<RequestBufferBudget>();
+        services.AddSingleton<RequestBodyReader>();
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<RolloutLoop>();
         services.AddSingleton<IRolloutActionSink>(static sp => sp.GetRequiredService<RolloutLoop>());
@@ -86,10 +88,11 @@ public static class ServingApplication
         var forwarder = app.Services.GetRequiredService<RemoteForwarder>();
         app.Use(next => context =>
         {
-            if (HttpMethods.IsPost(context.Request.Method)
-                && InferenceEndpoint.TryMatch(context.Request.Path.Value, out var model, out var version))
+            if (InferenceEndpoint.TryMatch(context.Request.Path.Value, out var model, out var version))
             {
-                return infer.HandleAsync(context, model, version);
+                return HttpMethods.IsPost(context.Request.Method)
+                    ? infer.HandleAsync(context, model, version)
+                    : ProtocolErrors.MethodNotAllowedAsync(context, "POST");
             }
             if (workers.HasWorkers && HttpMethods.IsGet(context.Request.Method)
                 && RemoteMetadata.TryMatchModel(context.Request.Path.Value, out var name)
@@ -100,6 +103,8 @@ public static class ServingApplication
             }
             return next(context);
         });
+        // Routing answers unrouted paths (404) and wrong methods (405) without a body: give them one.
+        app.UseStatusCodePages(ProtocolErrors.DescribeStatusAsync);
         app.UseRouting();
         app.UseWorkerClusters();
         app.MapProtocolMetadata();

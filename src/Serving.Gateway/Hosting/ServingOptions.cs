@@ -14,6 +14,17 @@ public sealed class ServingOptions
     /// <summary>Largest accepted request body in bytes; larger ones get 413. Default 32 MiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 32 * 1024 * 1024;
 
+    /// <summary>
+    /// Like Triton's strict readiness: when true, <c>/v2/health/ready</c> needs every model to have a
+    /// version that answers. Default false: a model whose default version failed to load is reported
+    /// in the readiness body and in <c>serving_model_version_state</c> but does not take the process out
+    /// of its load balancer, where every other model still serves.
+    /// </summary>
+    public bool StrictReadiness { get; set; }
+
+    /// <summary>Memory and rate limits on request bodies.</summary>
+    public RequestLimits Limits { get; set; } = new();
+
     /// <summary>ONNX Runtime settings shared by every loaded version.</summary>
     public OnnxRuntimeOptions OnnxRuntime { get; set; } = new();
 

@@ -51,13 +51,33 @@ internal sealed class ModelEntry(string name, ModelVersion[] versions, int? pref
         return null;
     }
 
+    /// <summary>
+    /// Whether the version that answers by default failed to load: the production version, or, for a
+    /// model without one, every version. Waiting cannot help until the registry or the files change.
+    /// </summary>
+    public bool DefaultFailed()
+    {
+        if (Preferred is { } preferred)
+        {
+            return Find(preferred) is { State: VersionState.Failed };
+        }
+        foreach (var v in Versions)
+        {
+            if (v.State != VersionState.Failed)
+            {
+                return false;
+            }
+        }
+        return Versions.Length > 0;
+    }
+
     /// <summary>Why no version answers by default, for the 503 message.</summary>
     public string Unavailable()
     {
         if (Preferred is { } preferred && Find(preferred) is { } v)
         {
             return v.State == VersionState.Failed
-                ? $"The production version {preferred} of model '{Name}' failed to load: {v.FailureReason}"
+                ? $"The production version {preferred} of model '{Name}' failed to load: {v.PublicFailureReason}"
                 : $"The production version {preferred} of model '{Name}' is {v.State.ToString().ToLowerInvariant()}.";
         }
         return $"Model '{Name}' has no ready version.";

@@ -201,14 +201,14 @@ internal sealed partial class ModelHost : IDisposable
         if (descriptor.ExpectedSha256 is { } expected && Sha256Of(descriptor.ModelPath) is var actual && !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
         {
             var mismatch = $"The artifact {descriptor.ModelPath} does not match the registry: sha256 is {actual ?? "unreadable"}, the registry recorded {expected}. Not loaded.";
-            version.MarkFailed(mismatch);
+            version.MarkFailed(mismatch, "The model file does not match the checksum the registry recorded.");
             LogLoadFailed(_logger, descriptor.Model, descriptor.Version, mismatch);
             return;
         }
         var created = _factory.Create(descriptor.Model, descriptor.Version, descriptor.ModelPath);
         if (created.Error is not null)
         {
-            version.MarkFailed(created.Error);
+            version.MarkFailed(created.Error, created.PublicError ?? created.Error);
             LogLoadFailed(_logger, descriptor.Model, descriptor.Version, created.Error);
             return;
         }
@@ -226,7 +226,7 @@ internal sealed partial class ModelHost : IDisposable
             session.Dispose();
             created.GpuMemory?.Dispose();
             var reason = "Warm-up inference failed: " + warmUpError;
-            version.MarkFailed(reason);
+            version.MarkFailed(reason, "Its warm-up inference failed.");
             LogLoadFailed(_logger, descriptor.Model, descriptor.Version, reason);
             return;
         }

@@ -70,7 +70,14 @@ internal sealed class ModelVersion
 
     public VersionState State => (VersionState)Volatile.Read(ref _state);
 
+    /// <summary>Why the load failed, in full (paths, hashes, ONNX Runtime's words): for the log and operators.</summary>
     public string? FailureReason { get; private set; }
+
+    /// <summary>
+    /// Why the load failed, in words fit for any client of the inference protocol: no paths, hashes or
+    /// runtime messages. The full reason is logged once, when the load fails.
+    /// </summary>
+    public string? PublicFailureReason { get; private set; }
 
     public string Provider { get; private set; } = "none";
 
@@ -116,9 +123,10 @@ internal sealed class ModelVersion
         PublishState(VersionState.Ready);
     }
 
-    public void MarkFailed(string reason)
+    public void MarkFailed(string reason, string publicReason)
     {
         FailureReason = reason;
+        PublicFailureReason = publicReason;
         DisposeSession();
         PublishState(VersionState.Failed);
     }

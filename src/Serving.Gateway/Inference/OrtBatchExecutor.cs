@@ -13,6 +13,9 @@ namespace Serving.Gateway.Inference;
 /// </summary>
 internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
 {
+    /// <summary>How OnnxRuntimeException's message starts for ORT_INVALID_ARGUMENT (its error code is not public).</summary>
+    private const string InvalidArgument = "[ErrorCode:InvalidArgument]";
+
     private static readonly byte[] EmptyPinned = GC.AllocateArray<byte>(1, pinned: true);
 
     private readonly InferenceSession _session;
@@ -81,6 +84,21 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
     public string? PinnedHostUnavailable { get; }
 
     public string? Execute(IReadOnlyList<InferenceWorkItem> batch, int totalRows)
+    {
+        try
+        {
+            return Run(batch, totalRows);
+        }
+        catch (OnnxRuntimeException ex) when (ex.Message.StartsWith(InvalidArgument, StringComparison.Ordinal))
+        {
+            // The inputs matched the signature but a node refused their values (a Gather index past
+            // its table): the request's fault. ONNX Runtime's message names its internals, so it goes
+            // to the log and the client gets a 400 that says what it can change.
+            throw new ModelInputException(ex.Message, ex);
+        }
+    }
+
+    private string? Run(IReadOnlyList<InferenceWorkItem> batch, int totalRows)
     {
         if (BoundFor(totalRows) is { } bound)
         {

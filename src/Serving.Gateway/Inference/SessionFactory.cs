@@ -33,11 +33,16 @@ internal sealed partial class SessionFactory
     }
 
     /// <summary>
-    /// The outcome of creating a session. A CUDA session holds its share of the GPU memory budget
-    /// (<see cref="GpuMemory"/>) until the version disposes it.
+    /// A session, or why there is none: <paramref name="Error"/> in full for the log, and
+    /// <paramref name="PublicError"/>, when the full text names paths or ONNX Runtime's internals, for
+    /// unauthenticated clients. A CUDA session holds its share of the GPU memory budget
+    /// (<paramref name="GpuMemory"/>) until the version disposes it.
     /// </summary>
     internal readonly record struct Created(
-        InferenceSession? Session, ModelSignature? Signature, string Provider, string? Error, bool FromCache = false, GpuMemoryBudget.Reservation? GpuMemory = null);
+        InferenceSession? Session, ModelSignature? Signature, string Provider, string? Error, bool FromCache = false,
+        GpuMemoryBudget.Reservation? GpuMemory = null, string? PublicError = null);
+
+    private const string CudaUnavailablePublic = "Execution provider 'cuda' was requested but CUDA is not available on this server.";
 
     public Created Create(string model, int version, string modelPath)
     {
@@ -55,7 +60,8 @@ internal sealed partial class SessionFactory
             var used = "cpu";
             if (provider == "cuda" && !OnnxRuntimeBuild.HasCudaProvider)
             {
-                return new Created(null, null, "none", $"Execution provider 'cuda' was requested but CUDA is not available: {OnnxRuntimeBuild.CudaUnavailableReason("")}.");
+                return new Created(null, null, "none", $"Execution provider 'cuda' was requested but CUDA is not available: {OnnxRuntimeBuild.CudaUnavailableReason("")}.",
+                    PublicError: CudaUnavailablePublic);
             }
             if (provider is "cuda" or "auto" && OnnxRuntimeBuild.HasCudaProvider)
             {
@@ -83,7 +89,8 @@ internal sealed partial class SessionFactory
                     var reason = OnnxRuntimeBuild.CudaUnavailableReason(ex.Message);
                     if (provider == "cuda")
                     {
-                        return new Created(null, null, "none", $"Execution provider 'cuda' was requested but CUDA is not available: {reason}");
+                        return new Created(null, null, "none", $"Execution provider 'cuda' was requested but CUDA is not available: {reason}",
+                            PublicError: CudaUnavailablePublic);
                     }
                     LogCudaFallback(_logger, model, version, reason);
                     ServingMetrics.ProviderFallbacks.Inc();
@@ -104,7 +111,8 @@ internal sealed partial class SessionFactory
         catch (OnnxRuntimeException ex)
         {
             gpuMemory?.Dispose();
-            return new Created(null, null, "none", $"ONNX Runtime could not load {modelPath}: {ex.Message}");
+            return new Created(null, null, "none", $"ONNX Runtime could not load {modelPath}: {ex.Message}",
+                PublicError: "ONNX Runtime could not load the model file.");
         }
         finally
         {

@@ -25,19 +25,25 @@ namespace Serving.Gateway.Protocol;
 /// <see cref="Completed"/> → (transport writes the answer) → <see cref="Record"/>. Nothing here allocates on
 /// success.
 /// </remarks>
-internal sealed class InferenceCore
+internal sealed partial class InferenceCore
 {
     private static readonly Counter.Child NotFound = ServingMetrics.Requests.WithLabels("", "", "not_found");
     private static readonly Counter.Child TooLargeCount = ServingMetrics.Requests.WithLabels("", "", "too_large");
+    private static readonly Counter.Child OverBudgetCount = ServingMetrics.Requests.WithLabels("", "", "over_budget");
 
     private readonly ModelHost _host;
     private readonly RolloutSyncService _rollouts;
     private readonly ShadowDispatcher _shadows;
     private readonly WorkerPool _workers;
     private readonly AliasTable _aliases;
+    private readonly ILogger<InferenceCore> _logger;
+    private readonly LogThrottle _faultLog;
 
-    public InferenceCore(ModelHost host, RolloutSyncService rollouts, ShadowDispatcher shadows, WorkerPool workers, AliasTable aliases)
+    public InferenceCore(ModelHost host, RolloutSyncService rollouts, ShadowDispatcher shadows, WorkerPool workers, AliasTable aliases,
+        ILogger<InferenceCore> logger, TimeProvider time)
     {
+        _logger = logger;
+        _faultLog = new LogThrottle(time, TimeSpan.FromSeconds(1));
         _host = host;
         _rollouts = rollouts;
         _shadows = shadows;
@@ -90,8 +96,12 @@ internal sealed class InferenceCore
         return version.Batcher!.TryEnqueue(item) ? default : Overloaded(version);
     }
 
-    /// <summary>The outcome of a queued item once its completion is signalled; a failed run counts against the rollout variant.</summary>
-    public static InferenceFailure Completed(in InferenceRoute route, InferenceWorkItem item, WorkStatus status, long started)
+    /// <summary>
+    /// The outcome of a queued item once its completion is signalled; a failed run counts against the
+    /// rollout variant. What ONNX Runtime said goes to the log (at most a line a second), never to the
+    /// client: it names the server's internals.
+    /// </summary>
+    public InferenceFailure Completed(in InferenceRoute route, InferenceWorkItem item, WorkStatus status, long started)
     {
         var version = route.Version!;
         if (status == WorkStatus.Cancelled && !item.Aborted.IsCancellationRequested
@@ -101,18 +111,44 @@ internal sealed class InferenceCore
             version.Metrics.Unavailable.Inc();
             return new InferenceFailure(InferenceError.Unavailable, NotReadyMessage(version));
         }
-        if (status == WorkStatus.Cancelled)
+        switch (status)
         {
-            version.Metrics.Cancelled.Inc();
-            return new InferenceFailure(InferenceError.Cancelled, "The client went away.");
+            case WorkStatus.Cancelled:
+                version.Metrics.Cancelled.Inc();
+                return new InferenceFailure(InferenceError.Cancelled, "The client went away.");
+            case WorkStatus.InvalidInput:
+                if (_faultLog.TryEnter(out var held))
+                {
+                    LogInvalidInput(_logger, version.Model, version.Version, item.Error, held);
+                }
+                return Invalid(version,
+                    $"Version {version.Version} of model '{version.Model}' refused the input values: one is outside what the model accepts (for example an index past the end of a lookup table).");
+            case WorkStatus.Failed:
+                version.Metrics.Error.Inc();
+                RecordRollout(route, item, Stopwatch.GetElapsedTime(started).TotalSeconds, error: true);
+                if (_faultLog.TryEnter(out var suppressed))
+                {
+                    LogInferenceFailed(_logger, version.Model, version.Version, item.Error, suppressed);
+                }
+                return new InferenceFailure(InferenceError.Failed,
+                    $"Version {version.Version} of model '{version.Model}' failed to compute this request; the server log has the details.");
+            default:
+                return default;
         }
-        if (status == WorkStatus.Failed)
-        {
-            version.Metrics.Error.Inc();
-            RecordRollout(route, item, Stopwatch.GetElapsedTime(started).TotalSeconds, error: true);
-            return new InferenceFailure(InferenceError.Failed, item.Error ?? "Inference failed.");
-        }
-        return default;
+    }
+
+    /// <summary>A body the request buffer budget had no room for.</summary>
+    public static InferenceFailure OverBudget(string message)
+    {
+        OverBudgetCount.Inc();
+        return new InferenceFailure(InferenceError.OverBudget, message);
+    }
+
+    /// <summary>A body that arrived slower than the minimum body rate, counted as a bad request.</summary>
+    public static InferenceFailure TooSlow(ModelVersion version, string message)
+    {
+        version.Metrics.BadRequest.Inc();
+        return new InferenceFailure(InferenceError.TooSlow, message);
     }
 
     /// <summary>
@@ -199,9 +235,13 @@ internal sealed class InferenceCore
     private static string NoVersionMessage(string model, ReadOnlySpan<char> versionText) =>
         $"Model '{model}' has no version '{versionText}' (neither a version number nor an alias).";
 
+    /// <summary>Why a version cannot answer, as an error: a failed load is not worth retrying soon.</summary>
+    private static InferenceError UnavailableError(ModelVersion version) =>
+        version.State == VersionState.Failed ? InferenceError.LoadFailed : InferenceError.Unavailable;
+
     internal static string NotReadyMessage(ModelVersion version) => version.State switch
     {
-        VersionState.Failed => $"Version {version.Version} of model '{version.Model}' failed to load: {version.FailureReason}",
+        VersionState.Failed => $"Version {version.Version} of model '{version.Model}' failed to load: {version.PublicFailureReason}",
         VersionState.Loading => $"Version {version.Version} of model '{version.Model}' is still loading.",
         _ => $"Version {version.Version} of model '{version.Model}' is {version.State.ToString().ToLowerInvariant()} and takes no requests.",
     };
@@ -229,7 +269,8 @@ internal sealed class InferenceCore
                     break;
                 }
             }
-            return InferenceRoute.Fail(InferenceError.Unavailable, entry?.Unavailable() ?? "The model is no longer served.");
+            return InferenceRoute.Fail(entry is not null && entry.DefaultFailed() ? InferenceError.LoadFailed : InferenceError.Unavailable,
+                entry?.Unavailable() ?? "The model is no longer served.");
         }
         var version = FindVersion(entry, versionText);
         if (version is null)
@@ -242,7 +283,7 @@ internal sealed class InferenceCore
         if (!version.TryAcquire())
         {
             version.Metrics.Unavailable.Inc();
-            return InferenceRoute.Fail(InferenceError.Unavailable, NotReadyMessage(version));
+            return InferenceRoute.Fail(UnavailableError(version), NotReadyMessage(version));
         }
         return InferenceRoute.Local(version, RouteVariant.Default, null, null);
     }
@@ -284,7 +325,7 @@ internal sealed class InferenceCore
             return InferenceRoute.Local(served, RouteVariant.Default, rollout, shadow);
         }
         var wanted = target ?? fallback;
-        return InferenceRoute.Fail(InferenceError.Unavailable, wanted is null
+        return InferenceRoute.Fail(wanted is null ? InferenceError.Unavailable : UnavailableError(wanted), wanted is null
             ? $"The rollout of model '{entry.Name}' routes to version {decision.Version}, which is not loaded."
             : NotReadyMessage(wanted));
     }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Serving.Core.Protocol;
 using Serving.Core.Rollouts;
@@ -28,9 +29,11 @@ internal sealed class InferenceEndpoint
     private readonly InferenceCore _core;
     private readonly RemoteForwarder _forwarder;
     private readonly long _maxBody;
+    private readonly RequestBodyReader _bodies;
 
-    public InferenceEndpoint(InferenceCore core, RemoteForwarder forwarder, IOptions<ServingOptions> options)
+    public InferenceEndpoint(InferenceCore core, RemoteForwarder forwarder, IOptions<ServingOptions> options, RequestBodyReader bodies)
     {
+        _bodies = bodies;
         _core = core;
         _forwarder = forwarder;
         _maxBody = options.Value.MaxRequestBodyBytes;
@@ -43,8 +46,9 @@ internal sealed class InferenceEndpoint
         version = default;
         const string prefix = "/v2/models/";
         const string suffix = "/infer";
-        if (!path.StartsWith(prefix, StringComparison.Ordinal) || !path.EndsWith(suffix, StringComparison.Ordinal))
+        if (path.Length <= prefix.Length + suffix.Length || !path.StartsWith(prefix, StringComparison.Ordinal) || !path.EndsWith(suffix, StringComparison.Ordinal))
         {
+            // Too short to hold a model name between the two ("/v2/models/infer": they overlap).
             return false;
         }
         var middle = path[prefix.Length..^suffix.Length];
@@ -90,6 +94,7 @@ internal sealed class InferenceEndpoint
             var failure = await InferAsync(context, route, started);
             if (failure.Failed)
             {
+                CloseIfBodyUnread(context, failure);
                 await ProtocolErrors.WriteAsync(context, failure);
             }
         }
@@ -123,34 +128,38 @@ internal sealed class InferenceEndpoint
         }
 
         var reader = request.BodyReader;
-        ReadResult read;
-        try
+        var body = await _bodies.ReadAsync(request, context.RequestAborted);
+        switch (body.Status)
         {
-            read = await ReadBodyAsync(reader, request.ContentLength, context.RequestAborted);
+            case BodyReadStatus.Cancelled:
+                return InferenceCore.Cancelled(version);
+            case BodyReadStatus.TooLarge:
+                return InferenceCore.TooLarge(body.Error!);
+            case BodyReadStatus.OverBudget:
+                return InferenceCore.OverBudget(body.Error!);
+            case BodyReadStatus.TooSlow:
+                return InferenceCore.TooSlow(version, body.Error!);
+            case BodyReadStatus.BadFraming:
+                context.Response.Headers.Connection = "close";
+                return InferenceCore.Invalid(version, body.Error!);
         }
-        catch (OperationCanceledException)
-        {
-            return InferenceCore.Cancelled(version);
-        }
-        catch (BadHttpRequestException ex)
-        {
-            return ex.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? InferenceCore.TooLarge(ex.Message)
-                : InferenceCore.Invalid(version, ex.Message);
-        }
-        if (read.Buffer.Length > _maxBody)
-        {
-            reader.AdvanceTo(read.Buffer.End);
-            return InferenceCore.TooLarge($"The request body exceeds the limit of {_maxBody} bytes.");
-        }
+        var read = body.Read;
 
         var item = InferenceWorkItem.Rent();
         try
         {
             item.Request.Bind(version.Signature!);
-            var parseError = InferenceRequestParser.Parse(read.Buffer, headerLength, item.Request);
-            // Every tensor now lives in pooled buffers of its own: hand the connection's memory back.
-            reader.AdvanceTo(read.Buffer.End);
+            string? parseError;
+            try
+            {
+                parseError = InferenceRequestParser.Parse(read.Buffer, headerLength, item.Request);
+            }
+            finally
+            {
+                // Every tensor now lives in pooled buffers of its own: hand the connection's memory back.
+                reader.AdvanceTo(read.Buffer.End);
+                _bodies.Release(body.Reserved);
+            }
             if (parseError is not null)
             {
                 return InferenceCore.Invalid(version, parseError);
@@ -161,7 +170,7 @@ internal sealed class InferenceEndpoint
                 return failure;
             }
             var status = await item.Completion;
-            failure = InferenceCore.Completed(route, item, status, started);
+            failure = _core.Completed(route, item, status, started);
             if (failure.Failed)
             {
                 return failure;
@@ -176,16 +185,25 @@ internal sealed class InferenceEndpoint
         }
     }
 
-    private static async ValueTask<ReadResult> ReadBodyAsync(PipeReader reader, long? contentLength, CancellationToken cancellationToken)
+    /// <summary>
+    /// Closes the connection after a refusal whose body was not (wholly) read: over budget, too slow, or
+    /// overloaded with a body larger than <see cref="RequestLimits.DrainBytes"/>. Kestrel would otherwise
+    /// drain the body (receive and discard it, for up to 5 s) to keep the connection, which is the very
+    /// work the refusal saves; with the body's limit lowered to 0 before anything was read, its drain
+    /// stops at once and the connection closes after the response.
+    /// </summary>
+    private void CloseIfBodyUnread(HttpContext context, in InferenceFailure failure)
     {
-        while (true)
+        var close = failure.Error is InferenceError.OverBudget or InferenceError.TooSlow
+            || (failure.Error == InferenceError.Overloaded && !(context.Request.ContentLength <= _bodies.DrainBytes));
+        if (!close)
         {
-            var read = await reader.ReadAsync(cancellationToken);
-            if (read.IsCompleted || (contentLength is { } length && read.Buffer.Length >= length))
-            {
-                return read;
-            }
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            return;
+        }
+        context.Response.Headers.Connection = "close";
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = 0;
         }
     }
 

@@ -19,6 +19,15 @@ internal enum InferenceError
     /// <summary>The version exists but cannot answer now (loading, failed, draining, or none ready): retry later.</summary>
     Unavailable,
 
+    /// <summary>The version failed to load: retrying cannot help until it is loaded again (no Retry-After).</summary>
+    LoadFailed,
+
+    /// <summary>The request buffer budget has no room for the body: retry later; the connection closes unread.</summary>
+    OverBudget,
+
+    /// <summary>The body arrived slower than the minimum body rate; the connection closes.</summary>
+    TooSlow,
+
     /// <summary>The version's queue is full: retry later.</summary>
     Overloaded,
 

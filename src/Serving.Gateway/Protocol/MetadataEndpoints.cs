@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 using Serving.Core.Protocol;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
@@ -17,9 +18,9 @@ internal static class MetadataEndpoints
     public static IEndpointRouteBuilder MapProtocolMetadata(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v2/health/live", static () => Results.Ok());
-        app.MapGet("/v2/health/ready", static (ModelHost host, RegistryLifecycleService registry, WorkerPool workers, RolloutSyncService rollouts, DrainService drain) =>
+        app.MapGet("/v2/health/ready", static (ModelHost host, RegistryLifecycleService registry, WorkerPool workers, RolloutSyncService rollouts, DrainService drain, IOptions<ServingOptions> options) =>
         {
-            var detail = Readiness(host, registry.Degraded, workers, rollouts.Table);
+            var detail = Readiness(host, registry.Degraded, workers, options.Value.StrictReadiness, rollouts.Table);
             if (drain.IsDraining)
             {
                 // Stopping (SIGTERM): still serving, but load balancers should send nothing new.
@@ -43,7 +44,7 @@ internal static class MetadataEndpoints
     /// that passed its last health probe. A model answered by other versions than its registry and
     /// rollout name stays ready and says why in <c>degraded</c> (<see cref="ModelDegradation"/>).
     /// </summary>
-    internal static ReadinessResponse Readiness(ModelHost host, string? registryDegraded, WorkerPool workers, RolloutTable? rollouts = null)
+    internal static ReadinessResponse Readiness(ModelHost host, string? registryDegraded, WorkerPool workers, bool strict, RolloutTable? rollouts = null)
     {
         var models = new List<ModelReadiness>();
         List<string>? driftUnavailable = null;
@@ -51,7 +52,9 @@ internal static class MetadataEndpoints
         foreach (var entry in host.Catalog.Models)
         {
             var modelReady = entry.DefaultVersion() is not null;
-            ready &= modelReady;
+            // A failed load stays failed until it is retried or the registry changes: unless readiness is
+            // strict, it is reported (below and in serving_model_version_state) rather than gating.
+            ready &= modelReady || (!strict && entry.DefaultFailed());
             models.Add(new ModelReadiness(entry.Name, modelReady, Statuses(entry.Versions), ModelDegradation.Describe(entry, rollouts ?? RolloutTable.Empty)));
             foreach (var version in entry.Versions)
             {
@@ -156,7 +159,7 @@ internal static class MetadataEndpoints
         var list = new List<VersionStatus>();
         foreach (var v in versions)
         {
-            list.Add(new VersionStatus(v.VersionText, v.State.ToString().ToUpperInvariant(), v.Provider, v.FailureReason));
+            list.Add(new VersionStatus(v.VersionText, v.State.ToString().ToUpperInvariant(), v.Provider, v.PublicFailureReason));
         }
         return list;
     }

@@ -130,7 +130,7 @@ internal sealed class ShadowDispatcher(IOptions<ServingOptions> options)
                     runtime.Shadow.Record(_primary.AsSpan(0, _primaryLength), shadowValues);
                     outcome = "compared";
                 }
-                else if (status == WorkStatus.Failed)
+                else if (status is WorkStatus.Failed or WorkStatus.InvalidInput)
                 {
                     runtime.Shadow.RecordError();
                 }

@@ -11,6 +11,9 @@ internal static class RepositoryPaths
     /// <summary>Models the gateway was not written for (ranker, fixed, dtypes, broken).</summary>
     public static string UnseenRepo => Path.Combine(Root, "tests", "fixtures", "unseen-repo");
 
+    /// <summary>A model whose graph refuses values its signature allows (embedding: Gather over a 10-row table).</summary>
+    public static string HostileRepo => Path.Combine(Root, "tests", "fixtures", "hostile-repo");
+
     public static string Fixture(string name) => Path.Combine(Root, "tests", "fixtures", name);
 
     private static string FindRoot()

@@ -1,0 +1,46 @@
+namespace Serving.Gateway.Hosting;
+
+/// <summary>
+/// Limits that keep hostile or broken clients from holding the gateway's memory (<c>Serving:Limits</c>).
+/// docs/limits.md explains each, with the measurements behind the defaults.
+/// </summary>
+public sealed class RequestLimits
+{
+    /// <summary>
+    /// Most bytes of inference request bodies held in memory at once, across every connection. A body
+    /// is counted before it is read (its Content-Length, or as a chunked body arrives); one that does not
+    /// fit gets 503 with Retry-After and the connection is closed. 0 (the default): an eighth of the memory
+    /// the process may use, between 64 MiB and 2 GiB, and never less than <see cref="ServingOptions.MaxRequestBodyBytes"/>.
+    /// </summary>
+    public long RequestBufferBytes { get; set; }
+
+    /// <summary>
+    /// Slowest average rate, in bytes a second, at which an inference body may arrive, measured against
+    /// its declared length (or the body limit, for a chunked body) from the first read: a body must be
+    /// complete within <see cref="BodyGracePeriod"/> plus its length over this rate, so a client that sends
+    /// most of a body fast and then trickles cannot hold its share of the buffer budget. Default 256 KiB/s.
+    /// </summary>
+    public long MinBodyBytesPerSecond { get; set; } = 256 * 1024;
+
+    /// <summary>Time every body gets on top of its length over <see cref="MinBodyBytesPerSecond"/>. Default 5 s.</summary>
+    public TimeSpan BodyGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A refused request (queue full, budget spent) whose unread body is larger than this closes its
+    /// connection instead of having Kestrel receive and discard the body: reconnecting costs less than
+    /// receiving a body that will not be used. Default 16 KiB.
+    /// </summary>
+    public long DrainBytes { get; set; } = 16 * 1024;
+
+    /// <summary>The budget in force: <see cref="RequestBufferBytes"/>, or the default derived from the memory the process may use.</summary>
+    public long EffectiveRequestBufferBytes(long maxRequestBodyBytes, long availableMemoryBytes)
+    {
+        if (RequestBufferBytes > 0)
+        {
+            return RequestBufferBytes;
+        }
+        const long Floor = 64L << 20;
+        const long Ceiling = 2L << 30;
+        return Math.Max(maxRequestBodyBytes, Math.Clamp(availableMemoryBytes / 8, Floor, Ceiling));
+    }
+}
