@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Installs what the tests and tools need on a Debian machine: redis-server (registry, rollout and drift
-# tests run a real one), promtool (alerting rules), wrk (load tests) and python3 numpy/onnx/scipy
-# (only to regenerate models and fixtures), python3-grpcio/grpc-tools (the gRPC conformance test).
+# tests run a real one), promtool (alerting rules), wrk (load tests), dnsmasq (the DNS discovery test's
+# resolver), kubectl (kustomize build of deploy/kubernetes) and the npm packages that validate the
+# manifests offline (deploy/kubernetes/validate), python3 numpy/onnx/scipy (only to regenerate models
+# and fixtures) and python3-grpcio/grpc-tools (the gRPC conformance test).
 set -euo pipefail
 need=()
+# The on-call console is tested in headless chromium (tests/Serving.Gateway.Tests/OnCall).
+command -v chromium >/dev/null || need+=(chromium)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v wrk >/dev/null || need+=(wrk)
+[ -x /usr/sbin/dnsmasq ] || command -v dnsmasq >/dev/null || need+=(dnsmasq-base)
+# kubectl >= 1.21 (kustomize v4+): Debian bookworm's kubernetes-client is 1.20 (kustomize v2.0.3, which reads
+# neither directories in `resources` nor `patches`); this installs `kubectl` from whatever apt source has it.
+command -v kubectl >/dev/null || need+=(kubectl)
+command -v npm >/dev/null || need+=(npm)
 # The gRPC conformance test's independent client (Debian's interpreter, /usr/bin/python3).
 /usr/bin/python3 -c 'import grpc' 2>/dev/null || need+=(python3-grpcio)
 /usr/bin/python3 -c 'import grpc_tools' 2>/dev/null || need+=(python3-grpc-tools)
@@ -16,3 +25,5 @@ if [ "${#need[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
+validate="$(dirname "$0")/../deploy/kubernetes/validate"
+[ -d "$validate/node_modules/kubernetes-models" ] || (cd "$validate" && npm ci --no-audit --no-fund --silent)

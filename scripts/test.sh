@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The project's test command: builds with warnings as errors, runs every test project, and checks the
-# Prometheus alerting rules. Prints "N passed, N failed" as its last line.
+# Prometheus alerting rules and the Kubernetes manifests. Prints "N passed, N failed" as its last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dotnet build Serving.sln -c Debug -warnaserror -nologo -v q
+# The CUDA flavour (Microsoft.ML.OnnxRuntime.Gpu) is built too, into artifacts/gpu/, so that it cannot rot;
+# it is not run here (no GPU): scripts/gpu-check.sh runs it on a GPU machine.
+gpu_build=0
+dotnet build src/Serving.Gateway/Serving.Gateway.csproj -c Release -p:OnnxRuntimeFlavor=Gpu -warnaserror -nologo -v q || gpu_build=1
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -29,6 +33,24 @@ if [ -d deploy/prometheus ]; then
       [ -e "$tests" ] || continue
       if promtool test rules "$tests"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
     done
+    # Grafana dashboards: every PromQL expression must parse.
+    for dashboard in deploy/grafana/*.json; do
+      [ -e "$dashboard" ] || continue
+      if python3 scripts/check-grafana.py "$dashboard"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+    done
+  fi
+fi
+
+if [ "$gpu_build" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+if [ -d deploy/kubernetes ]; then
+  if ! command -v kubectl >/dev/null || [ ! -d deploy/kubernetes/validate/node_modules ]; then
+    echo "kubectl or the manifest validator is missing: run scripts/install-deps.sh." >&2
+    status=1; failed=$((failed + 1))
+  else
+    summary=$(bash scripts/validate-kubernetes.sh | tee /dev/stderr | tail -1 || true)
+    passed=$((passed + $(echo "$summary" | sed -nE 's/^([0-9]+) passed.*/\1/p')))
+    failed=$((failed + $(echo "$summary" | sed -nE 's/.* ([0-9]+) failed$/\1/p')))
   fi
 fi
 

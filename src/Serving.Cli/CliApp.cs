@@ -11,6 +11,7 @@ internal static partial class CliApp
 
     private const string Usage = """
         usage: servingctl [--url URL] [--token TOKEN] [--actor NAME] [--json] models|rollout|drift <command>
+               servingctl help | -h | --help | --version
 
           models list
           models show <model>
@@ -44,6 +45,11 @@ internal static partial class CliApp
         exit codes: 0 ok, 1 usage error, 2 rejected by the server (4xx), 3 server or connection error
         """;
 
+    /// <summary>This build's version (the assembly's informational version, without the source revision).</summary>
+    public static string Version { get; } =
+        (typeof(CliApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            is [System.Reflection.AssemblyInformationalVersionAttribute { InformationalVersion: var v }, ..] ? v.Split('+')[0] : "unknown");
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>
@@ -54,6 +60,13 @@ internal static partial class CliApp
         string[] args, TextWriter output, TextWriter error, HttpClient? http = null, Func<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(args);
+        if (args is ["--version"])
+        {
+            // Only alone: "--version N" is an option of "models register".
+            output.WriteLine("servingctl " + Version);
+            return ExitCodes.Ok;
+        }
+
         environment ??= Environment.GetEnvironmentVariable;
         var parsed = CliArguments.Parse(args, out var parseError);
         if (parsed is null)
@@ -61,10 +74,11 @@ internal static partial class CliApp
             return UsageError(error, parseError!);
         }
 
-        if (parsed.Has("help") || parsed.Positionals.Count == 0)
+        var help = parsed.Has("help") || parsed.Positionals is ["help", ..];
+        if (help || parsed.Positionals.Count == 0)
         {
             output.WriteLine(Usage);
-            return parsed.Has("help") ? ExitCodes.Ok : ExitCodes.Usage;
+            return help ? ExitCodes.Ok : ExitCodes.Usage;
         }
 
         var group = parsed.Positionals[0];

@@ -33,6 +33,12 @@ internal sealed class CliArguments
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
+            if (!optionsEnded && arg == "-h")
+            {
+                parsed._flags.Add("help");
+                continue;
+            }
+
             if (optionsEnded || !arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
             {
                 if (arg == "--" && !optionsEnded)

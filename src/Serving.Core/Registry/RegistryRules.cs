@@ -47,8 +47,9 @@ internal static class RegistryRules
 
     /// <summary>
     /// Creates a model from the versions found in the model repository: the highest version becomes
-    /// Production, every other version Archived and remembered (in order) as previous Production versions,
-    /// so <c>rollback</c> walks back down the repository. Refused when the model already exists.
+    /// Production, every other version Staging (loaded, and callable by version as before the registry knew
+    /// them). No earlier Production version is recorded, so <c>rollback</c> has nothing to return to until a
+    /// promotion. Refused when the model already exists.
     /// </summary>
     public static RegistryResult<StateChange> Seed(
         ModelState? current, string model, IReadOnlyList<VersionRegistration> versions, DateTimeOffset now)

@@ -4,7 +4,7 @@ namespace Serving.Core.Registry;
 
 /// <summary>
 /// Seeds the registry from the model repository: every model directory the registry does not know yet
-/// is registered with its versions (highest Production, the rest Archived, actor <c>seed</c>; see
+/// is registered with its versions (highest Production, the rest Staging, actor <c>seed</c>; see
 /// <see cref="RegistryRules.Seed"/>). Models already registered are left alone, so new versions
 /// dropped into the repository of a known model are registered explicitly, not silently promoted.
 /// </summary>

@@ -49,6 +49,9 @@ internal sealed partial class AlertNotifier : BackgroundService
     public IReadOnlyList<AlertDelivery> History => [.. _history];
 
     /// <summary>Queues <paramref name="alert"/> for delivery; false (and counted) when the queue is full.</summary>
+    /// <summary>Alerts queued and not yet taken for delivery.</summary>
+    public int Pending => _queue.Reader.Count;
+
     public bool Publish(Alert alert)
     {
         alert = alert with { Fingerprint = alert.Fingerprint.Length > 0 ? alert.Fingerprint : Fingerprint(alert.Labels) };

@@ -6,6 +6,7 @@ using Serving.Gateway.Drift;
 using Serving.Gateway.Grpc;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
+using Serving.Gateway.OnCall;
 using Serving.Gateway.Admin;
 using Serving.Gateway.Protocol;
 using Serving.Gateway.Registry;
@@ -37,6 +38,7 @@ public static class ServingApplication
         services.AddSingleton(static sp => sp.GetRequiredService<IOptions<ServingOptions>>().Value.OnnxRuntime);
         services.Configure<DriftOptions>(builder.Configuration.GetSection(ServingOptions.Section + ":Drift"));
         services.Configure<AlertOptions>(builder.Configuration.GetSection(ServingOptions.Section + ":Alerts"));
+        services.Configure<ConsoleOptions>(builder.Configuration.GetSection(ServingOptions.Section + ":Console"));
         services.AddSingleton<SessionFactory>();
         services.AddSingleton<DriftMonitorFactory>();
         services.AddDriftWindowExchange(builder.Configuration);
@@ -45,11 +47,7 @@ public static class ServingApplication
         services.AddSingleton<DriftService>();
         services.AddHostedService(static sp => sp.GetRequiredService<DriftService>());
         services.AddSingleton<ModelHost>();
-        services.AddHttpForwarder();
-        services.AddSingleton<WorkerPool>();
-        services.AddSingleton<RemoteForwarder>();
-        services.AddSingleton<WorkerHealthMonitor>();
-        services.AddHostedService(static sp => sp.GetRequiredService<WorkerHealthMonitor>());
+        services.AddWorkerForwarding();
         services.AddSingleton<AliasTable>();
         services.AddSingleton<InferenceCore>();
         services.AddSingleton<InferenceEndpoint>();
@@ -64,6 +62,9 @@ public static class ServingApplication
         services.AddServingRegistry(builder.Configuration);
         services.AddSingleton<RegistryLifecycleService>();
         services.AddHostedService(static sp => sp.GetRequiredService<RegistryLifecycleService>());
+        services.AddSingleton<DrainService>();
+        services.AddHostedService(static sp => sp.GetRequiredService<DrainService>());
+        services.AddOptions<HostOptions>().Configure<IOptions<ServingOptions>>(static (host, serving) => host.ShutdownTimeout = serving.Value.Shutdown.Total);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServingOptions>>(static (kestrel, serving) =>
         {
             kestrel.Limits.MaxRequestBodySize = serving.Value.MaxRequestBodyBytes;
@@ -98,8 +99,10 @@ public static class ServingApplication
             return next(context);
         });
         app.UseRouting();
+        app.UseWorkerClusters();
         app.MapProtocolMetadata();
         app.MapMetrics("/metrics");
+        app.MapOnCallConsole();
         app.MapAdminModels();
         app.MapAdminDrift();
         app.MapAdminRollouts();

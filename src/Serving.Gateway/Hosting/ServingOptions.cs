@@ -34,4 +34,7 @@ public sealed class ServingOptions
 
     /// <summary>Forwarding and worker health settings.</summary>
     public ForwardingOptions Forwarding { get; set; } = new();
+
+    /// <summary>Graceful stop on SIGTERM.</summary>
+    public ShutdownOptions Shutdown { get; set; } = new();
 }

@@ -11,17 +11,33 @@ namespace Serving.Gateway.Inference;
 /// Creates ONNX Runtime sessions with the configured execution provider and tuning, and reads their
 /// signatures. Failures are values: a version that cannot load is reported, never thrown past here.
 /// </summary>
-internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger<SessionFactory> logger)
+internal sealed partial class SessionFactory
 {
+    private readonly OnnxRuntimeOptions _options;
+
+    private readonly ILogger<SessionFactory> _logger;
+
+    public SessionFactory(OnnxRuntimeOptions options, ILogger<SessionFactory> logger)
+    {
+        _options = options;
+        _logger = logger;
+        if (!OnnxRuntimeBuild.HasCudaProvider && options.ExecutionProvider.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            // Said once per process instead of a fallback warning per version: nothing failed, this build
+            // simply has no CUDA provider to try.
+            LogCpuBuild(logger, OnnxRuntimeBuild.Version);
+        }
+    }
+
     /// <summary>The outcome of creating a session.</summary>
     internal readonly record struct Created(InferenceSession? Session, ModelSignature? Signature, string Provider, string? Error, bool FromCache = false);
 
     public Created Create(string model, int version, string modelPath)
     {
-        var provider = options.ExecutionProvider.Trim().ToLowerInvariant();
+        var provider = _options.ExecutionProvider.Trim().ToLowerInvariant();
         if (provider is not ("auto" or "cuda" or "cpu"))
         {
-            return new Created(null, null, "none", $"Unknown execution provider '{options.ExecutionProvider}'; use auto, cuda or cpu.");
+            return new Created(null, null, "none", $"Unknown execution provider '{_options.ExecutionProvider}'; use auto, cuda or cpu.");
         }
         SessionOptions? sessionOptions = null;
         try
@@ -29,26 +45,31 @@ internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger
             var level = OptimizationLevel();
             sessionOptions = BuildOptions(level);
             var used = "cpu";
-            if (provider is "cuda" or "auto")
+            if (provider == "cuda" && !OnnxRuntimeBuild.HasCudaProvider)
+            {
+                return new Created(null, null, "none", $"Execution provider 'cuda' was requested but CUDA is not available: {OnnxRuntimeBuild.CudaUnavailableReason("")}.");
+            }
+            if (provider is "cuda" or "auto" && OnnxRuntimeBuild.HasCudaProvider)
             {
                 try
                 {
-                    sessionOptions.AppendExecutionProvider_CUDA(options.CudaDeviceId);
+                    sessionOptions.AppendExecutionProvider_CUDA(_options.CudaDeviceId);
                     used = "cuda";
                 }
                 catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
                 {
+                    var reason = OnnxRuntimeBuild.CudaUnavailableReason(ex.Message);
                     if (provider == "cuda")
                     {
-                        return new Created(null, null, "none", $"Execution provider 'cuda' was requested but CUDA is not available: {ex.Message}");
+                        return new Created(null, null, "none", $"Execution provider 'cuda' was requested but CUDA is not available: {reason}");
                     }
-                    LogCudaFallback(logger, model, version, ex.Message);
+                    LogCudaFallback(_logger, model, version, reason);
                     ServingMetrics.ProviderFallbacks.Inc();
                 }
             }
-            var (session, fromCache) = string.IsNullOrEmpty(options.OptimizedModelCacheDirectory)
+            var (session, fromCache) = string.IsNullOrEmpty(_options.OptimizedModelCacheDirectory)
                 ? (new InferenceSession(modelPath, sessionOptions), false)
-                : CreateThroughCache(new OptimizedModelCache(options.OptimizedModelCacheDirectory), model, version, modelPath, used, level, sessionOptions);
+                : CreateThroughCache(new OptimizedModelCache(_options.OptimizedModelCacheDirectory), model, version, modelPath, used, level, sessionOptions);
             var (signature, error) = ReadSignature(session);
             if (error is not null)
             {
@@ -91,7 +112,7 @@ internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger
             }
             catch (OnnxRuntimeException ex)
             {
-                LogCacheEntryUnusable(logger, model, version, entry, ex.Message);
+                LogCacheEntryUnusable(_logger, model, version, entry, ex.Message);
                 OptimizedModelCache.TryDelete(entry);
             }
             sessionOptions.GraphOptimizationLevel = level;
@@ -103,7 +124,7 @@ internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            LogCacheNotWritten(logger, model, version, ex.Message);
+            LogCacheNotWritten(_logger, model, version, ex.Message);
             return (new InferenceSession(modelPath, sessionOptions), false);
         }
         sessionOptions.OptimizedModelFilePath = temporary;
@@ -119,7 +140,7 @@ internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger
             OptimizedModelCache.TryDelete(temporary);
             sessionOptions.OptimizedModelFilePath = "";
             var uncached = new InferenceSession(modelPath, sessionOptions);
-            LogCacheNotWritten(logger, model, version, ex.Message);
+            LogCacheNotWritten(_logger, model, version, ex.Message);
             return (uncached, false);
         }
         try
@@ -129,12 +150,12 @@ internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             OptimizedModelCache.TryDelete(temporary);
-            LogCacheNotWritten(logger, model, version, ex.Message);
+            LogCacheNotWritten(_logger, model, version, ex.Message);
         }
         return (session, false);
     }
 
-    private GraphOptimizationLevel OptimizationLevel() => options.GraphOptimizationLevel.ToLowerInvariant() switch
+    private GraphOptimizationLevel OptimizationLevel() => _options.GraphOptimizationLevel.ToLowerInvariant() switch
     {
         "disabled" => GraphOptimizationLevel.ORT_DISABLE_ALL,
         "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
@@ -146,13 +167,13 @@ internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger
     {
         var so = new SessionOptions
         {
-            IntraOpNumThreads = options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount,
-            InterOpNumThreads = options.InterOpThreads,
+            IntraOpNumThreads = _options.IntraOpThreads > 0 ? _options.IntraOpThreads : Environment.ProcessorCount,
+            InterOpNumThreads = _options.InterOpThreads,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = level,
         };
-        so.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
-        so.AddSessionConfigEntry("session.inter_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+        so.AddSessionConfigEntry("session.intra_op.allow_spinning", _options.AllowSpinning ? "1" : "0");
+        so.AddSessionConfigEntry("session.inter_op.allow_spinning", _options.AllowSpinning ? "1" : "0");
         return so;
     }
 
@@ -209,6 +230,9 @@ internal sealed partial class SessionFactory(OnnxRuntimeOptions options, ILogger
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "The optimized graph of {Model} version {Version} was not cached; the next load optimizes it again: {Reason}")]
     private static partial void LogCacheNotWritten(ILogger logger, string model, int version, string reason);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "This is the CPU build of the gateway (ONNX Runtime {Version}, no CUDA provider): every version runs on CPU. Build with -p:OnnxRuntimeFlavor=Gpu for CUDA.")]
+    private static partial void LogCpuBuild(ILogger logger, string version);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "CUDA is not available for {Model} version {Version}; falling back to CPU: {Reason}")]
     private static partial void LogCudaFallback(ILogger logger, string model, int version, string reason);

@@ -9,6 +9,7 @@ using Serving.Gateway.Metrics;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
+using Yarp.ReverseProxy.Model;
 
 namespace Serving.Gateway.Protocol;
 
@@ -277,7 +278,7 @@ internal sealed class InferenceCore
     /// The worker route for a model this process does not host: the version named in the request, or the
     /// one the rollout picks, or the registry's default; with none known, the worker's own default.
     /// </summary>
-    private InferenceRoute RouteRemote<THeaders>(WorkerCluster cluster, string model, ReadOnlySpan<char> versionText, in THeaders headers)
+    private InferenceRoute RouteRemote<THeaders>(ClusterState cluster, string model, ReadOnlySpan<char> versionText, in THeaders headers)
         where THeaders : struct, IRoutingHeaders
     {
         if (!versionText.IsEmpty)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Serving.Core.Protocol;
+using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
@@ -15,9 +16,14 @@ internal static class MetadataEndpoints
     public static IEndpointRouteBuilder MapProtocolMetadata(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v2/health/live", static () => Results.Ok());
-        app.MapGet("/v2/health/ready", static (ModelHost host, RegistryLifecycleService registry, WorkerPool workers) =>
+        app.MapGet("/v2/health/ready", static (ModelHost host, RegistryLifecycleService registry, WorkerPool workers, DrainService drain) =>
         {
             var detail = Readiness(host, registry.Degraded, workers);
+            if (drain.IsDraining)
+            {
+                // Stopping (SIGTERM): still serving, but load balancers should send nothing new.
+                detail = detail with { Ready = false, Registry = "draining" };
+            }
             return Results.Json(detail, ProtocolJsonContext.Readable.ReadinessResponse,
                 statusCode: detail.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
@@ -48,27 +54,21 @@ internal static class MetadataEndpoints
         List<WorkerReadiness>? workerDetail = null;
         if (workers.HasWorkers)
         {
-            var now = workers.NowTicks;
             var localModels = models.Count;
-            foreach (var cluster in workers.Clusters)
+            foreach (var (model, clusterReady) in workers.ClusterReadiness())
             {
-                if (cluster.Model.Length == 0 ? localModels > 0 : host.Catalog.TryGetModel(cluster.Model, out _))
+                if (model.Length == 0 ? localModels > 0 : host.Catalog.TryGetModel(model, out _))
                 {
                     // Hosted here, or a wildcard beside local models: local readiness decides.
                     continue;
                 }
-                var clusterReady = cluster.HasHealthyDestination(now);
                 ready &= clusterReady;
-                if (cluster.Model.Length > 0)
+                if (model.Length > 0)
                 {
-                    models.Add(new ModelReadiness(cluster.Model, clusterReady, []));
+                    models.Add(new ModelReadiness(model, clusterReady, []));
                 }
             }
-            workerDetail = [];
-            foreach (var destination in workers.Destinations)
-            {
-                workerDetail.Add(new WorkerReadiness(destination.Address, destination.ProbedHealthy && destination.IsAvailable(now), destination.InFlight));
-            }
+            workerDetail = workers.DestinationReadiness();
         }
         models.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return new ReadinessResponse(ready, registryDegraded is null ? "ok" : "degraded: " + registryDegraded, models, workerDetail);

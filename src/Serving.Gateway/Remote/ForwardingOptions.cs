@@ -32,4 +32,21 @@ public sealed class ForwardingOptions
     /// answers (inference is idempotent, and the body is buffered so it can be sent again). Default 1.
     /// </summary>
     public int Retries { get; set; } = 1;
+
+    /// <summary>
+    /// A DNS name whose every A/AAAA record is a worker hosting every model, as <c>host:port</c> or
+    /// <c>http://host:port</c> (in Kubernetes, a headless Service: one record per ready pod). Re-resolved
+    /// every <see cref="ResolveInterval"/>; workers that appear or disappear join or leave without a restart.
+    /// Default none; it adds to <c>Serving:Workers</c>.
+    /// </summary>
+    public string? WorkersDns { get; set; }
+
+    /// <summary>How often <see cref="WorkersDns"/> is looked up again. Default 5 s.</summary>
+    public TimeSpan ResolveInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The DNS server (<c>address[:port]</c>) asked for <see cref="WorkersDns"/>, bypassing the system
+    /// resolver and its cache. Default none: the system resolver (<c>/etc/resolv.conf</c>, <c>/etc/hosts</c>).
+    /// </summary>
+    public string? DnsServer { get; set; }
 }

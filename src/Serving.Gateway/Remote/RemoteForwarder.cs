@@ -5,6 +5,9 @@ using Microsoft.Extensions.Options;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Protocol;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Model;
 
 namespace Serving.Gateway.Remote;
 
@@ -13,24 +16,31 @@ namespace Serving.Gateway.Remote;
 /// <see cref="IHttpForwarder"/>. The body is buffered (it is bounded by <c>MaxRequestBodyBytes</c>) so
 /// that a request a worker could not take (connection refused, or dropped before any response) is sent
 /// again to another worker; such a failure also takes the worker out for the reactivation period
-/// (passive health check). Local versions never come here.
+/// (YARP's passive health state). The destination comes from YARP's cluster (see <see cref="WorkerClusters"/>):
+/// its available destinations, picked by YARP's power-of-two-choices policy on requests in flight.
+/// Local versions never come here.
 /// </summary>
 internal sealed partial class RemoteForwarder : IDisposable
 {
     private readonly IHttpForwarder _forwarder;
-    private readonly WorkerPool _pool;
+    private readonly IDestinationHealthUpdater _health;
+    private readonly ILoadBalancingPolicy _balancer;
+    private readonly TimeSpan _reactivation;
     private readonly HttpMessageInvoker _invoker;
     private readonly ForwarderRequestConfig _config;
     private readonly int _retries;
     private readonly long _maxBody;
     private readonly ILogger<RemoteForwarder> _logger;
 
-    public RemoteForwarder(IHttpForwarder forwarder, WorkerPool pool, IOptions<ServingOptions> options, ILogger<RemoteForwarder> logger)
+    public RemoteForwarder(IHttpForwarder forwarder, IDestinationHealthUpdater health, IEnumerable<ILoadBalancingPolicy> policies,
+        IOptions<ServingOptions> options, ILogger<RemoteForwarder> logger)
     {
         _forwarder = forwarder;
-        _pool = pool;
+        _health = health;
+        _balancer = policies.First(static p => p.Name == LoadBalancingPolicies.PowerOfTwoChoices);
         _logger = logger;
         var forwarding = options.Value.Forwarding;
+        _reactivation = forwarding.ReactivationPeriod;
         _retries = Math.Max(0, forwarding.Retries);
         _maxBody = options.Value.MaxRequestBodyBytes;
         // One invoker for every destination, configured as YARP's documentation recommends.
@@ -56,7 +66,7 @@ internal sealed partial class RemoteForwarder : IDisposable
     /// Forwards the request to a worker of <paramref name="cluster"/> at <paramref name="path"/>. Returns
     /// false when the client got a server error (the worker's or the gateway's), for rollout analysis.
     /// </summary>
-    public async Task<bool> ForwardAsync(HttpContext context, WorkerCluster cluster, string model, string path, string? variant)
+    public async Task<bool> ForwardAsync(HttpContext context, ClusterState cluster, string model, string path, string? variant)
     {
         var started = Stopwatch.GetTimestamp();
         var request = context.Request;
@@ -66,63 +76,63 @@ internal sealed partial class RemoteForwarder : IDisposable
             return true;
         }
         var transformer = new ForwardTransformer(path, variant);
-        WorkerDestination? previous = null;
+        DestinationState? previous = null;
         for (var attempt = 0; attempt <= _retries; attempt++)
         {
-            var destination = cluster.Pick(_pool.NowTicks, previous);
+            var destination = Pick(context, cluster, previous);
             if (destination is null)
             {
                 break;
             }
+            var address = destination.Model.Config.Address;
             if (body.Bytes is { } bytes)
             {
                 // A fresh stream per attempt: the forwarder may have read (or disposed) the last one.
                 request.Body = new MemoryStream(bytes, 0, body.Length, writable: false);
             }
             ForwarderError error;
-            destination.Enter();
+            AddInFlight(destination, 1);
             try
             {
-                error = await _forwarder.SendAsync(context, destination.Address, _invoker, _config, transformer).ConfigureAwait(false);
+                error = await _forwarder.SendAsync(context, address, _invoker, _config, transformer).ConfigureAwait(false);
             }
             finally
             {
-                destination.Leave();
+                AddInFlight(destination, -1);
             }
             if (error == ForwarderError.None)
             {
-                ForwardMetrics.Requests.WithLabels(model, destination.Address, "ok").Inc();
+                ForwardMetrics.Requests.WithLabels(model, address, "ok").Inc();
                 ForwardMetrics.Duration.WithLabels(model).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
                 return context.Response.StatusCode < StatusCodes.Status500InternalServerError;
             }
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             if (IsTransportFailure(error))
             {
-                destination.ReportTransportFailure(_pool.ReactivationDeadline);
-                destination.UpdateGauge(_pool.NowTicks);
+                _health.SetPassive(cluster, destination, DestinationHealth.Unhealthy, _reactivation);
             }
             if (IsTransportFailure(error) && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
             {
-                LogRetrying(_logger, model, destination.Address, error, exception?.Message ?? "");
-                ForwardMetrics.Requests.WithLabels(model, destination.Address, "retried").Inc();
+                LogRetrying(_logger, model, address, error, exception?.Message ?? "");
+                ForwardMetrics.Requests.WithLabels(model, address, "retried").Inc();
                 // YARP set 502 and its error feature: start the response afresh for the next destination.
                 context.Response.Clear();
                 context.Features.Set<IForwarderErrorFeature>(null);
                 previous = destination;
                 continue;
             }
-            ForwardMetrics.Requests.WithLabels(model, destination.Address, "failed").Inc();
+            ForwardMetrics.Requests.WithLabels(model, address, "failed").Inc();
             if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
                 or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
             {
                 return true;
             }
-            LogForwardFailed(_logger, model, destination.Address, error, exception?.Message ?? "");
+            LogForwardFailed(_logger, model, address, error, exception?.Message ?? "");
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
                 var status = error == ForwarderError.RequestTimedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
-                await ProtocolErrors.WriteAsync(context, status, $"Worker {destination.Address} failed to answer for model '{model}': {error}.").ConfigureAwait(false);
+                await ProtocolErrors.WriteAsync(context, status, $"Worker {address} failed to answer for model '{model}': {error}.").ConfigureAwait(false);
             }
             return false;
         }
@@ -138,8 +148,44 @@ internal sealed partial class RemoteForwarder : IDisposable
     }
 
     /// <summary>Forwards the request to a worker of <paramref name="cluster"/> at its own path (metadata and readiness of a model hosted there).</summary>
-    public Task ForwardUnchangedAsync(HttpContext context, WorkerCluster cluster, string model) =>
+    public Task ForwardUnchangedAsync(HttpContext context, ClusterState cluster, string model) =>
         ForwardAsync(context, cluster, model, context.Request.Path.Value!, variant: null);
+
+    /// <summary>
+    /// A destination among the cluster's available ones (YARP's health policy decides which), other than
+    /// <paramref name="exclude"/>; null when none is left.
+    /// </summary>
+    private DestinationState? Pick(HttpContext context, ClusterState cluster, DestinationState? exclude)
+    {
+        var available = cluster.DestinationsState.AvailableDestinations;
+        if (exclude is null)
+        {
+            return available.Count == 0 ? null : _balancer.PickDestination(context, cluster, available);
+        }
+        // A retry, off the common path: the list without the destination that just failed.
+        var others = new List<DestinationState>(available.Count);
+        foreach (var destination in available)
+        {
+            if (!ReferenceEquals(destination, exclude))
+            {
+                others.Add(destination);
+            }
+        }
+        return others.Count == 0 ? null : _balancer.PickDestination(context, cluster, others);
+    }
+
+    /// <summary>
+    /// Counts a request in flight on <paramref name="destination"/>, which the power-of-two-choices policy
+    /// reads. YARP's own pipeline counts through an internal counter; its public property is a plain
+    /// read-modify-write, so updates are serialised per destination.
+    /// </summary>
+    private static void AddInFlight(DestinationState destination, int delta)
+    {
+        lock (destination)
+        {
+            destination.ConcurrentRequestCount += delta;
+        }
+    }
 
     /// <summary>Failures that say the worker could not take the request: the request may be sent elsewhere.</summary>
     private static bool IsTransportFailure(ForwarderError error) =>

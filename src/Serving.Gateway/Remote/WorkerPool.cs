@@ -1,100 +1,102 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
 using Serving.Gateway.Hosting;
+using Serving.Gateway.Protocol;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Model;
 
 namespace Serving.Gateway.Remote;
 
 /// <summary>
-/// The workers of <c>Serving:Workers</c> grouped into one cluster per model (workers that list no models
-/// belong to every cluster, and to the wildcard cluster used for models nobody lists), and the registry's
-/// default version of each model, so that a gateway that loads nothing still names the version it routes to.
+/// The gateway's view of its workers: which YARP cluster (see <see cref="WorkerClusters"/>) serves a
+/// model, their health for readiness and metrics, and the registry's default version of each model, so
+/// that a gateway that loads nothing still names the version it routes to.
 /// </summary>
 internal sealed class WorkerPool
 {
-    private readonly FrozenDictionary<string, WorkerCluster> _byModel;
-    private readonly FrozenDictionary<string, WorkerCluster>.AlternateLookup<ReadOnlySpan<char>> _byModelSpan;
-    private readonly WorkerCluster? _wildcard;
-    private readonly TimeProvider _time;
-    private readonly long _reactivationTicks;
+    private readonly IProxyStateLookup _proxy;
+    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _models;
+    private readonly bool _hasWildcard;
     private volatile FrozenDictionary<string, int> _defaults = FrozenDictionary<string, int>.Empty;
 
-    public WorkerPool(IOptions<ServingOptions> options, TimeProvider time)
+    public WorkerPool(IProxyStateLookup proxy, IOptions<ServingOptions> options)
     {
-        _time = time;
-        var forwarding = options.Value.Forwarding;
-        _reactivationTicks = (long)(forwarding.ReactivationPeriod.TotalSeconds * time.TimestampFrequency);
-        var byAddress = new Dictionary<string, WorkerDestination>(StringComparer.OrdinalIgnoreCase);
-        var byModel = new Dictionary<string, List<WorkerDestination>>(StringComparer.Ordinal);
-        var wildcard = new List<WorkerDestination>();
-        foreach (var worker in options.Value.Workers)
+        _proxy = proxy;
+        var models = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var cluster in WorkerClusters.Build(options.Value))
         {
-            if (!Uri.TryCreate(worker.Address, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            if (cluster.ClusterId == WorkerClusters.Wildcard)
             {
-                throw new OptionsValidationException(nameof(ServingOptions.Workers), typeof(WorkerOptions),
-                    [$"Serving:Workers: '{worker.Address}' is not an absolute http(s) address."]);
+                _hasWildcard = true;
             }
-            if (!byAddress.TryGetValue(worker.Address.TrimEnd('/'), out var destination))
+            else
             {
-                destination = new WorkerDestination(worker.Address);
-                byAddress[destination.Address] = destination;
-            }
-            if (worker.Models.Count == 0)
-            {
-                wildcard.Add(destination);
-                continue;
-            }
-            foreach (var model in worker.Models)
-            {
-                if (!byModel.TryGetValue(model, out var list))
-                {
-                    byModel[model] = list = [];
-                }
-                list.Add(destination);
+                models.Add(cluster.ClusterId);
             }
         }
-        var clusters = new Dictionary<string, WorkerCluster>(StringComparer.Ordinal);
-        foreach (var (model, list) in byModel)
+        _models = models.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        HasWorkers = _hasWildcard || models.Count > 0;
+        if (HasWorkers)
         {
-            foreach (var destination in wildcard)
-            {
-                if (!list.Contains(destination))
-                {
-                    list.Add(destination);
-                }
-            }
-            clusters[model] = new WorkerCluster(model, [.. list]);
+            Prometheus.Metrics.DefaultRegistry.AddBeforeCollectCallback(UpdateHealthGauge);
         }
-        _byModel = clusters.ToFrozenDictionary(StringComparer.Ordinal);
-        _byModelSpan = _byModel.GetAlternateLookup<ReadOnlySpan<char>>();
-        _wildcard = wildcard.Count > 0 ? new WorkerCluster("", [.. wildcard]) : null;
-        Clusters = _wildcard is null ? [.. _byModel.Values] : [.. _byModel.Values, _wildcard];
-        Destinations = [.. byAddress.Values];
     }
 
-    /// <summary>True when any worker is configured.</summary>
-    public bool HasWorkers => Destinations.Length > 0;
-
-    /// <summary>Every configured worker, once each.</summary>
-    public WorkerDestination[] Destinations { get; }
-
-    /// <summary>The per-model clusters, and the wildcard one when some worker hosts every model.</summary>
-    public WorkerCluster[] Clusters { get; }
-
-    /// <summary>The current timestamp of the pool's clock, in <see cref="TimeProvider.TimestampFrequency"/> ticks.</summary>
-    public long NowTicks => _time.GetTimestamp();
-
-    /// <summary>The timestamp until which a worker that just failed at the transport level takes no traffic.</summary>
-    public long ReactivationDeadline => _time.GetTimestamp() + _reactivationTicks;
+    /// <summary>True when any worker (or a DNS name for workers) is configured.</summary>
+    public bool HasWorkers { get; }
 
     /// <summary>The cluster of the workers hosting <paramref name="model"/>: its own, or the wildcard one.</summary>
-    public bool TryGetCluster(ReadOnlySpan<char> model, out WorkerCluster cluster)
+    public bool TryGetCluster(ReadOnlySpan<char> model, out ClusterState cluster)
     {
-        if (_byModelSpan.TryGetValue(model, out cluster!))
+        if (_models.TryGetValue(model, out var id))
         {
-            return true;
+            return _proxy.TryGetCluster(id, out cluster!);
         }
-        cluster = _wildcard!;
-        return _wildcard is not null;
+        cluster = null!;
+        return _hasWildcard && _proxy.TryGetCluster(WorkerClusters.Wildcard, out cluster!);
+    }
+
+    /// <summary>Each cluster's model (empty for the wildcard cluster) and whether a destination that passed its last probe takes traffic.</summary>
+    public List<(string Model, bool Ready)> ClusterReadiness()
+    {
+        var result = new List<(string, bool)>();
+        foreach (var cluster in _proxy.GetClusters())
+        {
+            var ready = false;
+            foreach (var destination in cluster.DestinationsState.AvailableDestinations)
+            {
+                ready |= destination.Health.Active == DestinationHealth.Healthy;
+            }
+            result.Add((cluster.ClusterId == WorkerClusters.Wildcard ? "" : cluster.ClusterId, ready));
+        }
+        return result;
+    }
+
+    /// <summary>Every worker once: healthy when some cluster has it available after a passed probe, and its requests in flight.</summary>
+    public List<WorkerReadiness> DestinationReadiness()
+    {
+        var byAddress = new Dictionary<string, WorkerReadiness>(StringComparer.OrdinalIgnoreCase);
+        foreach (var cluster in _proxy.GetClusters())
+        {
+            var available = cluster.DestinationsState.AvailableDestinations;
+            foreach (var destination in cluster.Destinations.Values)
+            {
+                var address = destination.Model.Config.Address;
+                var healthy = destination.Health.Active == DestinationHealth.Healthy && Contains(available, destination);
+                var inFlight = destination.ConcurrentRequestCount;
+                if (byAddress.TryGetValue(address, out var seen))
+                {
+                    byAddress[address] = seen with { Healthy = seen.Healthy || healthy, InFlight = seen.InFlight + inFlight };
+                }
+                else
+                {
+                    byAddress[address] = new WorkerReadiness(address, healthy, inFlight);
+                }
+            }
+        }
+        var result = new List<WorkerReadiness>(byAddress.Values);
+        result.Sort(static (a, b) => string.CompareOrdinal(a.Address, b.Address));
+        return result;
     }
 
     /// <summary>The registry's default (Production) version of <paramref name="model"/>, if this process knows it.</summary>
@@ -103,4 +105,35 @@ internal sealed class WorkerPool
     /// <summary>Replaces the registry view of default versions (called by the registry lifecycle on every sync).</summary>
     public void UpdateDefaults(IReadOnlyDictionary<string, int> defaults) =>
         _defaults = defaults.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static bool Contains(IReadOnlyList<DestinationState> destinations, DestinationState destination)
+    {
+        for (var i = 0; i < destinations.Count; i++)
+        {
+            if (ReferenceEquals(destinations[i], destination))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Sets <c>serving_forward_destination_healthy</c> before each scrape; workers that left (DNS) lose their series.</summary>
+    private void UpdateHealthGauge()
+    {
+        var current = DestinationReadiness();
+        var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var worker in current)
+        {
+            present.Add(worker.Address);
+            ForwardMetrics.DestinationHealthy.WithLabels(worker.Address).Set(worker.Healthy ? 1 : 0);
+        }
+        foreach (var labels in ForwardMetrics.DestinationHealthy.GetAllLabelValues())
+        {
+            if (!present.Contains(labels[0]))
+            {
+                ForwardMetrics.DestinationHealthy.RemoveLabelled(labels);
+            }
+        }
+    }
 }

@@ -99,6 +99,8 @@ public sealed class ModelRepositoryScannerTests : IDisposable
     [InlineData("a b", false)]
     [InlineData("a/b", false)]
     [InlineData("caf\u00e9", false)]
+    [InlineData("a\n", false)]
+    [InlineData("credit-risk\n", false)]
     public void IsValidModelName_Name_Expected(string name, bool expected)
     {
         Assert.Equal(expected, ModelRepositoryScanner.IsValidModelName(name));

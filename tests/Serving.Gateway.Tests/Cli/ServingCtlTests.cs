@@ -28,6 +28,29 @@ public sealed class ServingCtlTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("help")]
+    [InlineData("-h")]
+    [InlineData("--help")]
+    [InlineData("models", "--help")]
+    public async Task RunAsync_AskedForHelp_PrintsUsageAndSucceeds(params string[] args)
+    {
+        var (code, output, _) = await RunRawAsync(args);
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("usage: servingctl", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_Version_PrintsTheAssemblyVersion()
+    {
+        var (code, output, _) = await RunRawAsync(["--version"]);
+
+        Assert.Equal(ExitCodes.Ok, code);
+        var expected = typeof(CliApp).Assembly.GetName().Version!;
+        Assert.Equal($"servingctl {expected.Major}.{expected.Minor}.{expected.Build}", output.Trim());
+    }
+
+    [Theory]
     [InlineData("models", "list", "--bogus")]
     [InlineData("models", "frobnicate")]
     [InlineData("models", "show")]

@@ -66,6 +66,8 @@ internal sealed class GatewayHost : IAsyncDisposable
             "--urls", "http://127.0.0.1:0",
             $"--Serving:ModelRepository={repository}",
             "--Serving:OnnxRuntime:ExecutionProvider=cpu",
+            // Disposing a test host is not a Kubernetes stop: no readiness grace period.
+            "--Serving:Shutdown:DrainDelay=00:00:00",
             "--Serving:Admin:AllowUnauthenticatedLoopback=true",
             // No gRPC endpoint unless a test asks for one (GrpcPort): port 8001 is one per machine.
             $"--Serving:Grpc:Url={grpcAddress?.GetLeftPart(UriPartial.Authority)}",

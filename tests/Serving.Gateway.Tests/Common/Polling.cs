@@ -15,4 +15,18 @@ internal static class Polling
             await Task.Delay(5);
         }
     }
+
+    /// <summary>As <see cref="UntilAsync(Func{bool}, string)"/>, for a condition that has to ask over the network.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("Timed out waiting until " + what);
+            }
+            await Task.Delay(5);
+        }
+    }
 }

@@ -84,7 +84,7 @@ public sealed class RemoteVersionsTests(ITestOutputHelper output)
             await using var survivor = await WorkerProcess.StartAsync(shared);
             await using var gateway = await RemoteTopology.StartGatewayAsync([victim, survivor], shared);
             var pool = gateway.Services.GetRequiredService<WorkerPool>();
-            var destination = pool.Destinations.Single(d => d.Address == victim.Address);
+            bool VictimHealthy() => pool.DestinationReadiness().Single(d => d.Address == victim.Address).Healthy;
 
             const int Clients = 4;
             await using var load = new CreditRiskLoad(gateway.Client, Clients);
@@ -94,7 +94,7 @@ public sealed class RemoteVersionsTests(ITestOutputHelper output)
 
             await victim.KillAsync();
             await UntilAnsweredAsync(load, 300);
-            await Polling.UntilAsync(() => !destination.ProbedHealthy, "the active health check marks the killed worker unhealthy");
+            await Polling.UntilAsync(() => !VictimHealthy(), "the health checks mark the killed worker unhealthy");
             var failedAtKill = load.Failures.Count;
             var retried = RemoteTopology.Forwarded("credit-risk", victim.Address, "retried");
             output.WriteLine($"redis={sharedRedis}: {failedAtKill} failed requests at the kill ({Clients} clients), {retried} requests retried on the other worker");
@@ -106,7 +106,7 @@ public sealed class RemoteVersionsTests(ITestOutputHelper output)
 
             var answeredBefore = RemoteTopology.Forwarded("credit-risk", victim.Address);
             await victim.RestartAsync();
-            await Polling.UntilAsync(() => destination.ProbedHealthy && destination.IsAvailable(pool.NowTicks), "the restarted worker is healthy again");
+            await Polling.UntilAsync(VictimHealthy, "the restarted worker is healthy again");
             await Polling.UntilAsync(() => RemoteTopology.Forwarded("credit-risk", victim.Address) >= answeredBefore + 50, "the restarted worker takes traffic");
             await UntilAnsweredAsync(load, 50);
             Assert.Equal(failedAtKill, load.Failures.Count);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Serving.Gateway.Tests.Common;
 
 namespace Serving.Gateway.Tests.Remote;
@@ -18,12 +17,13 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     private readonly string[] _settings;
     private readonly string _stateDirectory;
-    private readonly StringBuilder _output = new();
+    private readonly BoundedLog _output = new();
     private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(5) };
     private Process? _process;
 
-    private WorkerProcess(int port, string[] settings)
+    private WorkerProcess(string host, int port, string[] settings)
     {
+        Host = host;
         Port = port;
         _settings = settings;
         _stateDirectory = Directory.CreateTempSubdirectory("serving-worker-").FullName;
@@ -31,13 +31,19 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The loopback address the worker listens on (127.0.0.1 unless the test spreads workers over 127.0.0.0/8).</summary>
+    public string Host { get; }
+
     /// <summary>The worker's base address, as a gateway's <c>Serving:Workers:N:Address</c>.</summary>
-    public string Address => $"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
+    public string Address => $"http://{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>Starts a worker over the default model repository and waits until it reports ready.</summary>
-    public static async Task<WorkerProcess> StartAsync(IEnumerable<string>? settings = null)
+    public static Task<WorkerProcess> StartAsync(IEnumerable<string>? settings = null) => StartAsync("127.0.0.1", FreePort(), settings);
+
+    /// <summary>Starts a worker at <paramref name="host"/>:<paramref name="port"/> and waits until it reports ready.</summary>
+    public static async Task<WorkerProcess> StartAsync(string host, int port, IEnumerable<string>? settings = null)
     {
-        var worker = new WorkerProcess(FreePort(), [.. settings ?? []]);
+        var worker = new WorkerProcess(host, port, [.. settings ?? []]);
         try
         {
             await worker.LaunchAsync();
@@ -61,6 +67,28 @@ internal sealed class WorkerProcess : IAsyncDisposable
         _process?.Dispose();
         _process = null;
     }
+
+    /// <summary>Stops the process as Kubernetes does (SIGTERM) and waits until it exited.</summary>
+    public async Task TerminateAsync()
+    {
+        await SendTerminateAsync();
+        await WaitForExitAsync();
+    }
+
+    /// <summary>Sends SIGTERM and returns at once (the process drains, then exits).</summary>
+    public async Task SendTerminateAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!;
+            await kill.WaitForExitAsync();
+        }
+    }
+
+    public Task WaitForExitAsync() => _process?.WaitForExitAsync() ?? Task.CompletedTask;
+
+    /// <summary>The exit code of a process that exited; null while it runs.</summary>
+    public int? ExitCode => _process is { HasExited: true } process ? process.ExitCode : null;
 
     /// <summary>Starts the process again at the same address and state directory, and waits until it is ready.</summary>
     public Task RestartAsync() => LaunchAsync();
@@ -90,8 +118,8 @@ internal sealed class WorkerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("The worker process did not start.");
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.OutputDataReceived += (_, e) => _output.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => _output.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
@@ -108,16 +136,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     }
 
     /// <summary>What the process wrote (warnings and errors), for failure messages.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _output.ToString();
 
     public async ValueTask DisposeAsync()
     {
@@ -150,22 +169,6 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_output)
-        {
-            // Bounded: a worker that logs a warning per request must not grow the test's memory without end.
-            if (_output.Length < 64 * 1024)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
-
     /// <summary>The gateway's own build output, for the configuration the tests were built in.</summary>
     private static string GatewayAssembly()
     {
@@ -180,7 +183,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         return path;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
