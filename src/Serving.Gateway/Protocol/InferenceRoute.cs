@@ -1,6 +1,5 @@
 using Serving.Core.Rollouts;
 using Serving.Gateway.Inference;
-using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
 using Yarp.ReverseProxy.Model;
 
