@@ -23,6 +23,11 @@ internal sealed partial class AdminAuthFilter : IEndpointFilter
     /// <summary>The configuration key that lets loopback callers in without a token, for development.</summary>
     public const string AllowLoopbackKey = "Serving:Admin:AllowUnauthenticatedLoopback";
 
+    /// <summary>The configuration section of named identities: <c>{name}:Role</c> and <c>{name}:Token</c> or <c>{name}:TokenFile</c>.</summary>
+    public const string IdentitiesKey = "Serving:Admin:Identities";
+
+    private const string Scheme = "Bearer ";
+
     private readonly IConfiguration _configuration;
 
     /// <summary>Creates the filter; the token is read per request, so it can be rotated by configuration reload or by replacing the file.</summary>
@@ -39,6 +44,11 @@ internal sealed partial class AdminAuthFilter : IEndpointFilter
     /// <summary>Returns the refusal to send, or <see langword="null"/> when the caller may proceed.</summary>
     internal static IResult? Authorize(HttpContext context, IConfiguration configuration)
     {
+        var identities = configuration.GetSection(IdentitiesKey).GetChildren();
+        if (identities.Any())
+        {
+            return AuthorizeIdentity(context, identities);
+        }
         if (configuration[TokenFileKey] is { Length: > 0 } path)
         {
             return AdminTokenFile.Read(path) is { } fromFile
@@ -64,21 +74,67 @@ internal sealed partial class AdminAuthFilter : IEndpointFilter
                     "without a token the admin API answers only 127.0.0.1 and ::1 (Serving:Admin:AllowUnauthenticatedLoopback)");
         }
 
-        const string Scheme = "Bearer ";
         var header = context.Request.Headers.Authorization.ToString();
         if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) || !TokensEqual(header.AsSpan(Scheme.Length).Trim(), token))
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            return AdminResults.Error(StatusCodes.Status401Unauthorized, "a valid admin bearer token is required");
+            return Unauthenticated(context);
         }
 
         return null;
     }
 
+    /// <summary>
+    /// Finds the named identity whose token the caller presents (every token is compared, in constant
+    /// time), checks its role against the endpoint's, and records it as the request's actor.
+    /// </summary>
+    private static IResult? AuthorizeIdentity(HttpContext context, IEnumerable<IConfigurationSection> identities)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return Unauthenticated(context);
+        }
+        var presented = header.AsSpan(Scheme.Length).Trim();
+        IConfigurationSection? matched = null;
+        foreach (var identity in identities)
+        {
+            var token = identity["TokenFile"] is { Length: > 0 } file ? AdminTokenFile.Read(file) : identity["Token"];
+            if (!string.IsNullOrEmpty(token) && TokensEqual(presented, token))
+            {
+                matched ??= identity;
+            }
+        }
+        if (matched is null)
+        {
+            return Unauthenticated(context);
+        }
+        // An unknown role grants the least.
+        var role = Enum.TryParse<AdminRole>(matched["Role"], ignoreCase: true, out var parsed) ? parsed : AdminRole.Viewer;
+        var method = context.Request.Method;
+        var required = context.GetEndpoint()?.Metadata.GetMetadata<AdminRequires>()?.Role
+            ?? (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) ? AdminRole.Viewer : AdminRole.Operator);
+        if (role < required)
+        {
+            return AdminResults.Error(StatusCodes.Status403Forbidden,
+                $"identity '{matched.Key}' has the role {Name(role)}; this needs {Name(required)}");
+        }
+        AdminIdentity.Set(context, matched.Key);
+        return null;
+    }
+
+    private static string Name(AdminRole role) => role.ToString().ToLowerInvariant();
+
+    private static IResult Unauthenticated(HttpContext context)
+    {
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return AdminResults.Error(StatusCodes.Status401Unauthorized, "a valid admin bearer token is required");
+    }
+
     /// <summary>Logs, once at start-up, which mode the admin API runs in.</summary>
     internal static void LogMode(ILogger logger, IConfiguration configuration)
     {
-        if (!string.IsNullOrEmpty(configuration[TokenFileKey]) || !string.IsNullOrEmpty(configuration[TokenKey]))
+        if (configuration.GetSection(IdentitiesKey).GetChildren().Any()
+            || !string.IsNullOrEmpty(configuration[TokenFileKey]) || !string.IsNullOrEmpty(configuration[TokenKey]))
         {
             LogBearerToken(logger);
         }

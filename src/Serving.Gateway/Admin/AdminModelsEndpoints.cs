@@ -23,7 +23,7 @@ public static class AdminModelsEndpoints
         models.MapGet("/", ListAsync);
         models.MapGet("/{model}", GetAsync);
         models.MapPost("/{model}/versions", RegisterAsync);
-        models.MapPost("/{model}/versions/{version}/transition", TransitionAsync);
+        models.MapPost("/{model}/versions/{version}/transition", TransitionAsync).WithMetadata(new AdminRequires(AdminRole.Approver));
         models.MapPut("/{model}/aliases/{alias}", SetAliasAsync);
         models.MapDelete("/{model}/aliases/{alias}", RemoveAliasAsync);
         models.MapPost("/{model}/rollback", RollbackAsync);
@@ -99,7 +99,7 @@ public static class AdminModelsEndpoints
             CodeCommit = body.CodeCommit ?? found.CodeCommit,
             Tags = body.Tags ?? found.Tags,
         };
-        var result = await store.RegisterAsync(model, registration, new ChangeContext(body.Actor, body.Reason), context.RequestAborted).ConfigureAwait(false);
+        var result = await store.RegisterAsync(model, registration, new ChangeContext(AdminIdentity.ActorOr(context, body.Actor), body.Reason), context.RequestAborted).ConfigureAwait(false);
         if (!result.IsSuccess)
         {
             return AdminResults.Error(result.Error);
@@ -134,7 +134,7 @@ public static class AdminModelsEndpoints
                 $"unknown stage '{body.Stage}': expected Staging, Production or Archived");
         }
 
-        var request = new TransitionRequest(stage, body.Approver, body.Reason, body.Force, body.ForceReason);
+        var request = new TransitionRequest(stage, AdminIdentity.ActorOr(context, body.Approver), body.Reason, body.Force, body.ForceReason);
         return AdminResults.Model(await store.TransitionAsync(model, number, request, context.RequestAborted).ConfigureAwait(false));
     }
 
@@ -156,7 +156,7 @@ public static class AdminModelsEndpoints
             return AdminResults.Error(StatusCodes.Status400BadRequest, "version must be a positive integer");
         }
 
-        var result = await store.SetAliasAsync(model, alias, body.Version.Value, new ChangeContext(body.Actor, body.Reason), context.RequestAborted).ConfigureAwait(false);
+        var result = await store.SetAliasAsync(model, alias, body.Version.Value, new ChangeContext(AdminIdentity.ActorOr(context, body.Actor), body.Reason), context.RequestAborted).ConfigureAwait(false);
         return AdminResults.Model(result);
     }
 
@@ -168,7 +168,7 @@ public static class AdminModelsEndpoints
             return invalid;
         }
 
-        return AdminResults.Model(await store.RemoveAliasAsync(model, alias, new ChangeContext(actor, reason), context.RequestAborted).ConfigureAwait(false));
+        return AdminResults.Model(await store.RemoveAliasAsync(model, alias, new ChangeContext(AdminIdentity.ActorOr(context, actor), reason), context.RequestAborted).ConfigureAwait(false));
     }
 
     private static async Task<IResult> RollbackAsync(string model, [FromServices] IRegistryStore store, HttpContext context)
@@ -184,7 +184,7 @@ public static class AdminModelsEndpoints
             return error!;
         }
 
-        return AdminResults.Model(await store.RollbackAsync(model, new ChangeContext(body.Actor, body.Reason), context.RequestAborted).ConfigureAwait(false));
+        return AdminResults.Model(await store.RollbackAsync(model, new ChangeContext(AdminIdentity.ActorOr(context, body.Actor), body.Reason), context.RequestAborted).ConfigureAwait(false));
     }
 
     private static async Task<IResult> AuditAsync(string model, [FromServices] IRegistryStore store, HttpContext context)

@@ -44,7 +44,8 @@ internal static partial class AdminRolloutsEndpoints
         rollouts.MapPost("/{model}/start", static (string model, HttpContext context) => CommandAsync(model, context, "start", Start));
         rollouts.MapPost("/{model}/pause", static (string model, HttpContext context) => CommandAsync(model, context, "pause", Pause));
         rollouts.MapPost("/{model}/resume", static (string model, HttpContext context) => CommandAsync(model, context, "resume", Resume));
-        rollouts.MapPost("/{model}/promote", static (string model, HttpContext context) => CommandAsync(model, context, "promote", Promote));
+        rollouts.MapPost("/{model}/promote", static (string model, HttpContext context) => CommandAsync(model, context, "promote", Promote))
+            .WithMetadata(new AdminRequires(AdminRole.Approver));
         rollouts.MapPost("/{model}/abort", static (string model, HttpContext context) => CommandAsync(model, context, "abort", Abort));
         return app;
     }
@@ -115,7 +116,7 @@ internal static partial class AdminRolloutsEndpoints
             return unavailable;
         }
 
-        var who = NonEmpty(envelope.Actor) ?? NonEmpty(actor) ?? Anonymous;
+        var who = NonEmpty(AdminIdentity.ActorOr(context, NonEmpty(envelope.Actor) ?? actor)) ?? Anonymous;
         var why = NonEmpty(reason) ?? policy.Reason;
         for (var attempt = 1; ; attempt++)
         {
@@ -164,7 +165,7 @@ internal static partial class AdminRolloutsEndpoints
         }
 
         var services = Services.From(context);
-        var who = NonEmpty(actor) ?? Anonymous;
+        var who = NonEmpty(AdminIdentity.ActorOr(context, actor)) ?? Anonymous;
         for (var attempt = 1; ; attempt++)
         {
             var current = await services.Store.GetAsync(model, context.RequestAborted).ConfigureAwait(false);
@@ -216,7 +217,7 @@ internal static partial class AdminRolloutsEndpoints
                 Format($"weight {weight} is finer than the {CohortHash.WeightResolution} resolution; round it to two decimals"));
         }
 
-        var who = NonEmpty(body.Actor) ?? Anonymous;
+        var who = NonEmpty(AdminIdentity.ActorOr(context, body.Actor)) ?? Anonymous;
         var why = NonEmpty(body.Reason) ?? Format($"canary weight set to {weight}");
         return await MutateAsync(model, context, "set-weight", who, why, weight > 0, (policy, now) =>
         {
@@ -264,7 +265,7 @@ internal static partial class AdminRolloutsEndpoints
             body = parsed;
         }
 
-        var who = NonEmpty(body.Actor) ?? Anonymous;
+        var who = NonEmpty(AdminIdentity.ActorOr(context, body.Actor)) ?? Anonymous;
         var why = NonEmpty(body.Reason);
         // Pause and abort only hold or take traffic away: they never need the registry's approval.
         var sendsTraffic = command is not ("pause" or "abort");

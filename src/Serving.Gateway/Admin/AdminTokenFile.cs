@@ -7,7 +7,7 @@ namespace Serving.Gateway.Admin;
 /// </summary>
 internal static class AdminTokenFile
 {
-    private static Cached? s_cached;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Cached> Cache = new(StringComparer.Ordinal);
 
     /// <summary>The token in <paramref name="path"/>; null when the file is missing, unreadable or empty.</summary>
     public static string? Read(string path)
@@ -21,8 +21,7 @@ internal static class AdminTokenFile
         {
             return null;
         }
-        var cached = Volatile.Read(ref s_cached);
-        if (cached is not null && cached.Path == path && cached.Written == written)
+        if (Cache.TryGetValue(path, out var cached) && cached.Written == written)
         {
             return cached.Token;
         }
@@ -36,9 +35,9 @@ internal static class AdminTokenFile
             return null;
         }
         token = token.Length == 0 ? null : token;
-        Volatile.Write(ref s_cached, new Cached(path, written, token));
+        Cache[path] = new Cached(written, token);
         return token;
     }
 
-    private sealed record Cached(string Path, DateTime Written, string? Token);
+    private sealed record Cached(DateTime Written, string? Token);
 }

@@ -9,6 +9,7 @@ using Serving.Gateway.Metrics;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
+using Yarp.ReverseProxy.Model;
 
 namespace Serving.Gateway.Protocol;
 
@@ -335,7 +336,7 @@ internal sealed partial class InferenceCore
     /// one the rollout picks (unless no worker loads it), or the registry's default; with none known, the
     /// worker's own default.
     /// </summary>
-    private InferenceRoute RouteRemote<THeaders>(Yarp.ReverseProxy.Model.ClusterState cluster, string model, ReadOnlySpan<char> versionText, in THeaders headers)
+    private InferenceRoute RouteRemote<THeaders>(ClusterState cluster, string model, ReadOnlySpan<char> versionText, in THeaders headers)
         where THeaders : struct, IRoutingHeaders
     {
         if (!versionText.IsEmpty)

@@ -1,7 +1,7 @@
 using Serving.Core.Rollouts;
 using Serving.Gateway.Inference;
-using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
+using Yarp.ReverseProxy.Model;
 
 namespace Serving.Gateway.Protocol;
 
@@ -12,7 +12,7 @@ namespace Serving.Gateway.Protocol;
 internal readonly struct InferenceRoute
 {
     private InferenceRoute(ModelVersion? version, RouteVariant variant, RolloutRuntime? rollout, ModelVersion? shadow,
-        Yarp.ReverseProxy.Model.ClusterState? cluster, string? remoteModel, string? remoteVersion, InferenceFailure failure)
+        ClusterState? cluster, string? remoteModel, string? remoteVersion, InferenceFailure failure)
     {
         Version = version;
         Variant = variant;
@@ -37,7 +37,7 @@ internal readonly struct InferenceRoute
     public ModelVersion? Shadow { get; }
 
     /// <summary>The workers that answer a model (or version) this process does not host.</summary>
-    public Yarp.ReverseProxy.Model.ClusterState? Cluster { get; }
+    public ClusterState? Cluster { get; }
 
     /// <summary>The model a worker is asked for.</summary>
     public string? RemoteModel { get; }
@@ -52,7 +52,7 @@ internal readonly struct InferenceRoute
     public static InferenceRoute Local(ModelVersion version, RouteVariant variant, RolloutRuntime? rollout, ModelVersion? shadow) =>
         new(version, variant, rollout, shadow, null, null, null, default);
 
-    public static InferenceRoute Remote(Yarp.ReverseProxy.Model.ClusterState cluster, string model, string? version, RouteVariant variant, RolloutRuntime? rollout) =>
+    public static InferenceRoute Remote(ClusterState cluster, string model, string? version, RouteVariant variant, RolloutRuntime? rollout) =>
         new(null, variant, rollout, null, cluster, model, version, default);
 
     public static InferenceRoute Fail(InferenceError error, string message) =>

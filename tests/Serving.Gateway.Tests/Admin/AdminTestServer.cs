@@ -36,7 +36,8 @@ public sealed class AdminTestServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a server; <paramref name="prepareRepository"/> fills the model repository before seeding.</summary>
-    public static async Task<AdminTestServer> StartAsync(string? adminToken = null, Action<string>? prepareRepository = null)
+    public static async Task<AdminTestServer> StartAsync(
+        string? adminToken = null, Action<string>? prepareRepository = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var root = Directory.CreateTempSubdirectory("serving-admin-").FullName;
         var repository = Path.Combine(root, "models");
@@ -52,6 +53,10 @@ public sealed class AdminTestServer : IAsyncDisposable
             ["Serving:AdminToken"] = adminToken,
             ["Serving:Admin:AllowUnauthenticatedLoopback"] = "true",
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
         builder.Services.AddServingRegistry(builder.Configuration);
         var app = builder.Build();
         app.Urls.Add("http://127.0.0.1:0");

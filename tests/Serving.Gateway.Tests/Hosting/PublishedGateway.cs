@@ -90,6 +90,8 @@ public sealed class PublishedGateway : IDisposable
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
         start.Environment["Serving__ModelRepository"] = Path.Combine(App, "models");
         start.Environment["DOTNET_gcServer"] = "1";
+        // No gRPC endpoint: its default port (8001) is one per machine and tests run side by side.
+        start.Environment["Serving__Grpc__Url"] = "";
         start.Environment["HOME"] = "/nonexistent";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in environment)
