@@ -27,4 +27,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 validate="$(dirname "$0")/../deploy/kubernetes/validate"
-[ -d "$validate/node_modules/kubernetes-models" ] || (cd "$validate" && npm ci --no-audit --no-fund --silent)
+# Installed again whenever the lock file changed since the last install (a stamp beside the packages).
+if ! cmp -s "$validate/package-lock.json" "$validate/node_modules/.installed-lock.json"; then
+  (cd "$validate" && npm ci --no-audit --no-fund --silent && cp package-lock.json node_modules/.installed-lock.json)
+fi

@@ -48,7 +48,10 @@ if [ -d deploy/kubernetes ]; then
     echo "kubectl or the manifest validator is missing: run scripts/install-deps.sh." >&2
     status=1; failed=$((failed + 1))
   else
-    summary=$(bash scripts/validate-kubernetes.sh | tee /dev/stderr | tail -1 || true)
+    # Captured, then printed: `tee /dev/stderr` would reopen a redirected log and write over it.
+    report=$(bash scripts/validate-kubernetes.sh 2>&1 || true)
+    echo "$report"
+    summary=$(echo "$report" | tail -1)
     passed=$((passed + $(echo "$summary" | sed -nE 's/^([0-9]+) passed.*/\1/p')))
     failed=$((failed + $(echo "$summary" | sed -nE 's/.* ([0-9]+) failed$/\1/p')))
   fi
