@@ -37,7 +37,7 @@ internal static class ModelDegradation
     private static string StateOf(ModelVersion? version) => version switch
     {
         null => "is not loaded (it is not in Staging or Production)",
-        { State: VersionState.Failed } => "failed to load: " + version.FailureReason,
+        { State: VersionState.Failed } => "failed to load: " + version.PublicFailureReason,
         _ => "is " + version.State.ToString().ToLowerInvariant(),
     };
 }
