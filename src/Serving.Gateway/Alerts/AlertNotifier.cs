@@ -60,7 +60,11 @@ internal sealed partial class AlertNotifier : BackgroundService
     /// <summary>Queues <paramref name="alert"/> for delivery; false (and counted) when the queue is full or stopped.</summary>
     public bool Publish(Alert alert, AlertTargets targets = AlertTargets.All)
     {
-        alert = alert with { Fingerprint = alert.Fingerprint.Length > 0 ? alert.Fingerprint : Fingerprint(alert.Labels) };
+        alert = alert with
+        {
+            Fingerprint = alert.Fingerprint.Length > 0 ? alert.Fingerprint : Fingerprint(alert.Labels),
+            Annotations = WithRunbookBase(alert.Annotations),
+        };
         if (_queue.Writer.TryWrite((alert, _time.GetUtcNow(), targets)))
         {
             return true;
@@ -68,6 +72,17 @@ internal sealed partial class AlertNotifier : BackgroundService
         Deliveries.WithLabels("dropped").Inc();
         Remember(new AlertDelivery(alert, _time.GetUtcNow(), "dropped", 0, "delivery queue full"));
         return false;
+    }
+
+    /// <summary>An alert names its runbook by page (<c>drift.md#modeldriftcritical</c>); receivers get the absolute address.</summary>
+    private IReadOnlyDictionary<string, string> WithRunbookBase(IReadOnlyDictionary<string, string> annotations)
+    {
+        if (!annotations.TryGetValue("runbook_url", out var page) || page.Contains("://", StringComparison.Ordinal))
+        {
+            return annotations;
+        }
+        var copy = new Dictionary<string, string>(annotations, StringComparer.Ordinal) { ["runbook_url"] = _options.RunbookUrl(page) };
+        return copy;
     }
 
     /// <summary>A stable fingerprint of a label set, as Alertmanager computes one per alert.</summary>

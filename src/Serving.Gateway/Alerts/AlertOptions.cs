@@ -31,4 +31,19 @@ public sealed class AlertOptions
 
     /// <summary>This gateway's external URL, put in <c>externalURL</c> and each alert's <c>generatorURL</c>.</summary>
     public string ExternalUrl { get; set; } = "";
+
+    /// <summary>
+    /// Where the runbooks live (e.g. <c>https://wiki.example.com/serving/runbooks</c>): each alert's
+    /// <c>runbook_url</c> is this base plus the runbook page and section. Default empty: the copy the
+    /// gateway serves, <see cref="ExternalUrl"/> + <c>/console/runbooks</c> (a path on the gateway when
+    /// <see cref="ExternalUrl"/> is empty too).
+    /// </summary>
+    public string RunbookBaseUrl { get; set; } = "";
+
+    /// <summary>The absolute runbook address of <paramref name="page"/> (e.g. <c>drift.md#modeldriftcritical</c>).</summary>
+    public string RunbookUrl(string page)
+    {
+        var baseUrl = RunbookBaseUrl.Length > 0 ? RunbookBaseUrl : ExternalUrl.TrimEnd('/') + "/console/runbooks";
+        return baseUrl.TrimEnd('/') + "/" + page;
+    }
 }

@@ -126,7 +126,7 @@ internal sealed class DriftAlerts(AlertNotifier notifier, IOptions<AlertOptions>
                     : $"{key.Model} v{key.Version}: {key.Alarm} has drifted ({level})",
                 ["description"] = description,
                 ["alarm_since"] = since.ToString("O", CultureInfo.InvariantCulture),
-                ["runbook_url"] = critical ? "docs/runbooks/drift.md#modeldriftcritical" : "docs/runbooks/drift.md#modeldriftwarning",
+                ["runbook_url"] = critical ? "drift.md#modeldriftcritical" : "drift.md#modeldriftwarning",
             },
             StartsAt = since,
         };

@@ -180,7 +180,7 @@ internal sealed partial class RolloutLoop(
         {
             ["summary"] = $"{model}: the rollout of version {version} was aborted",
             ["description"] = message,
-            ["runbook_url"] = "docs/rollouts.md#what-abort-does",
+            ["runbook_url"] = "service.md#canaryrolloutaborted",
         },
         StartsAt = DateTimeOffset.UtcNow,
     };

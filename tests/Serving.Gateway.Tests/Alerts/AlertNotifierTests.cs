@@ -43,6 +43,26 @@ public sealed class AlertNotifierTests
         await notifier.StopAsync(default);
     }
 
+    [Theory]
+    [InlineData("", "", "/console/runbooks/drift.md#modeldriftcritical")]
+    [InlineData("", "https://serving.example.com/", "https://serving.example.com/console/runbooks/drift.md#modeldriftcritical")]
+    [InlineData("https://wiki.example.com/serving/runbooks/", "https://serving.example.com", "https://wiki.example.com/serving/runbooks/drift.md#modeldriftcritical")]
+    public async Task Publish_RunbookPage_ReceiverGetsItUnderTheConfiguredBase(string runbookBase, string externalUrl, string expected)
+    {
+        var receiver = new Receiver(failuresBeforeSuccess: 0);
+        using var notifier = new AlertNotifier(
+            Options.Create(new AlertOptions { WebhookUrls = ["http://receiver.invalid/alerts"], RunbookBaseUrl = runbookBase, ExternalUrl = externalUrl }),
+            TimeProvider.System, NullLogger<AlertNotifier>.Instance, receiver);
+        await notifier.StartAsync(default);
+
+        notifier.Publish(Firing() with { Annotations = new Dictionary<string, string> { ["runbook_url"] = "drift.md#modeldriftcritical" } });
+
+        await Polling.UntilAsync(() => notifier.History.Count == 1, "the delivery is recorded");
+        using var json = JsonDocument.Parse(receiver.Bodies.Last());
+        Assert.Equal(expected, json.RootElement.GetProperty("alerts")[0].GetProperty("annotations").GetProperty("runbook_url").GetString());
+        await notifier.StopAsync(default);
+    }
+
     [Fact]
     public async Task Publish_ReceiverAlwaysFails_GivesUpAfterMaxAttemptsAndRecordsIt()
     {
