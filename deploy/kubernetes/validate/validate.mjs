@@ -1,7 +1,7 @@
 // Validates Kubernetes manifests offline against the OpenAPI schemas pinned in package.json
 // (kubernetes-models 5.1.0 for the built-in kinds, @kubernetes-models/prometheus-operator 6.0.0 for
 // ServiceMonitor and PrometheusRule), and checks that every PrometheusRule carries exactly the groups
-// of deploy/prometheus/drift-rules.yml.
+// of deploy/prometheus/drift-rules.yml and serving-rules.yml.
 //   kubectl kustomize deploy/kubernetes/overlays/all | node deploy/kubernetes/validate/validate.mjs
 //   node deploy/kubernetes/validate/validate.mjs --write-rules   (copies the rules into the PrometheusRule)
 import { readFileSync, writeFileSync } from "node:fs";
@@ -11,14 +11,14 @@ import { fileURLToPath } from "node:url";
 import { parseAllDocuments, parse, stringify } from "yaml";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const rulesFile = join(here, "..", "..", "prometheus", "drift-rules.yml");
+const rulesFiles = ["drift-rules.yml", "serving-rules.yml"].map((name) => join(here, "..", "..", "prometheus", name));
 const prometheusRuleFile = join(here, "..", "monitoring", "prometheusrule.yaml");
-const driftGroups = parse(readFileSync(rulesFile, "utf8")).groups;
+const ruleGroups = rulesFiles.flatMap((file) => parse(readFileSync(file, "utf8")).groups);
 
 if (process.argv.includes("--write-rules")) {
   const text = readFileSync(prometheusRuleFile, "utf8");
   const header = text.slice(0, text.indexOf("spec:"));
-  writeFileSync(prometheusRuleFile, header + stringify({ spec: { groups: driftGroups } }, { lineWidth: 0 }));
+  writeFileSync(prometheusRuleFile, header + stringify({ spec: { groups: ruleGroups } }, { lineWidth: 0 }));
   process.exit(0);
 }
 
@@ -59,8 +59,8 @@ for (const document of documents) {
     console.error(`${name}: ${error.message}`);
     failures++;
   }
-  if (object.kind === "PrometheusRule" && !isDeepStrictEqual(object.spec?.groups, driftGroups)) {
-    console.error(`${name}: its groups differ from deploy/prometheus/drift-rules.yml (run this script with --write-rules)`);
+  if (object.kind === "PrometheusRule" && !isDeepStrictEqual(object.spec?.groups, ruleGroups)) {
+    console.error(`${name}: its groups differ from deploy/prometheus/drift-rules.yml + serving-rules.yml (run this script with --write-rules)`);
     failures++;
   }
 }
