@@ -42,6 +42,7 @@ if [ -d deploy/prometheus ]; then
 fi
 
 if [ "$gpu_build" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+if [ "$gpu_build" -eq 0 ] && bash scripts/check-cuda-failure.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 if [ -d deploy/kubernetes ]; then
   if ! command -v kubectl >/dev/null || [ ! -d deploy/kubernetes/validate/node_modules ]; then
