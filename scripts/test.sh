@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The project's test command: builds with warnings as errors, runs every test project, and checks the
 # Prometheus alerting rules and the Kubernetes manifests. Prints "N passed, N failed" as its last line.
+# It first installs what the tests need and this machine lacks (scripts/install-deps.sh; Debian, as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
 
 dotnet build Serving.sln -c Debug -warnaserror -nologo -v q
 # The CUDA flavour (Microsoft.ML.OnnxRuntime.Gpu) is built too, into artifacts/gpu/, so that it cannot rot;
