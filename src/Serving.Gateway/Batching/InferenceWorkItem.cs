@@ -34,6 +34,9 @@ internal sealed class InferenceWorkItem : IValueTaskSource<WorkStatus>
     /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of entering the queue.</summary>
     public long EnqueuedAt { get; set; }
 
+    /// <summary>The id the response carries (<see cref="Protocol.RequestIds"/>); keys the prediction log.</summary>
+    public string? RequestId { get; set; }
+
     /// <summary>Why the inference failed, when it did.</summary>
     public string? Error { get; set; }
 
@@ -56,6 +59,7 @@ internal sealed class InferenceWorkItem : IValueTaskSource<WorkStatus>
         item.Request.Release();
         item.Result.Release();
         item.Error = null;
+        item.RequestId = null;
         item.Aborted = default;
         item._completion.Reset();
         if (item.ResponseBuffer.Capacity > 1 << 20)

@@ -109,6 +109,7 @@ internal sealed class GrpcInferenceService : GRPCInferenceService.GRPCInferenceS
                 {
                     throw GrpcErrors.ToException(InferenceCore.Invalid(version, error));
                 }
+                item.RequestId = RequestIds.Resolve(request.Id, http.Request.Headers[RequestIds.Header]);
                 failure = InferenceCore.Enqueue(route, item, context.CancellationToken);
                 if (failure.Failed)
                 {
@@ -122,7 +123,9 @@ internal sealed class GrpcInferenceService : GRPCInferenceService.GRPCInferenceS
                 }
                 var variant = VariantNames.Of(route.Variant);
                 var response = GrpcResponseEncoder.Encode(request, version, item, variant);
+                response.Id = item.RequestId;
                 var headers = http.Response.Headers;
+                headers[RequestIds.Header] = item.RequestId;
                 headers["x-model-version"] = version.VersionText;
                 headers["x-model-variant"] = variant;
                 _core.Record(route, item, started);

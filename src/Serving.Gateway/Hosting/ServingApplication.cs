@@ -7,6 +7,7 @@ using Serving.Gateway.Grpc;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
 using Serving.Gateway.OnCall;
+using Serving.Gateway.Outcomes;
 using Serving.Gateway.Admin;
 using Serving.Gateway.Protocol;
 using Serving.Gateway.Registry;
@@ -51,6 +52,7 @@ public static class ServingApplication
         services.AddSingleton<ModelHost>();
         services.AddWorkerForwarding();
         services.AddSingleton<AliasTable>();
+        services.AddOutcomes(builder.Configuration);
         services.AddSingleton<InferenceCore>();
         services.AddSingleton<RequestBufferBudget>();
         services.AddSingleton<RequestBodyReader>();
@@ -114,6 +116,8 @@ public static class ServingApplication
         app.MapAdminDrift();
         app.MapAdminRollouts();
         app.MapAdminAlerts();
+        app.MapFeedback();
+        app.MapAdminPerformance();
         app.MapServingGrpc();
         return app;
     }

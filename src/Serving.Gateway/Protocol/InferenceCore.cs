@@ -6,6 +6,7 @@ using Serving.Core.Rollouts;
 using Serving.Gateway.Batching;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
+using Serving.Gateway.Outcomes;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
@@ -39,10 +40,13 @@ internal sealed partial class InferenceCore
     private readonly AliasTable _aliases;
     private readonly ILogger<InferenceCore> _logger;
     private readonly LogThrottle _faultLog;
+    private readonly PredictionLog? _predictions;
 
     public InferenceCore(ModelHost host, RolloutSyncService rollouts, ShadowDispatcher shadows, WorkerPool workers, AliasTable aliases,
-        ILogger<InferenceCore> logger, TimeProvider time)
+        ILogger<InferenceCore> logger, TimeProvider time, PredictionLog? predictions = null)
     {
+        // Registered only when some model has outcomes enabled (OutcomeServiceCollectionExtensions).
+        _predictions = predictions;
         _logger = logger;
         _faultLog = new LogThrottle(time, TimeSpan.FromSeconds(1));
         _host = host;
@@ -163,6 +167,7 @@ internal sealed partial class InferenceCore
         version.Metrics.Ok.Inc();
         version.Metrics.RequestDuration.Observe(seconds);
         version.Drift?.Record(item);
+        _predictions?.Record(route, item);
         if (route.Rollout is { } rollout)
         {
             RecordRollout(route, item, seconds, error: false);

@@ -76,6 +76,11 @@ internal sealed class InferenceEndpoint
         var route = _core.Route(path.AsSpan()[modelRange], path.AsSpan()[versionRange], new HttpRoutingHeaders(context.Request.Headers));
         if (route.IsRemote)
         {
+            if (!context.Request.Headers.ContainsKey(RequestIds.Header))
+            {
+                // The worker answers with its body's id if it has one, else this one: the client sees the id either way.
+                context.Request.Headers[RequestIds.Header] = RequestIds.Next();
+            }
             var remotePath = route.RemoteVersion is null
                 ? $"/v2/models/{route.RemoteModel}/infer"
                 : $"/v2/models/{route.RemoteModel}/versions/{route.RemoteVersion}/infer";
@@ -164,6 +169,7 @@ internal sealed class InferenceEndpoint
             {
                 return InferenceCore.Invalid(version, parseError);
             }
+            item.RequestId = RequestIds.Resolve(item.Request, request.Headers[RequestIds.Header]);
             failure = InferenceCore.Enqueue(route, item, context.RequestAborted);
             if (failure.Failed)
             {
@@ -217,6 +223,7 @@ internal sealed class InferenceEndpoint
         var headers = response.Headers;
         headers["x-model-version"] = version.VersionText;
         headers["x-model-variant"] = variant;
+        headers[RequestIds.Header] = item.RequestId;
         if (jsonLength >= 0)
         {
             headers["Inference-Header-Content-Length"] = jsonLength.ToString(CultureInfo.InvariantCulture);
