@@ -10,7 +10,7 @@ internal static partial class CliApp
     public const string DefaultUrl = "http://127.0.0.1:8000";
 
     private const string Usage = """
-        usage: servingctl [--url URL] [--token TOKEN] [--actor NAME] [--json] models|rollout|drift|audit <command>
+        usage: servingctl [--url URL] [--token TOKEN] [--actor NAME] [--json] models|rollout|drift|audit|performance <command>
                servingctl help | -h | --help | --version
 
           models list
@@ -37,6 +37,7 @@ internal static partial class CliApp
           rollout delete <model> [--reason TEXT]
           drift status <model> [--version N] [--histograms]
           audit verify <model>
+          performance <model>
 
         --url    gateway address (env SERVING_URL, default http://127.0.0.1:8000)
         --token  admin bearer token (env SERVING_TOKEN)
@@ -84,9 +85,11 @@ internal static partial class CliApp
         }
 
         var group = parsed.Positionals[0];
-        if (group is not ("models" or "rollout" or "drift" or "audit") || parsed.Positionals.Count < 2)
+        if (group is not ("models" or "rollout" or "drift" or "audit" or "performance") || parsed.Positionals.Count < 2)
         {
-            return UsageError(error, group is "models" or "rollout" or "drift" or "audit" ? $"missing command after '{group}'" : $"unknown command '{group}'");
+            return UsageError(error, group is "models" or "rollout" or "drift" or "audit" or "performance"
+                ? $"missing {(group == "performance" ? "model" : "command")} after '{group}'"
+                : $"unknown command '{group}'");
         }
 
         var url = parsed.Get("url") ?? NonEmpty(environment("SERVING_URL")) ?? DefaultUrl;
@@ -107,6 +110,7 @@ internal static partial class CliApp
                 "drift" => await DispatchDriftAsync(parsed.Positionals[1], context).ConfigureAwait(false),
                 "rollout" => await DispatchRolloutAsync(parsed.Positionals[1], context).ConfigureAwait(false),
                 "audit" => await DispatchAuditAsync(parsed.Positionals[1], context).ConfigureAwait(false),
+                "performance" => await PerformanceAsync(context).ConfigureAwait(false),
                 _ => await DispatchAsync(parsed.Positionals[1], context).ConfigureAwait(false),
             };
         }

@@ -52,6 +52,7 @@ internal static class FeedbackEndpoints
         try
         {
             var answer = await joiner.JoinAsync(model, feedback, context.RequestAborted);
+            services.GetService<OnlinePerformance>()?.Publish();
             return Results.Json(answer, OutcomesJsonContext.Default.FeedbackResponse);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)

@@ -19,17 +19,14 @@ internal sealed class FeedbackJoiner
 
     private readonly IPredictionStore _store;
     private readonly ILabelledPredictionObserver[] _observers;
-    private readonly OnlinePerformance _performance;
     private readonly TimeProvider _time;
     private readonly TimeSpan _horizon;
 
     public FeedbackJoiner(
-        IPredictionStore store, IEnumerable<ILabelledPredictionObserver> observers, OnlinePerformance performance, IOptions<OutcomeOptions> options,
-        TimeProvider time)
+        IPredictionStore store, IEnumerable<ILabelledPredictionObserver> observers, IOptions<OutcomeOptions> options, TimeProvider time)
     {
         _store = store;
         _observers = [.. observers];
-        _performance = performance;
         _time = time;
         _horizon = options.Value.Horizon;
     }
@@ -75,7 +72,6 @@ internal sealed class FeedbackJoiner
             FeedbackTotal.WithLabels(model, "unknown").Inc(unknown.Count);
             FeedbackTotal.WithLabels(model, "expired").Inc(expired.Count);
             FeedbackTotal.WithLabels(model, "duplicate").Inc(duplicate.Count);
-            _performance.Publish();
         }
         return new FeedbackResponse(joined, unknown, expired, duplicate);
     }

@@ -7,8 +7,8 @@ using StackExchange.Redis;
 namespace Serving.Gateway.Outcomes;
 
 /// <summary>
-/// Drains <see cref="PredictionLog"/> in batches: each prediction goes to the label-free window of
-/// <see cref="OnlinePerformance"/> and to the <see cref="IPredictionStore"/>. A store that fails (Redis down) loses
+/// Drains <see cref="PredictionLog"/> in batches: each prediction goes to the <see cref="IPredictionStore"/>, then to
+/// the label-free window of <see cref="OnlinePerformance"/>. A store that fails (Redis down) loses
 /// the batch, counted in <c>serving_prediction_log_errors_total</c> and logged once per outage; serving goes on.
 /// </summary>
 internal sealed partial class PredictionLogWriter(
@@ -39,11 +39,13 @@ internal sealed partial class PredictionLogWriter(
                 {
                     Expand(pending, batch);
                 }
+                await WriteAsync(batch, stoppingToken).ConfigureAwait(false);
+                // After the write, so that a prediction the label-free window counts can be joined with its feedback.
                 foreach (var prediction in batch)
                 {
                     performance.ObservePrediction(prediction);
                 }
-                await WriteAsync(batch, stoppingToken).ConfigureAwait(false);
+                performance.Publish();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
