@@ -44,6 +44,24 @@ public sealed class RemoteVersionsTests(ITestOutputHelper output)
             fixture.AssertProbabilities(1, rows, probabilities);
         }
 
+        using (var withHeader = new HttpRequestMessage(HttpMethod.Post, Infer.Path("credit-risk")))
+        {
+            // The request id survives forwarding: the client's header, else the one the gateway assigns, is what the worker echoes.
+            withHeader.Content = new StringContent(Infer.CreditRiskJson([0]), System.Text.Encoding.UTF8, "application/json");
+            withHeader.Headers.Add("x-request-id", "client-7");
+            using var echoed = await gateway.Client.SendAsync(withHeader);
+            using var doc = await Infer.ReadJsonAsync(echoed);
+            Assert.Equal("client-7", doc.RootElement.GetProperty("id").GetString());
+            Assert.Equal("client-7", echoed.Headers.GetValues("x-request-id").Single());
+        }
+        using (var assigned = await gateway.Client.PostJsonAsync(Infer.Path("credit-risk"), Infer.CreditRiskJson([0])))
+        {
+            using var doc = await Infer.ReadJsonAsync(assigned);
+            var id = doc.RootElement.GetProperty("id").GetString()!;
+            Assert.Matches("^[0-9a-f]{8}-[0-9]+$", id);
+            Assert.Equal(id, assigned.Headers.GetValues("x-request-id").Single());
+        }
+
         using (var raw = await gateway.Client.PostAsync(Infer.Path("credit-risk", 2), Infer.RawContent(fixture.Float32Bytes(rows))))
         {
             using var doc = await Infer.ReadJsonAsync(raw);
