@@ -78,8 +78,11 @@ internal sealed class OnlinePerformance : ILabelledPredictionObserver
             foreach (var metric in described.Metrics)
             {
                 Realised.WithLabels(model, version, variant, metric.Name).Set(metric.Value ?? double.NaN);
-                Lower.WithLabels(model, version, variant, metric.Name).Set(metric.Lower ?? double.NaN);
-                Upper.WithLabels(model, version, variant, metric.Name).Set(metric.Upper ?? double.NaN);
+                if (metric.Lower is { } lower && metric.Upper is { } upper)
+                {
+                    Lower.WithLabels(model, version, variant, metric.Name).Set(lower);
+                    Upper.WithLabels(model, version, variant, metric.Name).Set(upper);
+                }
                 if (metric.Estimated is { } estimate)
                 {
                     Estimated.WithLabels(model, version, variant, metric.Name).Set(estimate);
