@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Serving.Gateway.Alerts;
+using Serving.Gateway.ConceptDrift;
 using Serving.Gateway.Drift;
+using Serving.Gateway.Experiments;
 using Serving.Gateway.Grpc;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
@@ -60,6 +62,8 @@ public static class ServingApplication
         services.AddSingleton<IRolloutStatusSource>(static sp => sp.GetRequiredService<RolloutLoop>());
         services.AddHostedService(static sp => sp.GetRequiredService<RolloutLoop>());
         services.AddServingRollouts(builder.Configuration);
+        services.AddServingExperiments(builder.Configuration);
+        services.AddConceptDrift(builder.Configuration);
         services.AddSingleton<ShadowDispatcher>();
         services.AddSingleton<RolloutSyncService>();
         services.AddHostedService(static sp => sp.GetRequiredService<RolloutSyncService>());
