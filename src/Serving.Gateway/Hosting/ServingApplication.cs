@@ -9,6 +9,7 @@ using Serving.Gateway.Grpc;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
 using Serving.Gateway.OnCall;
+using Serving.Gateway.PayloadLog;
 using Serving.Gateway.Admin;
 using Serving.Gateway.Protocol;
 using Serving.Gateway.Registry;
@@ -64,6 +65,7 @@ public static class ServingApplication
         services.AddServingRollouts(builder.Configuration);
         services.AddServingExperiments(builder.Configuration);
         services.AddConceptDrift(builder.Configuration);
+        services.AddPayloadLog(builder.Configuration);
         services.AddSingleton<ShadowDispatcher>();
         services.AddSingleton<RolloutSyncService>();
         services.AddHostedService(static sp => sp.GetRequiredService<RolloutSyncService>());

@@ -6,6 +6,7 @@ using Serving.Core.Rollouts;
 using Serving.Gateway.Batching;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
+using Serving.Gateway.PayloadLog;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
@@ -39,10 +40,12 @@ internal sealed partial class InferenceCore
     private readonly AliasTable _aliases;
     private readonly ILogger<InferenceCore> _logger;
     private readonly LogThrottle _faultLog;
+    private readonly PayloadLogger _payloads;
 
     public InferenceCore(ModelHost host, RolloutSyncService rollouts, ShadowDispatcher shadows, WorkerPool workers, AliasTable aliases,
-        ILogger<InferenceCore> logger, TimeProvider time)
+        PayloadLogger payloads, ILogger<InferenceCore> logger, TimeProvider time)
     {
+        _payloads = payloads;
         _logger = logger;
         _faultLog = new LogThrottle(time, TimeSpan.FromSeconds(1));
         _host = host;
@@ -154,7 +157,7 @@ internal sealed partial class InferenceCore
 
     /// <summary>
     /// Records an answered request, after its response is on its way: lock-free counter updates, the drift
-    /// window and a queued shadow copy, no waiting.
+    /// window, a sampled payload log record and a queued shadow copy, no waiting.
     /// </summary>
     public void Record(in InferenceRoute route, InferenceWorkItem item, long started)
     {
@@ -163,6 +166,7 @@ internal sealed partial class InferenceCore
         version.Metrics.Ok.Inc();
         version.Metrics.RequestDuration.Observe(seconds);
         version.Drift?.Record(item);
+        _payloads.Offer(route, item, seconds);
         if (route.Rollout is { } rollout)
         {
             RecordRollout(route, item, seconds, error: false);
