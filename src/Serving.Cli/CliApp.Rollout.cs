@@ -372,6 +372,11 @@ internal static partial class CliApp
             {
                 TableWriter.Write(output, ["CHECK", "STABLE", "CANARY", "OBSERVED", "LIMIT", "RESULT"], checks);
             }
+
+            if (analysis["experiment"] is { } experiment)
+            {
+                PrintExperiment(output, experiment);
+            }
         }
     }
 

@@ -41,6 +41,27 @@ internal sealed class SampleMoments
         _sumOfSquaredDeviations += delta * (value - Mean);
     }
 
+    /// <summary>
+    /// A summary from running sums (n, Σx, Σx²), as a shared store that only adds can keep them (a Redis hash
+    /// incremented by every replica). Σx² − (Σx)²/n cancels when the mean is large against the spread; the
+    /// metrics experiments compare (losses, rates, errors, business values per prediction) keep this well
+    /// within double precision. A negative rounding residue is taken as 0.
+    /// </summary>
+    public static SampleMoments FromSums(long count, double sum, double sumOfSquares)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var moments = new SampleMoments();
+        if (count == 0)
+        {
+            return moments;
+        }
+
+        moments.Count = count;
+        moments.Mean = sum / count;
+        moments._sumOfSquaredDeviations = Math.Max(0.0, sumOfSquares - (sum * moments.Mean));
+        return moments;
+    }
+
     /// <summary>A summary of the given values.</summary>
     public static SampleMoments Of(ReadOnlySpan<double> values)
     {

@@ -14,6 +14,9 @@ internal sealed record AnalysisOutcome
     /// <summary>Every check that was evaluated (empty for Wait).</summary>
     public ImmutableArray<AnalysisMetric> Metrics { get; init; } = [];
 
+    /// <summary>The numbers of an experiment step's look (arm sizes, means, improvement, interval, p-value); null for a canary analysis.</summary>
+    public ExperimentResult? Experiment { get; init; }
+
     /// <summary>A passing outcome.</summary>
     public static AnalysisOutcome Pass(string reason, ImmutableArray<AnalysisMetric> metrics) =>
         new() { Verdict = AnalysisVerdict.Pass, Reason = reason, Metrics = metrics };

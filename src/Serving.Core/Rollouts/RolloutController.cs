@@ -32,7 +32,7 @@ internal static class RolloutController
         }
 
         var actions = ImmutableArray.CreateBuilder<RolloutAction>();
-        return new RolloutTransition(RunSteps(plan, 0, now, actions), actions.ToImmutable());
+        return new RolloutTransition(RunSteps(plan, 0, now, actions, evidence: null), actions.ToImmutable());
     }
 
     /// <summary>
@@ -49,12 +49,13 @@ internal static class RolloutController
         switch (state.Status)
         {
             case RolloutStatus.Progressing:
-                return new RolloutTransition(RunSteps(plan, state.StepIndex, now, actions), actions.ToImmutable());
+                return new RolloutTransition(RunSteps(plan, state.StepIndex, now, actions, state.Evidence), actions.ToImmutable());
 
             case RolloutStatus.Paused when state.PauseUntil is { } until && now >= until:
-                return new RolloutTransition(RunSteps(plan, state.StepIndex + 1, now, actions), actions.ToImmutable());
+                return new RolloutTransition(RunSteps(plan, state.StepIndex + 1, now, actions, state.Evidence), actions.ToImmutable());
 
-            case RolloutStatus.Analyzing when outcome is not null && state.StepIndex < plan.Steps.Length && plan.Steps[state.StepIndex] is AnalysisStep step:
+            case RolloutStatus.Analyzing when outcome is not null && state.StepIndex < plan.Steps.Length
+                && Judging.Of(plan.Steps[state.StepIndex]) is { } step:
                 return new RolloutTransition(ApplyOutcome(plan, step, state, now, outcome, actions), actions.ToImmutable());
 
             default:
@@ -83,7 +84,7 @@ internal static class RolloutController
         // An operator pause interrupted its step (an analysis, say): run that step again rather than skip it.
         int next = state.PausedByOperator ? state.StepIndex : state.StepIndex + 1;
         var actions = ImmutableArray.CreateBuilder<RolloutAction>();
-        return new RolloutTransition(RunSteps(plan, next, now, actions), actions.ToImmutable());
+        return new RolloutTransition(RunSteps(plan, next, now, actions, state.Evidence), actions.ToImmutable());
     }
 
     /// <summary>
@@ -109,6 +110,7 @@ internal static class RolloutController
                         UpdatedAt = now,
                         Reason = where,
                         PausedByOperator = true,
+                        Evidence = state.Evidence,
                     },
                     []);
 
@@ -134,7 +136,7 @@ internal static class RolloutController
 
         var actions = ImmutableArray.CreateBuilder<RolloutAction>();
         string message = string.IsNullOrWhiteSpace(reason) ? "promoted by an operator" : reason;
-        return new RolloutTransition(Promoted(state.StepIndex, now, message, actions), actions.ToImmutable());
+        return new RolloutTransition(Promoted(state.StepIndex, now, message, actions, state.Evidence), actions.ToImmutable());
     }
 
     /// <summary>Aborts: canary weight to 0 at once, a rollback record and an alert. Not allowed once promoted or aborted.</summary>
@@ -191,7 +193,7 @@ internal static class RolloutController
     }
 
     private static RolloutProgress RunSteps(
-        RolloutPlan plan, int index, DateTimeOffset now, ImmutableArray<RolloutAction>.Builder actions)
+        RolloutPlan plan, int index, DateTimeOffset now, ImmutableArray<RolloutAction>.Builder actions, string? evidence)
     {
         ImmutableArray<RolloutStep> steps = plan.Steps;
         while (index < steps.Length)
@@ -215,6 +217,7 @@ internal static class RolloutController
                         StepStartedAt = now,
                         PauseUntil = now + pause.Duration,
                         UpdatedAt = now,
+                        Evidence = evidence,
                         Reason = pause.Duration is { } d
                             ? string.Create(CultureInfo.InvariantCulture, $"step {index + 1}: paused for {d.TotalSeconds:0.###} s")
                             : string.Create(CultureInfo.InvariantCulture, $"step {index + 1}: paused until resumed"),
@@ -230,6 +233,21 @@ internal static class RolloutController
                         NextAnalysisAt = now + analysis.Interval,
                         UpdatedAt = now,
                         Reason = string.Create(CultureInfo.InvariantCulture, $"step {index + 1}: analyzing every {analysis.Interval.TotalSeconds:0.###} s"),
+                        Evidence = evidence,
+                    };
+
+                case ExperimentStep experiment:
+                    // No window to reset: the arms count the predictions made since StepStartedAt, whenever their labels arrive.
+                    return new RolloutProgress
+                    {
+                        Status = RolloutStatus.Analyzing,
+                        StepIndex = index,
+                        StepStartedAt = now,
+                        NextAnalysisAt = now + experiment.Interval,
+                        UpdatedAt = now,
+                        Reason = string.Create(CultureInfo.InvariantCulture,
+                            $"step {index + 1}: experiment on {experiment.Metric}, looking every {experiment.Interval.TotalSeconds:0.###} s"),
+                        Evidence = evidence,
                     };
 
                 default:
@@ -237,21 +255,24 @@ internal static class RolloutController
             }
         }
 
-        return Promoted(index, now, string.Create(CultureInfo.InvariantCulture, $"all {steps.Length} steps completed"), actions);
+        return Promoted(index, now, string.Create(CultureInfo.InvariantCulture, $"all {steps.Length} steps completed"), actions, evidence);
     }
 
     private static RolloutProgress ApplyOutcome(
-        RolloutPlan plan, AnalysisStep step, RolloutProgress state, DateTimeOffset now, AnalysisOutcome outcome,
+        RolloutPlan plan, Judging step, RolloutProgress state, DateTimeOffset now, AnalysisOutcome outcome,
         ImmutableArray<RolloutAction>.Builder actions)
     {
         int number = state.StepIndex + 1;
         switch (outcome.Verdict)
         {
             case AnalysisVerdict.Fail:
-                return Aborted(state, now, $"step {number}: canary analysis failed: {outcome.Reason}", actions);
+                return Aborted(state, now, $"step {number}: {step.Name} failed: {outcome.Reason}", actions);
 
             case AnalysisVerdict.Pass when state.ConsecutivePasses + 1 >= step.RequiredPasses:
-                return RunSteps(plan, state.StepIndex + 1, now, actions);
+                // An experiment's numbers travel with the rollout into the promotion's audit entry.
+                return RunSteps(plan, state.StepIndex + 1, now, actions, step.KeepsEvidence
+                    ? Join(state.Evidence, $"step {number}: {step.Name} passed: {outcome.Reason}")
+                    : state.Evidence);
 
             case AnalysisVerdict.Pass:
                 actions.Add(new RolloutAction(RolloutActionKind.ResetAnalysisWindow));
@@ -268,7 +289,7 @@ internal static class RolloutController
                 if (step.MaxWait is { } maxWait && state.StepStartedAt is { } started && now - started >= maxWait)
                 {
                     return Aborted(state, now, string.Create(CultureInfo.InvariantCulture,
-                        $"step {number}: not enough data for canary analysis after {maxWait.TotalSeconds:0.###} s: {outcome.Reason}"), actions);
+                        $"step {number}: not enough data for {step.Name} after {maxWait.TotalSeconds:0.###} s: {outcome.Reason}"), actions);
                 }
 
                 // Insufficient data: keep the window accumulating and ask again later.
@@ -281,8 +302,10 @@ internal static class RolloutController
         }
     }
 
-    private static RolloutProgress Promoted(int stepIndex, DateTimeOffset now, string reason, ImmutableArray<RolloutAction>.Builder actions)
+    private static RolloutProgress Promoted(
+        int stepIndex, DateTimeOffset now, string reason, ImmutableArray<RolloutAction>.Builder actions, string? evidence)
     {
+        reason = Join(reason, evidence);
         actions.Add(new RolloutAction(RolloutActionKind.PromoteCanary, Message: reason));
         return new RolloutProgress { Status = RolloutStatus.Promoted, StepIndex = stepIndex, UpdatedAt = now, Reason = reason };
     }
@@ -295,8 +318,22 @@ internal static class RolloutController
         return new RolloutProgress { Status = RolloutStatus.Aborted, StepIndex = state.StepIndex, UpdatedAt = now, Reason = reason };
     }
 
+    private static string Join(string? first, string? second) =>
+        string.IsNullOrEmpty(first) ? second ?? "" : string.IsNullOrEmpty(second) ? first : first + "; " + second;
+
     private static RolloutTransition Unchanged(RolloutProgress state) => new(state, []) { Changed = false };
 
     private static string Describe(RolloutProgress state) =>
         string.Create(CultureInfo.InvariantCulture, $"{state.Status} at step {state.StepIndex + 1}");
+
+    /// <summary>What the controller needs of a step that judges the canary (an analysis or an experiment).</summary>
+    private sealed record Judging(string Name, TimeSpan Interval, int RequiredPasses, TimeSpan? MaxWait, bool KeepsEvidence)
+    {
+        public static Judging? Of(RolloutStep step) => step switch
+        {
+            AnalysisStep a => new Judging("canary analysis", a.Interval, a.RequiredPasses, a.MaxWait, KeepsEvidence: false),
+            ExperimentStep e => new Judging("experiment", e.Interval, 1, e.MaxWait, KeepsEvidence: true),
+            _ => null,
+        };
+    }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-
+using Serving.Core.Outcomes;
 using Serving.Core.Registry;
 
 namespace Serving.Core.Rollouts;
@@ -300,6 +300,10 @@ internal static class RolloutPolicyValidator
 
                     break;
 
+                case ExperimentStep experiment:
+                    ValidateExperiment(experiment, where, errors);
+                    break;
+
                 case null:
                     errors.Add($"{where} is null");
                     break;
@@ -313,6 +317,54 @@ internal static class RolloutPolicyValidator
         if (progress is not null && (progress.StepIndex < 0 || progress.StepIndex > plan.Steps.Length))
         {
             errors.Add(Format($"progress.step_index {progress.StepIndex} is outside the plan's {plan.Steps.Length} steps"));
+        }
+    }
+
+    private static void ValidateExperiment(ExperimentStep step, string where, List<string> errors)
+    {
+        if (!OutcomeMetrics.TryParse(step.Metric, out _))
+        {
+            errors.Add(Format($"{where}.metric '{step.Metric}' is unknown; use one of {string.Join(", ", OutcomeMetrics.Names)}"));
+        }
+
+        if (step.Interval <= TimeSpan.Zero)
+        {
+            errors.Add(Format($"{where}.interval_seconds {step.Interval.TotalSeconds} must be positive"));
+        }
+
+        if (!(step.MixtureStandardDeviation > 0) || !double.IsFinite(step.MixtureStandardDeviation))
+        {
+            errors.Add(Format($"{where}.mixture_standard_deviation {step.MixtureStandardDeviation} must be a positive number: the effect size, in the metric's units, the test is most sensitive to (e.g. 0.02 for accuracy)"));
+        }
+
+        if (!(step.Alpha is > 0 and < 1))
+        {
+            errors.Add(Format($"{where}.alpha {step.Alpha} must be between 0 and 1"));
+        }
+
+        if (!(step.NonInferiorityMargin >= 0) || !double.IsFinite(step.NonInferiorityMargin))
+        {
+            errors.Add(Format($"{where}.non_inferiority_margin {step.NonInferiorityMargin} must be 0 or more"));
+        }
+
+        if (step.MinimumPerArm < 2)
+        {
+            errors.Add(Format($"{where}.minimum_per_arm {step.MinimumPerArm} must be at least 2 (an arm's variance needs two observations)"));
+        }
+
+        if (step.MaxSamplesPerArm is { } max && max < step.MinimumPerArm)
+        {
+            errors.Add(Format($"{where}.max_samples_per_arm {max} is below minimum_per_arm {step.MinimumPerArm}"));
+        }
+
+        if (!(step.DecisionThreshold is >= 0 and <= 1))
+        {
+            errors.Add(Format($"{where}.decision_threshold {step.DecisionThreshold} must be between 0 and 1"));
+        }
+
+        if (step.MaxWait is { } maxWait && maxWait <= TimeSpan.Zero)
+        {
+            errors.Add(Format($"{where}.max_wait_seconds {maxWait.TotalSeconds} must be positive"));
         }
     }
 

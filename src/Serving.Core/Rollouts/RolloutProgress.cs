@@ -43,6 +43,12 @@ internal sealed record RolloutProgress
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool PausedByOperator { get; init; }
 
+    /// <summary>
+    /// The numbers of the experiment steps passed so far in this run of the plan, carried on to the promotion
+    /// (its reason, and so its audit entry). Null until one passed.
+    /// </summary>
+    public string? Evidence { get; init; }
+
     /// <summary>Whether the rollout is under way (neither not started nor finished).</summary>
     [JsonIgnore]
     public bool IsActive => Status is RolloutStatus.Progressing or RolloutStatus.Paused or RolloutStatus.Analyzing;

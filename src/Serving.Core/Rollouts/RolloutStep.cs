@@ -7,6 +7,7 @@ namespace Serving.Core.Rollouts;
 [JsonDerivedType(typeof(SetWeightStep), "set_weight")]
 [JsonDerivedType(typeof(PauseStep), "pause")]
 [JsonDerivedType(typeof(AnalysisStep), "analysis")]
+[JsonDerivedType(typeof(ExperimentStep), "experiment")]
 internal abstract record RolloutStep
 {
     /// <summary>Sets the canary weight and goes straight on to the next step.</summary>
@@ -21,4 +22,8 @@ internal abstract record RolloutStep
     /// <summary>Compares canary with stable every <paramref name="interval"/> until the thresholds pass (go on) or fail (abort).</summary>
     public static AnalysisStep Analysis(AnalysisThresholds thresholds, TimeSpan interval) =>
         new() { Thresholds = thresholds, Interval = interval };
+
+    /// <summary>Compares canary with stable on an outcome <paramref name="metric"/> with an always-valid test, looking every <paramref name="interval"/>.</summary>
+    public static ExperimentStep Experiment(string metric, double mixtureStandardDeviation, TimeSpan interval) =>
+        new() { Metric = metric, MixtureStandardDeviation = mixtureStandardDeviation, Interval = interval };
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Serving.Core.Drift;
+using Serving.Gateway.ConceptDrift;
 using Serving.Gateway.Drift;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Protocol;
@@ -9,19 +10,22 @@ namespace Serving.Gateway.Admin;
 
 /// <summary>
 /// <c>GET /admin/drift/{model}[/versions/{v}][?history=N]</c>: what on-call reads when a drift alert fires:
-/// per version the last judged window and, with <c>history</c>, the last N closed windows (oldest first).
+/// per version the last judged window and, with <c>history</c>, the last N closed windows (oldest first), and the
+/// version's concept-drift alarm (<c>concept_drift</c>, once labelled predictions arrived).
 /// </summary>
 internal static class AdminDriftEndpoints
 {
     public static IEndpointRouteBuilder MapAdminDrift(this IEndpointRouteBuilder app)
     {
         var drift = app.MapGroup("/admin/drift").AddEndpointFilter<AdminAuthFilter>();
-        drift.MapGet("/{model}", static (string model, int? history, ModelHost host) => Status(host, model, null, history ?? 0));
-        drift.MapGet("/{model}/versions/{version}", static (string model, string version, int? history, ModelHost host) => Status(host, model, version, history ?? 0));
+        drift.MapGet("/{model}", static (string model, int? history, ModelHost host, ConceptDriftMonitor concept) =>
+            Status(host, concept, model, null, history ?? 0));
+        drift.MapGet("/{model}/versions/{version}", static (string model, string version, int? history, ModelHost host, ConceptDriftMonitor concept) =>
+            Status(host, concept, model, version, history ?? 0));
         return app;
     }
 
-    private static IResult Status(ModelHost host, string model, string? versionText, int history)
+    private static IResult Status(ModelHost host, ConceptDriftMonitor concept, string model, string? versionText, int history)
     {
         if (history < 0)
         {
@@ -41,13 +45,14 @@ internal static class AdminDriftEndpoints
             only = number;
         }
         var versions = new List<VersionDriftStatus>();
+        var outcomes = concept.Status(entry.Name);
         foreach (var version in entry.Versions)
         {
             if (only is { } n && version.Version != n)
             {
                 continue;
             }
-            versions.Add(Describe(version, history));
+            versions.Add(Describe(version, history) with { ConceptDrift = outcomes.GetValueOrDefault(version.VersionText) });
         }
         return Results.Json(new DriftStatusResponse(entry.Name, versions), DriftJsonContext.Default.DriftStatusResponse);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Serving.Gateway.ConceptDrift;
 using Serving.Gateway.Drift;
 
 namespace Serving.Gateway.Admin;
@@ -24,7 +25,13 @@ internal sealed record VersionDriftStatus(
     [property: JsonPropertyName("window")] DriftWindowStatus? Window,
     [property: JsonPropertyName("thresholds")] DriftThresholdsStatus? Thresholds,
     [property: JsonPropertyName("columns")] IReadOnlyList<DriftHistoryColumn> Columns,
-    [property: JsonPropertyName("history")] IReadOnlyList<DriftHistoryWindow> History);
+    [property: JsonPropertyName("history")] IReadOnlyList<DriftHistoryWindow> History)
+{
+    /// <summary>The version's concept-drift alarm (outcome-based); null before its first labelled prediction on this replica.</summary>
+    [JsonPropertyName("concept_drift")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ConceptDriftStatus? ConceptDrift { get; init; }
+}
 
 /// <summary>The last evaluated window.</summary>
 internal sealed record DriftWindowStatus(

@@ -7,6 +7,7 @@ using Serving.Gateway.Batching;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
 using Serving.Gateway.Outcomes;
+using Serving.Gateway.PayloadLog;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
@@ -41,12 +42,14 @@ internal sealed partial class InferenceCore
     private readonly ILogger<InferenceCore> _logger;
     private readonly LogThrottle _faultLog;
     private readonly PredictionLog? _predictions;
+    private readonly PayloadLogger _payloads;
 
     public InferenceCore(ModelHost host, RolloutSyncService rollouts, ShadowDispatcher shadows, WorkerPool workers, AliasTable aliases,
-        ILogger<InferenceCore> logger, TimeProvider time, PredictionLog? predictions = null)
+        PayloadLogger payloads, ILogger<InferenceCore> logger, TimeProvider time, PredictionLog? predictions = null)
     {
         // Registered only when some model has outcomes enabled (OutcomeServiceCollectionExtensions).
         _predictions = predictions;
+        _payloads = payloads;
         _logger = logger;
         _faultLog = new LogThrottle(time, TimeSpan.FromSeconds(1));
         _host = host;
@@ -158,7 +161,7 @@ internal sealed partial class InferenceCore
 
     /// <summary>
     /// Records an answered request, after its response is on its way: lock-free counter updates, the drift
-    /// window and a queued shadow copy, no waiting.
+    /// window, a sampled payload log record and a queued shadow copy, no waiting.
     /// </summary>
     public void Record(in InferenceRoute route, InferenceWorkItem item, long started)
     {
@@ -168,6 +171,7 @@ internal sealed partial class InferenceCore
         version.Metrics.RequestDuration.Observe(seconds);
         version.Drift?.Record(item);
         _predictions?.Record(route, item);
+        _payloads.Offer(route, item, seconds);
         if (route.Rollout is { } rollout)
         {
             RecordRollout(route, item, seconds, error: false);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Serving.Core.Registry;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Alerts;
+using Serving.Gateway.Experiments;
 
 namespace Serving.Gateway.Rollouts;
 
@@ -20,6 +21,7 @@ internal sealed partial class RolloutLoop(
     IRolloutStore store,
     IRegistryStore registry,
     AlertNotifier alerts,
+    IExperimentArmStore experiments,
     IConfiguration configuration,
     TimeProvider time,
     ILogger<RolloutLoop> logger) : BackgroundService, IRolloutActionSink, IRolloutStatusSource
@@ -64,9 +66,17 @@ internal sealed partial class RolloutLoop(
         }
         var now = time.GetUtcNow();
         AnalysisOutcome? outcome = null;
-        if (RolloutController.IsAnalysisDue(progress, now) && plan.Steps[progress.StepIndex] is AnalysisStep step)
+        if (RolloutController.IsAnalysisDue(progress, now) && progress.StepIndex < plan.Steps.Length)
         {
-            outcome = Analyze(runtime, policy, step, now);
+            switch (plan.Steps[progress.StepIndex])
+            {
+                case AnalysisStep step:
+                    outcome = Analyze(runtime, policy, step, now);
+                    break;
+                case ExperimentStep experiment:
+                    outcome = await LookAsync(runtime, policy, progress, experiment, now, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
         }
         var transition = RolloutController.Advance(plan, progress, now, outcome);
         if (!transition.Changed)
@@ -100,6 +110,21 @@ internal sealed partial class RolloutLoop(
             runtime.PendingControl = null;
             runtime.PendingCandidate = null;
         }
+        LogAnalysis(logger, policy.Model, outcome.Verdict, outcome.Reason);
+        return outcome;
+    }
+
+    /// <summary>
+    /// One look at a running experiment: the arms as the shared store holds them (every replica's feedback when
+    /// Redis is configured), judged by the always-valid test. Any replica may look; the first to commit wins.
+    /// </summary>
+    private async Task<AnalysisOutcome> LookAsync(
+        RolloutRuntime runtime, RolloutPolicy policy, RolloutProgress progress, ExperimentStep step, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (stable, canary) = await experiments.ReadAsync(policy.Model, ExperimentKey.Of(progress), cancellationToken).ConfigureAwait(false);
+        var outcome = ExperimentAnalyzer.Evaluate(step, stable, canary);
+        runtime.LastAnalysis = outcome;
+        runtime.LastAnalysisAt = now;
         LogAnalysis(logger, policy.Model, outcome.Verdict, outcome.Reason);
         return outcome;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Serving.Cli;
+using Serving.Core.Outcomes;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Rollouts;
 using Serving.Gateway.Tests.Admin;
@@ -188,6 +189,28 @@ public sealed class ServingCtlRolloutTests : IAsyncLifetime
         Assert.Contains("shadow: 200 requests, 200 values compared, agreement 99.00% (2 flips at 0.5)", table.Output, StringComparison.Ordinal);
         Assert.Contains("last analysis 2026-03-01 12:05:00Z: FAIL: error rate canary 5.00 %", table.Output, StringComparison.Ordinal);
         Assert.Matches(@"(?m)^error_rate_increase\s+0\.01\s+0\.05\s+0\.04\s+0\.01\s+FAIL$", table.Output);
+    }
+
+    [Fact]
+    public async Task RunAsync_StatusOfAnExperiment_PrintsArmsIntervalAndDecision()
+    {
+        await SetCanaryAsync();
+        var step = RolloutStep.Experiment("log_loss", 0.05, TimeSpan.FromMinutes(1));
+        _server.Status.Statuses["fraud"] = new RolloutLiveStatus
+        {
+            ObservedAt = RolloutTestServer.T0.AddMinutes(5),
+            LastAnalysis = ExperimentAnalyzer.Evaluate(step,
+                SampleMoments.FromSums(400, 0.30 * 400, (0.25 * 399) + (0.09 * 400)),
+                SampleMoments.FromSums(380, 0.45 * 380, (0.25 * 379) + (0.2025 * 380))),
+            LastAnalysisAt = RolloutTestServer.T0.AddMinutes(5),
+        };
+
+        var table = await RunAsync("rollout", "status", "fraud");
+
+        Assert.Contains("last analysis 2026-03-01 12:05:00Z: FAIL: experiment log_loss: canary 0.45 (n 380) vs stable 0.3 (n 400), improvement -0.15", table.Output, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^stable\s+400\s+0\.3$", table.Output);
+        Assert.Matches(@"(?m)^canary\s+380\s+0\.45$", table.Output);
+        Assert.Matches(@"(?m)^improvement -0\.15 \(lower log_loss is better\), 95% always-valid interval \[-0\.\d+, -0\.\d+\], p .+, margin 0: FAIL$", table.Output);
     }
 
     [Fact]

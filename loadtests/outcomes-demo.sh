@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The loan story (issue 14, docs/outcomes.md#the-loan-story-demo): starts a gateway, then
+#  1. sends credit-risk applicants and reports their outcomes (POST /v2/models/credit-risk/feedback);
+#     after a while years_at_employer changes meaning upstream (same distribution, inverted meaning) and
+#     job stability starts to matter more: data drift stays quiet, the concept-drift alarm fires naming
+#     the model and version, the label-free CBPE estimate is shown beside the realised value;
+#  2. puts out a canary whose offline AUC (in its metadata) is better but whose online outcomes are worse,
+#     under an `experiment` step on log_loss, which aborts the rollout with its numbers.
+# Needs the feedback API (the `feedback` branch). Without it the script runs what does not depend on it
+# (traffic, data drift quiet, the canary's plan accepted and an unknown metric refused) and exits 2.
+#
+#   bash loadtests/outcomes-demo.sh
+#   CLEAN=3000 SHIFTED=4000 bash loadtests/outcomes-demo.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT=${PORT:-25080}
+HOOK_PORT=${HOOK_PORT:-25081}
+OUT=loadtests/out
+mkdir -p "$OUT"
+
+# models/make_models.py (the applicants' generator) imports onnx and scipy.
+if ! /usr/bin/python3 -c 'import numpy, scipy, onnx' 2>/dev/null; then
+  apt-get update -qq && apt-get install -y -qq python3-numpy python3-scipy python3-onnx
+fi
+
+dotnet build src/Serving.Gateway -c Release -nologo -v q
+state=$(mktemp -d)
+# The lender declines applicants above a 20 % probability of default: that is the decision whose errors the
+# concept-drift detector counts (Serving:ConceptDrift:DecisionThreshold).
+dotnet src/Serving.Gateway/bin/Release/net10.0/Serving.Gateway.dll \
+  --urls "http://127.0.0.1:$PORT" --Serving:ModelRepository=models --Serving:StateDirectory="$state" --Serving:Admin:AllowUnauthenticatedLoopback=true \
+  --Serving:Drift:WindowRows=500 --Serving:Drift:WindowDuration=00:10:00 --Serving:Drift:EvaluationInterval=00:00:00.2 \
+  --Serving:ConceptDrift:DecisionThreshold=0.2 --Serving:Rollouts:TickInterval=00:00:00.5 \
+  --Serving:Alerts:WebhookUrls:0="http://127.0.0.1:$HOOK_PORT/alerts" --Serving:Alerts:InitialBackoff=00:00:00.2 \
+  > "$OUT/outcomes-demo-gateway.log" 2>&1 &
+gateway=$!
+trap 'kill $gateway 2>/dev/null || true; wait $gateway 2>/dev/null || true; rm -rf "$state"' EXIT
+
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null && break
+  sleep 0.2
+done
+
+/usr/bin/python3 loadtests/outcomes_demo.py --url "http://127.0.0.1:$PORT" --hook-port "$HOOK_PORT" \
+  --clean "${CLEAN:-2000}" --shifted "${SHIFTED:-4000}" --canary-max "${CANARY_MAX:-30000}"
