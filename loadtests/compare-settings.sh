@@ -52,7 +52,7 @@ for variant in "$@"; do
     NAMES+=("$name"); PORT[$name]=$port; FLAGS[$name]=${variant#*=}
     # shellcheck disable=SC2086 # FLAGS is a list of flags
     dotnet "$GATEWAY_DLL" --urls "http://127.0.0.1:$port" --Serving:ModelRepository=models \
-        --Serving:StateDirectory="$OUT/state-$name" --Serving:Grpc:Url= ${FLAGS[$name]} >"$OUT/$name.log" 2>        --Serving:StateDirectory="$OUT/state-$name" ${FLAGS[$name]} >"$OUT/$name.log" 2>&1 &1 &
+        --Serving:StateDirectory="$OUT/state-$name" --Serving:Grpc:Url= ${FLAGS[$name]} >"$OUT/$name.log" 2>&1 &
     PIDS+=($!)
     port=$((port + 1))
 done

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Tasks.Sources;
 using Serving.Core.Protocol;
@@ -34,6 +35,9 @@ internal sealed class InferenceWorkItem : IValueTaskSource<WorkStatus>
     /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of entering the queue.</summary>
     public long EnqueuedAt { get; set; }
 
+    /// <summary>The recorded request span this item's queue-wait and batch spans belong under; default when not traced.</summary>
+    public ActivityContext TraceParent { get; set; }
+
     /// <summary>Why the inference failed, when it did.</summary>
     public string? Error { get; set; }
 
@@ -57,6 +61,7 @@ internal sealed class InferenceWorkItem : IValueTaskSource<WorkStatus>
         item.Result.Release();
         item.Error = null;
         item.Aborted = default;
+        item.TraceParent = default;
         item._completion.Reset();
         if (item.ResponseBuffer.Capacity > 1 << 20)
         {
