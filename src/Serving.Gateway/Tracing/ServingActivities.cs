@@ -66,14 +66,19 @@ internal static class ServingActivities
         }
         var previous = Activity.Current;
         List<ActivityLink>? links = null;
-        var startedUtc = DateTime.UtcNow;
+        var startedUtc = default(DateTime);
         foreach (var item in batch)
         {
             if (item.TraceParent == default)
             {
                 continue;
             }
-            (links ??= []).Add(new ActivityLink(item.TraceParent));
+            if (links is null)
+            {
+                links = [];
+                startedUtc = DateTime.UtcNow;
+            }
+            links.Add(new ActivityLink(item.TraceParent));
             if (Source.CreateActivity(QueueWaitName, ActivityKind.Internal, item.TraceParent) is { } wait)
             {
                 wait.SetTag("serving.batcher", batcher);

@@ -80,6 +80,10 @@ public sealed class TracingTests
         Assert.Contains(forward.SpanId, Ancestors(trace, workerServer));
         Assert.Equal($"/v2/models/credit-risk/versions/{version}/infer", workerServer.Attribute("url.path"));
         AssertQueueAndBatch(trace, "serving-worker", workerServer, $"credit-risk/{version}");
+        // Never recorded: health probes (the test's readiness polls, the gateway's probes of the worker)
+        // and requests made outside a trace.
+        Assert.DoesNotContain(receiver.All, s => s.Attribute("url.path")?.StartsWith("/v2/health", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(receiver.All, s => s.Kind == SpanKind.Client && s.TraceId != traceId.ToHexString());
     }
 
     [Fact]
