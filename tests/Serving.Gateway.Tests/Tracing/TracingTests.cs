@@ -66,8 +66,9 @@ public sealed class TracingTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var (version, probabilities) = await RemoteTopology.ReadCreditRiskAsync(response);
         CreditRisk.AssertProbabilities(version, [0], probabilities);
-        await Polling.UntilAsync(() => Has(receiver.Trace(traceId), "serving-worker", ServingActivities.BatchName)
-            && Has(receiver.Trace(traceId), "serving-gateway", ServingActivities.ForwardName), "the gateway's and the worker's spans arrived");
+        // Each process's server span ends last (after its batch or forwarding): wait for both.
+        await Polling.UntilAsync(() => Has(receiver.Trace(traceId), "serving-worker", SpanKind.Server)
+            && Has(receiver.Trace(traceId), "serving-gateway", SpanKind.Server), "the gateway's and the worker's spans arrived");
         var trace = receiver.Trace(traceId);
         var gatewayServer = Single(trace, "serving-gateway", SpanKind.Server);
         Assert.Equal(clientSpan.ToHexString(), gatewayServer.ParentSpanId);
@@ -106,8 +107,8 @@ public sealed class TracingTests
         var response = await client.ModelInferAsync(CreditRiskRequest(), new Metadata { { "traceparent", $"00-{last}-{lastSpan}-01" } });
 
         CreditRisk.AssertProbabilities(int.Parse(response.ModelVersion, System.Globalization.CultureInfo.InvariantCulture), [0], response.Outputs[0].Contents.Fp32Contents);
-        await Polling.UntilAsync(() => Has(receiver.Trace(first), "serving-all", ServingActivities.BatchName)
-            && Has(receiver.Trace(last), "serving-all", ServingActivities.BatchName), "both sampled traces arrived");
+        await Polling.UntilAsync(() => Has(receiver.Trace(first), "serving-all", SpanKind.Server)
+            && Has(receiver.Trace(last), "serving-all", SpanKind.Server), "both sampled traces arrived");
         foreach (var (traceId, clientSpan) in new[] { (first, firstSpan), (last, lastSpan) })
         {
             var trace = receiver.Trace(traceId);
@@ -194,8 +195,8 @@ public sealed class TracingTests
         return request;
     }
 
-    private static bool Has(IReadOnlyList<ReceivedSpan> trace, string service, string name) =>
-        trace.Any(s => s.Service == service && s.Name == name);
+    private static bool Has(IReadOnlyList<ReceivedSpan> trace, string service, SpanKind kind) =>
+        trace.Any(s => s.Service == service && s.Kind == kind);
 
     private static ReceivedSpan Single(IReadOnlyList<ReceivedSpan> trace, string service, string name) =>
         Assert.Single(trace, s => s.Service == service && s.Name == name);
