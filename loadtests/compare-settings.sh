@@ -11,6 +11,7 @@
 #   DURATION=4s        wrk duration per point
 #   POINTS="image-binary:1 image-binary:16 credit-risk-json:64 credit-risk-json:1"
 #                      wrk script (loadtests/wrk/<script>.lua) and concurrency of each point
+#   WARMUP=2s          wrk warm-up per variant and point before the measured rotations
 #   SKIP_BUILD=1       use the existing Release build
 #   FIRST_PORT=18090   variants listen on consecutive ports from here
 set -euo pipefail
@@ -21,9 +22,10 @@ REPEATS=${REPEATS:-3}
 DURATION=${DURATION:-4s}
 POINTS=${POINTS:-"image-binary:1 image-binary:16 credit-risk-json:64 credit-risk-json:1"}
 FIRST_PORT=${FIRST_PORT:-18090}
+WARMUP=${WARMUP:-2s}
 
 if [[ $# -lt 1 ]]; then
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }
@@ -35,7 +37,7 @@ GATEWAY_DLL=$ROOT/src/Serving.Gateway/bin/Release/net10.0/Serving.Gateway.dll
 OUT=$ROOT/loadtests/out/compare-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
 NAMES=()
-declare -A PORT FLAGS
+declare -A PORT FLAGS PID
 PIDS=()
 cleanup() {
     local pid
@@ -52,8 +54,9 @@ for variant in "$@"; do
     NAMES+=("$name"); PORT[$name]=$port; FLAGS[$name]=${variant#*=}
     # shellcheck disable=SC2086 # FLAGS is a list of flags
     dotnet "$GATEWAY_DLL" --urls "http://127.0.0.1:$port" --Serving:ModelRepository=models \
-        --Serving:StateDirectory="$OUT/state-$name" --Serving:Grpc:Url= ${FLAGS[$name]} >"$OUT/$name.log" 2>        --Serving:StateDirectory="$OUT/state-$name" ${FLAGS[$name]} >"$OUT/$name.log" 2>&1 &1 &
+        --Serving:StateDirectory="$OUT/state-$name" --Serving:Grpc:Url= ${FLAGS[$name]} >"$OUT/$name.log" 2>&1 &
     PIDS+=($!)
+    PID[$name]=$!
     port=$((port + 1))
 done
 for name in "${NAMES[@]}"; do
@@ -66,21 +69,26 @@ done
 
 for name in "${NAMES[@]}"; do
     for point in $POINTS; do
-        wrk -t1 -c16 -d2s -s "loadtests/wrk/${point%%:*}.lua" "http://127.0.0.1:${PORT[$name]}" >/dev/null
+        wrk -t1 -c16 -d"$WARMUP" -s "loadtests/wrk/${point%%:*}.lua" "http://127.0.0.1:${PORT[$name]}" >/dev/null
     done
 done
+# The server's CPU time (user + system, in clock ticks) while wrk ran: per request, it is what a
+# setting costs even when other load on the machine makes the request rate jump between runs.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 : >"$OUT/raw.txt"
 for ((rep = 1; rep <= REPEATS; rep++)); do
     for point in $POINTS; do
         for name in "${NAMES[@]}"; do
+            before=$(cpu_ticks "${PID[$name]}")
             line=$(wrk -t1 -c"${point#*:}" -d"$DURATION" --timeout 10s -s "loadtests/wrk/${point%%:*}.lua" \
                 "http://127.0.0.1:${PORT[$name]}" | grep '^WRK_RESULT')
-            echo "${point%%:*} ${point#*:} $name ${line#WRK_RESULT }" | tee -a "$OUT/raw.txt" >&2
+            after=$(cpu_ticks "${PID[$name]}")
+            echo "${point%%:*} ${point#*:} $name ${line#WRK_RESULT } cpu_ticks=$((after - before))" | tee -a "$OUT/raw.txt" >&2
         done
     done
 done
 
-python3 - "$OUT/raw.txt" <<'EOF' | tee "$OUT/table.md"
+python3 - "$OUT/raw.txt" "$(getconf CLK_TCK)" <<'EOF' | tee "$OUT/table.md"
 import collections, statistics, sys
 runs = collections.defaultdict(list)
 order = []
@@ -90,12 +98,18 @@ for line in open(sys.argv[1]):
     key = (script, int(c), name)
     if key not in runs:
         order.append(key)
-    runs[key].append((float(f["rps"]), int(f["p50_us"]), int(f["p99_us"]), int(f["non2xx"])))
-print("| Scenario | c | Variant | req/s | p50 µs | p99 µs | non-2xx |")
-print("|---|---:|---|---:|---:|---:|---:|")
+    cpu_us = int(f["cpu_ticks"]) * 1e6 / int(sys.argv[2]) / max(1, int(f["requests"]))
+    runs[key].append((float(f["rps"]), int(f["p50_us"]), int(f["p99_us"]), int(f["non2xx"]), cpu_us))
+# Ratios are to the point's first variant (the first NAME=FLAGS argument), medians over medians.
+print("| Scenario | c | Variant | req/s | ratio | p50 µs | p99 µs | server CPU µs/req | ratio | non-2xx |")
+print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+first = {}
 for key in sorted(order, key=lambda k: (k[0], k[1])):
     v = runs[key]
-    print(f"| {key[0]} | {key[1]} | {key[2]} | {statistics.median(x[0] for x in v):,.0f} | "
-          f"{statistics.median(x[1] for x in v):,.0f} | {statistics.median(x[2] for x in v):,.0f} | {sum(x[3] for x in v)} |")
+    rps, cpu = statistics.median(x[0] for x in v), statistics.median(x[4] for x in v)
+    base = first.setdefault(key[:2], (rps, cpu))
+    print(f"| {key[0]} | {key[1]} | {key[2]} | {rps:,.0f} | {rps / base[0]:.2f} | "
+          f"{statistics.median(x[1] for x in v):,.0f} | {statistics.median(x[2] for x in v):,.0f} | "
+          f"{cpu:,.1f} | {cpu / base[1]:.2f} | {sum(x[3] for x in v)} |")
 EOF
 echo "results in $OUT" >&2

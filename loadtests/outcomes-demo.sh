@@ -30,7 +30,7 @@ state=$(mktemp -d)
 dotnet src/Serving.Gateway/bin/Release/net10.0/Serving.Gateway.dll \
   --urls "http://127.0.0.1:$PORT" --Serving:ModelRepository=models --Serving:StateDirectory="$state" --Serving:Admin:AllowUnauthenticatedLoopback=true \
   --Serving:Drift:WindowRows=500 --Serving:Drift:WindowDuration=00:10:00 --Serving:Drift:EvaluationInterval=00:00:00.2 \
-  --Serving:ConceptDrift:DecisionThreshold=0.2 --Serving:Rollouts:TickInterval=00:00:00.5 \
+  --Serving:Outcomes:Enabled=true --Serving:ConceptDrift:DecisionThreshold=0.2 --Serving:Rollouts:TickInterval=00:00:00.5 \
   --Serving:Alerts:WebhookUrls:0="http://127.0.0.1:$HOOK_PORT/alerts" --Serving:Alerts:InitialBackoff=00:00:00.2 \
   > "$OUT/outcomes-demo-gateway.log" 2>&1 &
 gateway=$!

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Serving.Gateway.Metrics;
+using Serving.Gateway.Tracing;
 
 namespace Serving.Gateway.Batching;
 
@@ -69,6 +70,7 @@ internal sealed class DynamicBatcher : IDisposable
             return false;
         }
         item.EnqueuedAt = Stopwatch.GetTimestamp();
+        item.TraceParent = ServingActivities.RecordedParent();
         _queue.Enqueue(item);
         if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
         {
@@ -186,7 +188,9 @@ internal sealed class DynamicBatcher : IDisposable
         {
             _metrics.QueueDuration.Observe(Stopwatch.GetElapsedTime(item.EnqueuedAt, started).TotalSeconds);
         }
+        var trace = ServingActivities.StartBatch(_batch, rows, started, _name);
         var status = Execute(_batch, rows, out var error);
+        ServingActivities.StopBatch(trace, status, error);
         _metrics.ComputeDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         _metrics.BatchRows.Observe(rows);
         Interlocked.Increment(ref _batchesRun);

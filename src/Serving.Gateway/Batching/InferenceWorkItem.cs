@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Tasks.Sources;
 using Serving.Core.Protocol;
@@ -37,6 +38,9 @@ internal sealed class InferenceWorkItem : IValueTaskSource<WorkStatus>
     /// <summary>The id the response carries (<see cref="Protocol.RequestIds"/>); keys the prediction log.</summary>
     public string? RequestId { get; set; }
 
+    /// <summary>The recorded request span this item's queue-wait and batch spans belong under; default when not traced.</summary>
+    public ActivityContext TraceParent { get; set; }
+
     /// <summary>Why the inference failed, when it did.</summary>
     public string? Error { get; set; }
 
@@ -61,6 +65,7 @@ internal sealed class InferenceWorkItem : IValueTaskSource<WorkStatus>
         item.Error = null;
         item.RequestId = null;
         item.Aborted = default;
+        item.TraceParent = default;
         item._completion.Reset();
         if (item.ResponseBuffer.Capacity > 1 << 20)
         {

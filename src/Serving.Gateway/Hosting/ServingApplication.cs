@@ -16,6 +16,7 @@ using Serving.Gateway.Protocol;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
+using Serving.Gateway.Tracing;
 
 namespace Serving.Gateway.Hosting;
 
@@ -82,6 +83,7 @@ public static class ServingApplication
             kestrel.Limits.MaxRequestBodySize = serving.Value.MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
         });
+        builder.AddServingTracing();
         builder.AddServingGrpc(builder.Configuration.GetSection(ServingOptions.Section).Get<ServingOptions>() ?? new ServingOptions());
         services.ConfigureHttpJsonOptions(static o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default));
         return builder;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Protocol;
+using Serving.Gateway.Tracing;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -69,6 +70,7 @@ internal sealed partial class RemoteForwarder : IDisposable
     public async Task<bool> ForwardAsync(HttpContext context, ClusterState cluster, string model, string path, string? variant)
     {
         var started = Stopwatch.GetTimestamp();
+        using var trace = ServingActivities.StartForward(context, model, path);
         var request = context.Request;
         var body = await BufferBodyAsync(context).ConfigureAwait(false);
         if (body.Failed)
@@ -85,6 +87,7 @@ internal sealed partial class RemoteForwarder : IDisposable
                 break;
             }
             var address = destination.Model.Config.Address;
+            trace.Attempt(address, attempt);
             if (body.Bytes is { } bytes)
             {
                 // A fresh stream per attempt: the forwarder may have read (or disposed) the last one.
