@@ -12,6 +12,7 @@ using Serving.Gateway.Protocol;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
+using Serving.Gateway.Security;
 
 namespace Serving.Gateway.Hosting;
 
@@ -75,6 +76,8 @@ public static class ServingApplication
             kestrel.AddServerHeader = false;
         });
         builder.AddServingGrpc(builder.Configuration.GetSection(ServingOptions.Section).Get<ServingOptions>() ?? new ServingOptions());
+        builder.AddServingTls();
+        builder.AddInferenceAccess();
         services.ConfigureHttpJsonOptions(static o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default));
         return builder;
     }
@@ -86,6 +89,7 @@ public static class ServingApplication
         var host = app.Services.GetRequiredService<ModelHost>();
         var workers = app.Services.GetRequiredService<WorkerPool>();
         var forwarder = app.Services.GetRequiredService<RemoteForwarder>();
+        app.UseInferenceAccess();
         app.Use(next => context =>
         {
             if (InferenceEndpoint.TryMatch(context.Request.Path.Value, out var model, out var version))
