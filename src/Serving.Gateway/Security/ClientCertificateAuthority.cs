@@ -13,12 +13,22 @@ internal sealed class ClientCertificateAuthority
     private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
 
     private readonly X509Certificate2Collection _roots = [];
+    private readonly X509Certificate2Collection _intermediates = [];
 
+    /// <summary>
+    /// Reads the authority: its self-signed certificates are the roots, the others intermediates that may
+    /// complete a client's chain (clients send only their own certificate to the application).
+    /// </summary>
     public ClientCertificateAuthority(string pemFile)
     {
         try
         {
-            _roots.ImportFromPemFile(pemFile);
+            var certificates = new X509Certificate2Collection();
+            certificates.ImportFromPemFile(pemFile);
+            foreach (var certificate in certificates)
+            {
+                (certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData) ? _roots : _intermediates).Add(certificate);
+            }
         }
         catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
         {
@@ -26,7 +36,7 @@ internal sealed class ClientCertificateAuthority
         }
         if (_roots.Count == 0)
         {
-            throw new InvalidOperationException($"Serving:Tls:ClientCertificateAuthority: '{pemFile}' holds no PEM certificate.");
+            throw new InvalidOperationException($"Serving:Tls:ClientCertificateAuthority: '{pemFile}' holds no self-signed (root) certificate.");
         }
     }
 
@@ -37,6 +47,7 @@ internal sealed class ClientCertificateAuthority
         var policy = chain.ChainPolicy;
         policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         policy.CustomTrustStore.AddRange(_roots);
+        policy.ExtraStore.AddRange(_intermediates);
         // Revocation is the authority's business: no CRL or OCSP fetch from the request path.
         policy.RevocationMode = X509RevocationMode.NoCheck;
         policy.ApplicationPolicy.Add(ClientAuthentication);

@@ -18,7 +18,12 @@ internal sealed class TestCertificates : IDisposable
         _intermediate = CreateAuthority(name + " Intermediate", _root);
         AuthorityFile = Path.Combine(Directory, "ca.pem");
         File.WriteAllText(AuthorityFile, _root.ExportCertificatePem());
+        AuthorityBundleFile = Path.Combine(Directory, "ca-bundle.pem");
+        File.WriteAllText(AuthorityBundleFile, _intermediate.ExportCertificatePem() + "\n" + _root.ExportCertificatePem());
     }
+
+    /// <summary>The intermediate that issues every certificate here, then the root (PEM): what a server needs to check client certificates.</summary>
+    public string AuthorityBundleFile { get; }
 
     public string Directory { get; }
 
