@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Serving.Core.Registry;
+using Serving.Core.Tests.Registry;
 
 namespace Serving.Gateway.Tests.Admin;
 
@@ -70,6 +73,42 @@ public sealed class FourEyesTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.StartsWith("Serving:Admin:RequireDistinctApprover is on: a promotion needs a named admin identity",
             (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]);
+    }
+
+    [Fact]
+    public async Task RolloutPromote_ByTheCanaryVersionsRegistrant_403AnotherApproverPromotes()
+    {
+        await using var server = await RolloutTestServer.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Serving:Admin:RequireDistinctApprover"] = "true",
+            ["Serving:Admin:Identities:carol:Role"] = "approver",
+            ["Serving:Admin:Identities:carol:Token"] = "t-carol",
+            ["Serving:Admin:Identities:dave:Role"] = "approver",
+            ["Serving:Admin:Identities:dave:Token"] = "t-dave",
+        });
+        var registry = server.Services.GetRequiredService<IRegistryStore>();
+        var registered = await registry.RegisterAsync("fraud", RegistryTestData.Version(6), new ChangeContext("carol", "retrained"));
+        Assert.True(registered.IsSuccess, registered.Error?.Message);
+        var staged = await registry.TransitionAsync("fraud", 6, new TransitionRequest(ModelStage.Staging, "carol", "to staging"));
+        Assert.True(staged.IsSuccess, staged.Error?.Message);
+        using var put = await Send(server.Client, "t-carol", HttpMethod.Put, "/admin/rollouts/fraud",
+            """{ "model": "fraud", "mode": "canary", "canary": { "stable_version": 5, "canary_version": 6, "weight": 5 }, "reason": "try v6" }""");
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+
+        using var byRegistrant = await Send(server.Client, "t-carol", HttpMethod.Post, "/admin/rollouts/fraud/promote", """{ "reason": "mine" }""");
+        using var byOther = await Send(server.Client, "t-dave", HttpMethod.Post, "/admin/rollouts/fraud/promote", """{ "reason": "reviewed" }""");
+
+        Assert.Equal(HttpStatusCode.Forbidden, byRegistrant.StatusCode);
+        Assert.Equal("four eyes (Serving:Admin:RequireDistinctApprover): 'carol' registered fraud version 6, so the approver must be someone else, not 'carol'",
+            (string?)JsonNode.Parse(await byRegistrant.Content.ReadAsStringAsync())!["error"]);
+        Assert.Equal(HttpStatusCode.OK, byOther.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> Send(HttpClient client, string token, HttpMethod method, string path, string json)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await client.SendAsync(request);
     }
 
     private async Task<HttpResponseMessage> SendAsync(string token, HttpMethod method, string path, object? body = null)
