@@ -14,11 +14,12 @@ internal sealed class InferenceIdentity
     /// <summary>The caller when no credentials are configured.</summary>
     public static readonly InferenceIdentity Anonymous = new("anonymous", "anonymous");
 
+    private Counter.Child? _quotaRejections;
+
     public InferenceIdentity(string name, string metricLabel)
     {
         Name = name;
         MetricLabel = metricLabel;
-        QuotaRejections = QuotaMetrics.Rejections.WithLabels(metricLabel);
     }
 
     /// <summary>The identity's name, the key of its quota.</summary>
@@ -30,6 +31,9 @@ internal sealed class InferenceIdentity
     /// </summary>
     public string MetricLabel { get; }
 
-    /// <summary><c>serving_quota_rejections_total</c> of this identity's label.</summary>
-    public Counter.Child QuotaRejections { get; }
+    /// <summary>
+    /// <c>serving_quota_rejections_total</c> of this identity's label, looked up when first needed: a JWT
+    /// caller's identity lives for one request and is rarely refused.
+    /// </summary>
+    public Counter.Child QuotaRejections => _quotaRejections ??= QuotaMetrics.Rejections.WithLabels(MetricLabel);
 }

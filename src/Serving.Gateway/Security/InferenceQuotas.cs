@@ -28,6 +28,11 @@ internal sealed class InferenceQuotas
         {
             Validate($"Serving:Inference:Quotas:{name}", quota);
         }
+        // Every configured name has its series from the start, at 0 until a refusal: rate() needs it.
+        foreach (var name in options.ApiKeys.Keys.Concat(options.Quotas.Keys))
+        {
+            QuotaMetrics.Rejections.WithLabels(name);
+        }
         if (options.DefaultQuota is { } fallback)
         {
             Validate("Serving:Inference:DefaultQuota", fallback);
