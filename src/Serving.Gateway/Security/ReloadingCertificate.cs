@@ -22,7 +22,8 @@ internal sealed partial class ReloadingCertificate
     private readonly Lock _lock = new();
     private volatile Loaded _current;
     private long _nextCheck;
-    private FileStamp _failed;
+    // Not any file's stamp, so that the first failure (files missing included) is logged.
+    private FileStamp _failed = new(DateTime.MinValue, -1, DateTime.MinValue, -1);
 
     public ReloadingCertificate(TlsOptions options, TimeProvider time, ILogger<ReloadingCertificate> logger)
     {
