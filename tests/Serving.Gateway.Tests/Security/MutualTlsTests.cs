@@ -16,15 +16,10 @@ public sealed class MutualTlsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var certificateFile = Path.Combine(_certificates.Directory, "tls.crt");
-        var keyFile = Path.Combine(_certificates.Directory, "tls.key");
-        _certificates.WriteServerCertificate(certificateFile, keyFile);
         _https = new Uri($"https://127.0.0.1:{LocalServers.FreePort()}");
         _host = await GatewayHost.StartAsync(RepositoryPaths.Models, settings:
         [
-            $"--Serving:Tls:Url={_https.GetLeftPart(UriPartial.Authority)}",
-            $"--Serving:Tls:CertificateFile={certificateFile}",
-            $"--Serving:Tls:KeyFile={keyFile}",
+            .. _certificates.ServerSettings(_https),
             $"--Serving:Tls:ClientCertificateAuthority={_certificates.AuthorityBundleFile}",
             "--Serving:Admin:Identities:alice:Role=approver",
             "--Serving:Admin:Identities:bob:Role=viewer",

@@ -52,6 +52,27 @@ internal sealed class TestCertificates : IDisposable
         return X509CertificateLoader.LoadCertificate(leaf.RawData);
     }
 
+    /// <summary>tls.crt in <see cref="Directory"/>: the server certificate of <see cref="ServerSettings"/>.</summary>
+    public string CertificateFile => Path.Combine(Directory, "tls.crt");
+
+    /// <summary>tls.key in <see cref="Directory"/>: its key.</summary>
+    public string KeyFile => Path.Combine(Directory, "tls.key");
+
+    /// <summary>
+    /// Writes a server certificate to <see cref="CertificateFile"/> and <see cref="KeyFile"/> and returns the
+    /// gateway settings that serve it on <paramref name="https"/> (a free loopback port).
+    /// </summary>
+    public List<string> ServerSettings(Uri https)
+    {
+        WriteServerCertificate(CertificateFile, KeyFile);
+        return
+        [
+            $"--Serving:Tls:Url={https.GetLeftPart(UriPartial.Authority)}",
+            $"--Serving:Tls:CertificateFile={CertificateFile}",
+            $"--Serving:Tls:KeyFile={KeyFile}",
+        ];
+    }
+
     /// <summary>A client certificate (with its private key) named <paramref name="commonName"/>, issued by the intermediate.</summary>
     public X509Certificate2 CreateClientCertificate(string commonName)
     {

@@ -15,24 +15,14 @@ namespace Serving.Gateway.Tests.Security;
 public sealed class TlsTests : IAsyncLifetime
 {
     private readonly TestCertificates _certificates = new();
-    private string _certificateFile = null!;
-    private string _keyFile = null!;
     private Uri _https = null!;
     private GatewayHost _host = null!;
 
     public async Task InitializeAsync()
     {
-        _certificateFile = Path.Combine(_certificates.Directory, "tls.crt");
-        _keyFile = Path.Combine(_certificates.Directory, "tls.key");
-        _certificates.WriteServerCertificate(_certificateFile, _keyFile);
         _https = new Uri($"https://127.0.0.1:{LocalServers.FreePort()}");
-        _host = await GatewayHost.StartAsync(RepositoryPaths.Models, settings:
-        [
-            $"--Serving:Tls:Url={_https.GetLeftPart(UriPartial.Authority)}",
-            $"--Serving:Tls:CertificateFile={_certificateFile}",
-            $"--Serving:Tls:KeyFile={_keyFile}",
-            "--Serving:Tls:ReloadCheckInterval=00:00:00.100",
-        ]);
+        _host = await GatewayHost.StartAsync(RepositoryPaths.Models,
+            settings: [.. _certificates.ServerSettings(_https), "--Serving:Tls:ReloadCheckInterval=00:00:00.100"]);
     }
 
     public async Task DisposeAsync()
@@ -90,7 +80,7 @@ public sealed class TlsTests : IAsyncLifetime
         }
         var original = Assert.Single(before.Served);
 
-        var replacement = _certificates.WriteServerCertificate(_certificateFile, _keyFile, "CN=127.0.0.1, O=rotated");
+        var replacement = _certificates.WriteServerCertificate(_certificates.CertificateFile, _certificates.KeyFile, "CN=127.0.0.1, O=rotated");
         string? servedAfter = null;
         await Polling.UntilAsync(async () =>
         {
