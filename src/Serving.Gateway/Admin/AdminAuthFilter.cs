@@ -1,6 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
+using System.Security.Cryptography.X509Certificates;
+using Serving.Gateway.Security;
 
 namespace Serving.Gateway.Admin;
 
@@ -10,7 +10,9 @@ namespace Serving.Gateway.Admin;
 /// constant time; 401 otherwise). Without one the admin API refuses everyone (403), unless
 /// <c>Serving:Admin:AllowUnauthenticatedLoopback</c> is true, for development: then it answers callers from
 /// the process's own loopback addresses 127.0.0.1 and ::1 only (not the rest of 127.0.0.0/8, which
-/// service-mesh sidecars use to relay remote callers).
+/// service-mesh sidecars use to relay remote callers). With a client certificate authority
+/// (<c>Serving:Tls:ClientCertificateAuthority</c>), every caller must first present a client certificate that
+/// chains to it; one whose common name is a named identity authenticates as that identity.
 /// </summary>
 internal sealed partial class AdminAuthFilter : IEndpointFilter
 {
@@ -45,6 +47,21 @@ internal sealed partial class AdminAuthFilter : IEndpointFilter
     internal static IResult? Authorize(HttpContext context, IConfiguration configuration)
     {
         var identities = configuration.GetSection(IdentitiesKey).GetChildren();
+        if (context.RequestServices?.GetService<ClientCertificateAuthority>() is { } authority)
+        {
+            if (RefuseClientCertificate(context, authority, out var commonName) is { } refused)
+            {
+                return refused;
+            }
+            // A certificate is a credential of its own for the identity it names: no token needed.
+            foreach (var identity in identities)
+            {
+                if (string.Equals(identity.Key, commonName, StringComparison.Ordinal))
+                {
+                    return AuthorizeRole(context, identity);
+                }
+            }
+        }
         if (identities.Any())
         {
             return AuthorizeIdentity(context, identities);
@@ -75,7 +92,7 @@ internal sealed partial class AdminAuthFilter : IEndpointFilter
         }
 
         var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) || !TokensEqual(header.AsSpan(Scheme.Length).Trim(), token))
+        if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) || !SecretComparison.Equal(header.AsSpan(Scheme.Length).Trim(), token))
         {
             return Unauthenticated(context);
         }
@@ -99,15 +116,17 @@ internal sealed partial class AdminAuthFilter : IEndpointFilter
         foreach (var identity in identities)
         {
             var token = identity["TokenFile"] is { Length: > 0 } file ? AdminTokenFile.Read(file) : identity["Token"];
-            if (!string.IsNullOrEmpty(token) && TokensEqual(presented, token))
+            if (!string.IsNullOrEmpty(token) && SecretComparison.Equal(presented, token))
             {
                 matched ??= identity;
             }
         }
-        if (matched is null)
-        {
-            return Unauthenticated(context);
-        }
+        return matched is null ? Unauthenticated(context) : AuthorizeRole(context, matched);
+    }
+
+    /// <summary>Checks the role of the authenticated <paramref name="matched"/> against the endpoint's, and records it as the request's actor.</summary>
+    private static IResult? AuthorizeRole(HttpContext context, IConfigurationSection matched)
+    {
         // An unknown role grants the least.
         var role = Enum.TryParse<AdminRole>(matched["Role"], ignoreCase: true, out var parsed) ? parsed : AdminRole.Viewer;
         var method = context.Request.Method;
@@ -119,6 +138,24 @@ internal sealed partial class AdminAuthFilter : IEndpointFilter
                 $"identity '{matched.Key}' has the role {Name(role)}; this needs {Name(required)}");
         }
         AdminIdentity.Set(context, matched.Key);
+        return null;
+    }
+
+    /// <summary>Refuses a request without a client certificate that chains to <paramref name="authority"/>; gives the certificate's common name.</summary>
+    private static IResult? RefuseClientCertificate(HttpContext context, ClientCertificateAuthority authority, out string? commonName)
+    {
+        commonName = null;
+        if (context.Connection.ClientCertificate is not { } certificate)
+        {
+            return AdminResults.Error(StatusCodes.Status403Forbidden,
+                "the admin API needs a client certificate issued by Serving:Tls:ClientCertificateAuthority: call it over https with one");
+        }
+        if (authority.Problem(certificate) is { } problem)
+        {
+            return AdminResults.Error(StatusCodes.Status403Forbidden,
+                $"the client certificate '{certificate.Subject}' is not accepted for the admin API: {problem}");
+        }
+        commonName = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
         return null;
     }
 
@@ -160,17 +197,6 @@ internal sealed partial class AdminAuthFilter : IEndpointFilter
             address = address.MapToIPv4();
         }
         return address.Equals(IPAddress.Loopback) || address.Equals(IPAddress.IPv6Loopback);
-    }
-
-    // Hashing both sides first makes the comparison constant-time in the token's length too.
-    private static bool TokensEqual(ReadOnlySpan<char> presented, string expected)
-    {
-        Span<byte> a = stackalloc byte[SHA256.HashSizeInBytes];
-        Span<byte> b = stackalloc byte[SHA256.HashSizeInBytes];
-        var presentedBytes = Encoding.UTF8.GetBytes(presented.ToArray());
-        SHA256.HashData(presentedBytes, a);
-        SHA256.HashData(Encoding.UTF8.GetBytes(expected), b);
-        return CryptographicOperations.FixedTimeEquals(a, b);
     }
 
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Admin API: bearer token authentication (Serving:AdminToken or Serving:AdminTokenFile is set)")]

@@ -134,6 +134,11 @@ public static class AdminModelsEndpoints
                 $"unknown stage '{body.Stage}': expected Staging, Production or Archived");
         }
 
+        if (stage == ModelStage.Production && await FourEyes.RefuseAsync(context, store, model, number).ConfigureAwait(false) is { } sameHands)
+        {
+            return sameHands;
+        }
+
         var request = new TransitionRequest(stage, AdminIdentity.ActorOr(context, body.Approver), body.Reason, body.Force, body.ForceReason);
         return AdminResults.Model(await store.TransitionAsync(model, number, request, context.RequestAborted).ConfigureAwait(false));
     }

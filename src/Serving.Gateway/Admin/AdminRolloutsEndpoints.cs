@@ -45,7 +45,7 @@ internal static partial class AdminRolloutsEndpoints
         rollouts.MapPost("/{model}/pause", static (string model, HttpContext context) => CommandAsync(model, context, "pause", Pause));
         rollouts.MapPost("/{model}/resume", static (string model, HttpContext context) => CommandAsync(model, context, "resume", Resume));
         rollouts.MapPost("/{model}/promote", static (string model, HttpContext context) => CommandAsync(model, context, "promote", Promote))
-            .WithMetadata(new AdminRequires(AdminRole.Approver));
+            .WithMetadata(new AdminRequires(AdminRole.Approver)).AddEndpointFilter(FourEyes.RolloutPromoteFilterAsync);
         rollouts.MapPost("/{model}/abort", static (string model, HttpContext context) => CommandAsync(model, context, "abort", Abort));
         return app;
     }

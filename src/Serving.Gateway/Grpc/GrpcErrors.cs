@@ -18,8 +18,30 @@ internal static class GrpcErrors
         InferenceError.TooLarge => StatusCode.ResourceExhausted,
         InferenceError.Cancelled => StatusCode.Cancelled,
         InferenceError.Unsupported => StatusCode.Unimplemented,
+        InferenceError.Unauthenticated => StatusCode.Unauthenticated,
+        // The caller's own quota; the response's Retry-After header says when to try again.
+        InferenceError.QuotaExceeded => StatusCode.ResourceExhausted,
         _ => StatusCode.Internal,
     };
+
+    /// <summary>
+    /// Answers a call refused before it reached the service (no credential, over quota) with a gRPC
+    /// "trailers-only" response: HTTP 200 whose headers carry <c>grpc-status</c> and <c>grpc-message</c>.
+    /// </summary>
+    public static Task WriteTrailersOnlyAsync(HttpContext context, in InferenceFailure failure)
+    {
+        var response = context.Response;
+        if (response.HasStarted)
+        {
+            return Task.CompletedTask;
+        }
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/grpc";
+        var headers = response.Headers;
+        headers["grpc-status"] = ((int)StatusOf(failure.Error)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers["grpc-message"] = Uri.EscapeDataString(failure.Message);
+        return Task.CompletedTask;
+    }
 
     /// <summary>The exception that makes Grpc.AspNetCore answer with the failure's status and message.</summary>
     public static RpcException ToException(in InferenceFailure failure) =>

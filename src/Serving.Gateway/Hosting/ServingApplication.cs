@@ -17,6 +17,7 @@ using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
 using Serving.Gateway.Tracing;
+using Serving.Gateway.Security;
 
 namespace Serving.Gateway.Hosting;
 
@@ -85,6 +86,8 @@ public static class ServingApplication
         });
         builder.AddServingTracing();
         builder.AddServingGrpc(builder.Configuration.GetSection(ServingOptions.Section).Get<ServingOptions>() ?? new ServingOptions());
+        builder.AddServingTls();
+        builder.AddInferenceAccess();
         services.ConfigureHttpJsonOptions(static o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default));
         return builder;
     }
@@ -96,6 +99,7 @@ public static class ServingApplication
         var host = app.Services.GetRequiredService<ModelHost>();
         var workers = app.Services.GetRequiredService<WorkerPool>();
         var forwarder = app.Services.GetRequiredService<RemoteForwarder>();
+        app.UseInferenceAccess();
         app.Use(next => context =>
         {
             if (InferenceEndpoint.TryMatch(context.Request.Path.Value, out var model, out var version))

@@ -45,4 +45,10 @@ internal enum InferenceError
 
     /// <summary>The request needs something this transport does not offer (a worker-hosted model over gRPC).</summary>
     Unsupported,
+
+    /// <summary>Credentials are configured and the request has no valid one.</summary>
+    Unauthenticated,
+
+    /// <summary>The caller is over its own quota: retry after the time given (not overload, which is <see cref="Overloaded"/>).</summary>
+    QuotaExceeded,
 }

@@ -18,6 +18,8 @@ internal static class ProtocolErrors
         InferenceError.TooLarge => StatusCodes.Status413PayloadTooLarge,
         InferenceError.Cancelled => StatusCodes.Status499ClientClosedRequest,
         InferenceError.Unsupported => StatusCodes.Status501NotImplemented,
+        InferenceError.Unauthenticated => StatusCodes.Status401Unauthorized,
+        InferenceError.QuotaExceeded => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status500InternalServerError,
     };
 

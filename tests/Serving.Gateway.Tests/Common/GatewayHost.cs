@@ -81,7 +81,8 @@ internal sealed class GatewayHost : IAsyncDisposable
         beforeStart?.Invoke(app.Services.GetRequiredService<ModelHost>());
         await app.StartAsync();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var address = addresses.Single(a => grpcAddress is null || new Uri(a).Port != grpcAddress.Port);
+        // The REST address of --urls: not the gRPC one, nor an https one a test added (Serving:Tls:Url).
+        var address = addresses.Single(a => a.StartsWith("http://", StringComparison.Ordinal) && (grpcAddress is null || new Uri(a).Port != grpcAddress.Port));
         var host = new GatewayHost(app, new Uri(address), grpcAddress, ownsState ? stateDirectory : null);
         try
         {

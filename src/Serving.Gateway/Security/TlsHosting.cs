@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace Serving.Gateway.Security;
+
+/// <summary>
+/// HTTPS from PEM files (<see cref="TlsOptions"/>): every <c>https://</c> endpoint, from <c>--urls</c> or
+/// <see cref="TlsOptions.Url"/>, presents the <see cref="ReloadingCertificate"/> and offers HTTP/1.1 and
+/// HTTP/2 by ALPN, so REST and gRPC share it. With a client certificate authority, the endpoints ask
+/// clients for a certificate (without requiring one); the admin API checks it.
+/// </summary>
+internal static class TlsHosting
+{
+    public static void AddServingTls(this WebApplicationBuilder builder)
+    {
+        var tls = builder.Configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions();
+        if (!tls.Enabled)
+        {
+            if (!string.IsNullOrEmpty(tls.Url) || !string.IsNullOrEmpty(tls.ClientCertificateAuthority)
+                || (builder.Configuration[WebHostDefaults.ServerUrlsKey]?.Contains("https://", StringComparison.OrdinalIgnoreCase) ?? false))
+            {
+                throw new InvalidOperationException(
+                    "An https:// address, Serving:Tls:Url and Serving:Tls:ClientCertificateAuthority need Serving:Tls:CertificateFile and Serving:Tls:KeyFile (PEM).");
+            }
+            return;
+        }
+        // The slim builder leaves out Kestrel's HTTPS configuration until asked for.
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        var services = builder.Services;
+        services.AddSingleton(sp => new ReloadingCertificate(tls, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ReloadingCertificate>>()));
+        var requestClientCertificates = !string.IsNullOrEmpty(tls.ClientCertificateAuthority);
+        if (requestClientCertificates)
+        {
+            services.AddSingleton(new ClientCertificateAuthority(tls.ClientCertificateAuthority!));
+        }
+        if (!string.IsNullOrEmpty(tls.Url))
+        {
+            var address = BindingAddress.Parse(tls.Url);
+            if (!string.Equals(address.Scheme, "https", StringComparison.OrdinalIgnoreCase) || address.Port <= 0)
+            {
+                throw new InvalidOperationException($"Serving:Tls:Url must be https://host:port with a fixed port; got '{tls.Url}'.");
+            }
+            var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
+            builder.WebHost.UseUrls(string.IsNullOrEmpty(urls) ? $"http://localhost:5000;{tls.Url}" : $"{urls};{tls.Url}");
+        }
+        services.AddOptions<KestrelServerOptions>().Configure<ReloadingCertificate>((kestrel, certificate) => kestrel.ConfigureHttpsDefaults(https =>
+        {
+            // Kestrel wants a certificate or a selector before it accepts an https endpoint; the handshake
+            // then takes the certificate context (leaf and intermediates) instead.
+            https.ServerCertificateSelector = (_, _) => certificate.Certificate;
+            https.OnAuthenticate = (_, ssl) =>
+            {
+                ssl.ServerCertificateSelectionCallback = null;
+                ssl.ServerCertificate = null;
+                ssl.ServerCertificateContext = certificate.Context;
+            };
+            if (requestClientCertificates)
+            {
+                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                // The handshake takes any certificate; the admin API checks it against the authority
+                // and answers with a reason, where a failed handshake would say nothing.
+                https.AllowAnyClientCertificate();
+            }
+        }));
+    }
+}
