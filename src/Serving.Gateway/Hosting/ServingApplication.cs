@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using Serving.Gateway.Admin;
 using Serving.Gateway.Alerts;
 using Serving.Gateway.Drift;
 using Serving.Gateway.Grpc;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
 using Serving.Gateway.OnCall;
-using Serving.Gateway.Admin;
 using Serving.Gateway.Protocol;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
