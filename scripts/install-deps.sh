@@ -2,8 +2,10 @@
 # Installs what the tests and tools need on a Debian machine: redis-server (registry, rollout and drift
 # tests run a real one), prometheus-alertmanager (the drift alert tests post to a real one), promtool (alerting rules), wrk (load tests), dnsmasq (the DNS discovery test's
 # resolver), kubectl (kustomize build of deploy/kubernetes) and the npm packages that validate the
-# manifests offline (deploy/kubernetes/validate), chromium (the console test), python3-grpcio/grpc-tools
-# (the gRPC conformance test's independent client) and python3 numpy.
+# manifests offline (deploy/kubernetes/validate), chromium (the console test), and Debian's Python packages
+# for /usr/bin/python3 (nothing from PyPI): python3-grpcio, python3-grpc-tools and python3-numpy (the gRPC
+# conformance test's independent client runs on them), and python3-scipy, which with numpy regenerates the
+# committed reference fixtures (the make_*.py scripts beside them; the tests read the committed JSON).
 set -euo pipefail
 need=()
 # The on-call console is tested in headless chromium (tests/Serving.Gateway.Tests/OnCall).
@@ -20,6 +22,7 @@ command -v npm >/dev/null || need+=(npm)
 /usr/bin/python3 -c 'import grpc' 2>/dev/null || need+=(python3-grpcio)
 /usr/bin/python3 -c 'import grpc_tools' 2>/dev/null || need+=(python3-grpc-tools)
 /usr/bin/python3 -c 'import numpy' 2>/dev/null || need+=(python3-numpy)
+/usr/bin/python3 -c 'import scipy' 2>/dev/null || need+=(python3-scipy)
 command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
 if [ "${#need[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive

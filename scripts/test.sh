@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The project's test command: builds with warnings as errors, runs every test project, and checks the
-# Prometheus alerting rules and the Kubernetes manifests. Prints "N passed, N failed" as its last line.
+# The project's test command: builds with warnings as errors, checks the format, runs every test project, and
+# checks the Prometheus alerting rules and the Kubernetes manifests. Prints "N passed, N failed" as its last line.
 # It first installs what the tests need and this machine lacks (scripts/install-deps.sh; Debian, as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,11 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
 dotnet build Serving.sln -c Debug -warnaserror -nologo -v q
+# Whitespace and code style (.editorconfig) as the tree is committed: `dotnet format Serving.sln` fixes both.
+# Analyzer rules are already errors in the build above.
+format=0
+dotnet format whitespace Serving.sln --verify-no-changes --no-restore -v q || format=1
+dotnet format style Serving.sln --verify-no-changes --no-restore -v q || format=1
 # The CUDA flavour (Microsoft.ML.OnnxRuntime.Gpu) is built too, into artifacts/gpu/, so that it cannot rot;
 # it is not run here (no GPU): scripts/gpu-check.sh runs it on a GPU machine.
 gpu_build=0
@@ -44,6 +49,7 @@ if [ -d deploy/prometheus ]; then
   fi
 fi
 
+if [ "$format" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 if [ "$gpu_build" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 if [ "$gpu_build" -eq 0 ] && bash scripts/check-cuda-failure.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 

@@ -112,4 +112,20 @@ internal static partial class CliApp
 
         return string.Join(',', o.Select(static a => $"{a.Key}=v{Text(a.Value)}"));
     }
+
+    /// <summary>A JSON number, or NaN for "NaN", null or anything else.</summary>
+    private static double Number(JsonNode? node) =>
+        node is JsonValue value && (value.TryGetValue<double>(out var number)
+            || (value.TryGetValue<string>(out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number)))
+            ? number
+            : double.NaN;
+
+    private static string Percent(double value) =>
+        double.IsNaN(value) ? "-" : Math.Round(value, 2).ToString("0.##", CultureInfo.InvariantCulture) + "%";
+
+    private static string Ratio(double fraction) =>
+        double.IsNaN(fraction) ? "-" : (fraction * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%";
+
+    private static string Figure(double value) =>
+        double.IsNaN(value) ? "-" : value.ToString("G4", CultureInfo.InvariantCulture);
 }

@@ -88,6 +88,12 @@ internal sealed class CanaryWindowRecorder
         return closed.ToWindow(now);
     }
 
+    /// <summary>
+    /// The open window as it stands, left open: for status views, never the analysis (it allocates, and a
+    /// latency slot a request reserved but has not yet written reads as 0).
+    /// </summary>
+    public CanaryWindow Peek() => Volatile.Read(ref _current).ToWindow(_time.GetUtcNow());
+
     private Window Enter()
     {
         while (true)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -66,14 +67,15 @@ internal static class JsonFileStore
     /// </summary>
     public static async Task<FileStream> AcquireLockAsync(string path, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        // Elapsed time on the monotonic clock: a wall-clock step cannot stretch or cut the wait.
+        var started = Stopwatch.GetTimestamp();
         while (true)
         {
             try
             {
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException) when (Stopwatch.GetElapsedTime(started) < timeout)
             {
                 await Task.Delay(10, cancellationToken).ConfigureAwait(false);
             }

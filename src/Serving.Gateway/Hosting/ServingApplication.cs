@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using Serving.Gateway.Admin;
 using Serving.Gateway.Alerts;
 using Serving.Gateway.ConceptDrift;
 using Serving.Gateway.Drift;
@@ -11,7 +12,6 @@ using Serving.Gateway.Metrics;
 using Serving.Gateway.OnCall;
 using Serving.Gateway.Outcomes;
 using Serving.Gateway.PayloadLog;
-using Serving.Gateway.Admin;
 using Serving.Gateway.Protocol;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Serving.Core.Protocol;
 
@@ -12,26 +11,21 @@ namespace Serving.Gateway.Inference;
 /// to the session once (<see cref="OrtIoBinding"/>), so a call passes no names: ONNX Runtime neither looks
 /// them up nor copies them per call.
 /// <para>
-/// On CPU the tensors lie over arrays of the pinned object heap (they never move). On CUDA they are allocated
-/// by the session's CUDA-pinned (page-locked) host allocator: the CUDA provider moves each input to the device
-/// with one DMA copy on its stream and each output back once per batch, without a staging copy through
-/// pageable memory (docs/gpu.md).
+/// The tensors are views over the first rows of the version's <see cref="PinnedTensors"/>, which every batch
+/// size shares: a batch of each size costs a few small native objects, not memory of its own.
 /// </para>
 /// </summary>
 internal sealed unsafe class BoundBatch : IDisposable
 {
-    // The tensors: bound once, owned here to be released with the batch (with their memory, on CUDA).
+    // The views: bound once, owned here to be released with the batch (the memory under them is not).
     private readonly OrtValue[] _values;
-    // On CPU, the pinned arrays under the tensors: referenced here so that they live as long as the batch.
-    private readonly byte[]?[] _arrays;
     private readonly nint[] _data;
     private readonly int[] _bytes;
     private readonly int _inputCount;
 
-    private BoundBatch(OrtValue[] values, byte[]?[] arrays, nint[] data, int[] bytes, int inputCount, TensorShape[] outputShapes, OrtIoBinding binding)
+    private BoundBatch(OrtValue[] values, nint[] data, int[] bytes, int inputCount, TensorShape[] outputShapes, OrtIoBinding binding)
     {
         _values = values;
-        _arrays = arrays;
         _data = data;
         _bytes = bytes;
         _inputCount = inputCount;
@@ -51,15 +45,14 @@ internal sealed unsafe class BoundBatch : IDisposable
     public OrtIoBinding Binding { get; }
 
     /// <summary>
-    /// Tensors for <paramref name="rows"/> rows of a batchable signature (every dimension static but the first):
-    /// over pinned arrays when <paramref name="hostAllocator"/> is null, else allocated by it.
+    /// Tensors for <paramref name="rows"/> rows of a batchable signature (every dimension static but the first),
+    /// over the first rows of <paramref name="memory"/> (which holds at least that many).
     /// </summary>
-    public static BoundBatch Create(InferenceSession session, ModelSignature signature, int rows, OrtAllocator? hostAllocator)
+    public static BoundBatch Create(InferenceSession session, ModelSignature signature, int rows, PinnedTensors memory)
     {
         var inputCount = signature.Inputs.Count;
         var count = inputCount + signature.Outputs.Count;
         var values = new OrtValue[count];
-        var arrays = new byte[]?[count];
         var data = new nint[count];
         var bytes = new int[count];
         var outputShapes = new TensorShape[signature.Outputs.Count];
@@ -68,20 +61,8 @@ internal sealed unsafe class BoundBatch : IDisposable
             var spec = t < inputCount ? signature.Inputs[t] : signature.Outputs[t - inputCount];
             var shape = TensorShapeOf(spec, rows);
             bytes[t] = (int)(spec.RowElementCount() * rows * TensorDataTypes.ElementSize(spec.DataType));
-            if (hostAllocator is null)
-            {
-                arrays[t] = GC.AllocateArray<byte>(Math.Max(1, bytes[t]), pinned: true);
-                data[t] = Marshal.UnsafeAddrOfPinnedArrayElement(arrays[t]!, 0);
-                values[t] = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, OrtTypeMap.ToOrt(spec.DataType), shape, data[t], bytes[t]);
-            }
-            else
-            {
-                values[t] = OrtValue.CreateAllocatedTensorValue(hostAllocator, OrtTypeMap.ToOrt(spec.DataType), shape);
-                fixed (byte* start = values[t].GetTensorMutableRawData())
-                {
-                    data[t] = (nint)start;
-                }
-            }
+            data[t] = memory.Data(t);
+            values[t] = OrtValue.CreateTensorValueWithData(memory.Info, OrtTypeMap.ToOrt(spec.DataType), shape, data[t], bytes[t]);
             if (t >= inputCount)
             {
                 outputShapes[t - inputCount] = TensorShape.From(shape);
@@ -99,25 +80,11 @@ internal sealed unsafe class BoundBatch : IDisposable
                 binding.BindOutput(signature.Outputs[t - inputCount].Name, values[t]);
             }
         }
-        return new BoundBatch(values, arrays, data, bytes, inputCount, outputShapes, binding);
+        return new BoundBatch(values, data, bytes, inputCount, outputShapes, binding);
     }
 
-    /// <summary>Bytes one bound batch of <paramref name="rows"/> rows pins.</summary>
-    public static long SizeOf(ModelSignature signature, int rows)
-    {
-        long total = 0;
-        foreach (var spec in signature.Inputs)
-        {
-            total += spec.RowElementCount() * rows * TensorDataTypes.ElementSize(spec.DataType);
-        }
-        foreach (var spec in signature.Outputs)
-        {
-            total += spec.RowElementCount() * rows * TensorDataTypes.ElementSize(spec.DataType);
-        }
-        return total;
-    }
-
-    private static long[] TensorShapeOf(TensorSpec spec, int rows)
+    /// <summary>The shape of <paramref name="rows"/> rows of <paramref name="spec"/>.</summary>
+    internal static long[] TensorShapeOf(TensorSpec spec, int rows)
     {
         var shape = new long[spec.Shape.Count];
         shape[0] = rows;

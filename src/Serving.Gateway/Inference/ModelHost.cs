@@ -214,7 +214,7 @@ internal sealed partial class ModelHost : IDisposable
         }
         var session = created.Session!;
         var signature = created.Signature!;
-        var executor = new OrtBatchExecutor(session, signature, created.Provider == "cuda" ? _options.OnnxRuntime.CudaDeviceId : null);
+        var executor = new OrtBatchExecutor(session, signature, created.Provider == "cuda" ? _options.OnnxRuntime.CudaDeviceId : null, descriptor.Model, descriptor.Version);
         if (executor.PinnedHostUnavailable is { } pinnedError)
         {
             LogNoPinnedHost(_logger, descriptor.Model, descriptor.Version, pinnedError);
@@ -313,24 +313,24 @@ internal sealed partial class ModelHost : IDisposable
         _gate.Dispose();
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Loaded {Model} version {Version} on {Provider} (batchable: {Batchable}) from {Source} in {Milliseconds:F0} ms")]
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Loaded {Model} version {Version} on {Provider} (batchable: {Batchable}) from {Source} in {Milliseconds:F0} ms")]
     private static partial void LogLoaded(ILogger logger, string model, int version, string provider, bool batchable, string source, double milliseconds);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Could not load {Model} version {Version}: {Reason}")]
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Error, Message = "Could not load {Model} version {Version}: {Reason}")]
     private static partial void LogLoadFailed(ILogger logger, string model, int version, string reason);
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Unloading {Model} version {Version} after {InFlight} in-flight requests finish")]
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "Unloading {Model} version {Version} after {InFlight} in-flight requests finish")]
     private static partial void LogUnloading(ILogger logger, string model, int version, int inFlight);
 
-    [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "{Model}: the registry's default version {Wanted} is not ready; version {Previous} keeps serving by default")]
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Error, Message = "{Model}: the registry's default version {Wanted} is not ready; version {Previous} keeps serving by default")]
     private static partial void LogKeptPrevious(ILogger logger, string model, int wanted, int previous);
 
-    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "{Model} version {Version} still had requests in flight ({InFlight} when it started draining) after the {Seconds:F0} s drain timeout; they were cancelled (503) and the version unloaded")]
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "{Model} version {Version} still had requests in flight ({InFlight} when it started draining) after the {Seconds:F0} s drain timeout; they were cancelled (503) and the version unloaded")]
     private static partial void LogDrainTimeout(ILogger logger, string model, int version, int inFlight, double seconds);
 
-    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "{Model} version {Version} failed to load ({Failures} time(s) in a row); loading it again in {Seconds:F0} s")]
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Warning, Message = "{Model} version {Version} failed to load ({Failures} time(s) in a row); loading it again in {Seconds:F0} s")]
     private static partial void LogRetryScheduled(ILogger logger, string model, int version, int failures, double seconds);
 
-    [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, Message = "{Model} version {Version} runs on CUDA without page-locked host buffers (each batch's copies to and from the GPU are staged once more): {Reason}")]
+    [LoggerMessage(EventId = 1018, Level = LogLevel.Warning, Message = "{Model} version {Version} runs on CUDA without page-locked host buffers (each batch's copies to and from the GPU are staged once more): {Reason}")]
     private static partial void LogNoPinnedHost(ILogger logger, string model, int version, string reason);
 }

@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
+using Prometheus;
 using Serving.Core.Protocol;
 using Serving.Gateway.Batching;
+using Serving.Gateway.Metrics;
 
 namespace Serving.Gateway.Inference;
 
@@ -10,6 +13,12 @@ namespace Serving.Gateway.Inference;
 /// pooled buffers, pinned for the duration of the call (one request) or concatenated into this
 /// executor's own pooled buffers (several); outputs are copied row by row into each request's result.
 /// The batcher calls it from one thread at a time, so its scratch buffers need no locking.
+/// <para>
+/// Batches of up to <see cref="MaxBoundRows"/> rows run through bound tensors (<see cref="BoundBatch"/>) over one
+/// set of pinned buffers per version (<see cref="PinnedTensors"/>), sized for the largest bound batch that fits
+/// in <see cref="MaxBoundBytesCpu"/> (<see cref="MaxBoundBytesCuda"/> on CUDA): that is all the pinned memory a
+/// version holds, whatever row counts its clients send (serving_pinned_buffer_bytes).
+/// </para>
 /// </summary>
 internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
 {
@@ -22,16 +31,24 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
     private readonly ModelSignature _signature;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
-    private const int MaxBoundRows = 256;
-    private const long MaxBoundBytesCpu = 4 * 1024 * 1024;
+    /// <summary>The most rows a bound batch has; larger batches take the unbound path.</summary>
+    internal const int MaxBoundRows = 256;
+
+    /// <summary>The most pinned memory a version's bound batches share, on CPU.</summary>
+    internal const long MaxBoundBytesCpu = 4 * 1024 * 1024;
+
     // On CUDA a bound batch is what keeps the copies to and from the device single DMA transfers from
     // page-locked memory, and large batches are the point of a GPU: bind up to 64 MiB per batch size.
-    private const long MaxBoundBytesCuda = 64 * 1024 * 1024;
+    internal const long MaxBoundBytesCuda = 64 * 1024 * 1024;
 
     private readonly PooledBuffer[] _concat;
     private readonly RunOptions _runOptions = new();
     private readonly BoundBatch?[]? _bound;
-    private readonly long _maxBoundBytes;
+    private readonly int _boundRows;
+    private PinnedTensors? _pinned;
+    private readonly string? _model;
+    private readonly string? _version;
+    private readonly Gauge.Child? _pinnedBytes;
     private readonly OrtMemoryInfo? _pinnedInfo;
     private readonly OrtAllocator? _pinnedAllocator;
 
@@ -41,14 +58,16 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
     /// The CUDA device the session runs on, or null on CPU: on CUDA the bound batches' tensors are allocated in
     /// page-locked host memory by the session's CUDA-pinned allocator.
     /// </param>
-    public OrtBatchExecutor(InferenceSession session, ModelSignature signature, int? cudaDevice = null)
+    /// <param name="model">The model, to label serving_pinned_buffer_bytes; null publishes no metric.</param>
+    /// <param name="version">The version, with <paramref name="model"/>.</param>
+    public OrtBatchExecutor(InferenceSession session, ModelSignature signature, int? cudaDevice = null, string? model = null, int version = 0)
     {
         _session = session;
         _signature = signature;
-        _maxBoundBytes = MaxBoundBytesCpu;
+        var maxBoundBytes = MaxBoundBytesCpu;
         if (cudaDevice is { } device)
         {
-            _maxBoundBytes = MaxBoundBytesCuda;
+            maxBoundBytes = MaxBoundBytesCuda;
             _pinnedInfo = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA_PINNED, OrtAllocatorType.DeviceAllocator, device, OrtMemType.CpuOutput);
             try
             {
@@ -76,9 +95,23 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
         _concat = new PooledBuffer[_inputNames.Length];
         if (signature.IsBatchable)
         {
-            _bound = new BoundBatch?[MaxBoundRows + 1];
+            _boundRows = PinnedTensors.RowsWithin(signature, MaxBoundRows, maxBoundBytes);
+            _bound = new BoundBatch?[_boundRows + 1];
+        }
+        if (model is not null)
+        {
+            _model = model;
+            _version = version.ToString(CultureInfo.InvariantCulture);
+            _pinnedBytes = ServingMetrics.PinnedBufferBytes.WithLabels(_model, _version);
+            _pinnedBytes.Set(0);
         }
     }
+
+    /// <summary>Pinned host memory this version's bound batches hold now (0 until the first bound batch runs).</summary>
+    public long PinnedBytes => _pinned?.Bytes ?? 0;
+
+    /// <summary>The most pinned memory this version's bound batches can hold: one batch of the largest bound size.</summary>
+    public long PinnedBytesBound => _boundRows == 0 ? 0 : PinnedTensors.SizeOf(_signature, _boundRows);
 
     /// <summary>On CUDA, why the session's CUDA-pinned allocator could not be had; null when it was, and on CPU.</summary>
     public string? PinnedHostUnavailable { get; }
@@ -163,17 +196,25 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
         }
     }
 
-    /// <summary>The reusable tensors for this many rows, created on first use; null when not worth pinning.</summary>
+    /// <summary>
+    /// The reusable tensors for this many rows, created on first use over the version's one set of pinned
+    /// buffers; null past the largest bound size.
+    /// </summary>
     private BoundBatch? BoundFor(int rows)
     {
-        if (_bound is null || rows <= 0 || rows > MaxBoundRows)
+        if (_bound is null || rows <= 0 || rows > _boundRows)
         {
             return null;
         }
         var bound = _bound[rows];
-        if (bound is null && BoundBatch.SizeOf(_signature, rows) <= _maxBoundBytes)
+        if (bound is null)
         {
-            bound = _bound[rows] = BoundBatch.Create(_session, _signature, rows, _pinnedAllocator);
+            if (_pinned is null)
+            {
+                _pinned = PinnedTensors.Create(_signature, _boundRows, _pinnedAllocator, _pinnedInfo);
+                _pinnedBytes?.Set(_pinned.Bytes);
+            }
+            bound = _bound[rows] = BoundBatch.Create(_session, _signature, rows, _pinned);
         }
         return bound;
     }
@@ -253,6 +294,11 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
             {
                 bound?.Dispose();
             }
+        }
+        _pinned?.Dispose();
+        if (_model is not null)
+        {
+            ServingMetrics.PinnedBufferBytes.RemoveLabelled(_model, _version!);
         }
         _pinnedAllocator?.Dispose();
         _pinnedInfo?.Dispose();

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
-using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 using Serving.Core.Protocol;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Metrics;
+using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
 namespace Serving.Gateway.Inference;
 

@@ -75,6 +75,10 @@ internal static class ServingMetrics
         "serving_variant_request_duration_seconds", "Latency of requests routed by a rollout, per variant.",
         new HistogramConfiguration { ExemplarBehavior = NoExemplars, LabelNames = ["model", "version", "variant"], Buckets = LatencyBuckets });
 
+    public static readonly Gauge PinnedBufferBytes = Prometheus.Metrics.CreateGauge(
+        "serving_pinned_buffer_bytes", "Pinned host memory under each loaded version's bound batches (at most one batch of its largest bound size; docs/limits.md).",
+        new GaugeConfiguration { LabelNames = ["model", "version"] });
+
     public static readonly Counter ProviderFallbacks = Prometheus.Metrics.CreateCounter(
         "serving_execution_provider_fallbacks_total", "Versions that asked for CUDA under 'auto' and fell back to CPU.");
 

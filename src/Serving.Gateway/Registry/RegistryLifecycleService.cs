@@ -98,7 +98,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
                 RegistryUp.Set(healthy ? 1 : 0);
                 if (!healthy)
                 {
-                    _degraded = $"registry store unreachable since {DateTimeOffset.UtcNow:u}: {ex.Message}{_servingFrom}";
+                    _degraded = $"registry store unreachable since {TimeProvider.System.GetUtcNow():u}: {ex.Message}{_servingFrom}";
                 }
                 LogSyncFailed(_logger, ex.Message);
                 if (!healthy && !_reconciled)

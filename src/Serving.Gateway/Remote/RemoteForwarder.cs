@@ -78,6 +78,8 @@ internal sealed partial class RemoteForwarder : IDisposable
             return true;
         }
         var transformer = new ForwardTransformer(path, variant);
+        var ownCluster = cluster.ClusterId != WorkerClusters.Wildcard;
+        var label = ForwardMetrics.ModelLabel(model, ownCluster);
         DestinationState? previous = null;
         for (var attempt = 0; attempt <= _retries; attempt++)
         {
@@ -106,8 +108,9 @@ internal sealed partial class RemoteForwarder : IDisposable
             if (error == ForwarderError.None)
             {
                 var status = context.Response.StatusCode;
-                ForwardMetrics.Requests.WithLabels(model, address, ForwardMetrics.Outcome(status)).Inc();
-                ForwardMetrics.Duration.WithLabels(model).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                label = ForwardMetrics.Confirm(model, ownCluster, status);
+                ForwardMetrics.Requests.WithLabels(label, address, ForwardMetrics.Outcome(status)).Inc();
+                ForwardMetrics.Duration.WithLabels(label).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
                 return status < StatusCodes.Status500InternalServerError;
             }
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
@@ -118,14 +121,14 @@ internal sealed partial class RemoteForwarder : IDisposable
             if (IsTransportFailure(error) && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
             {
                 LogRetrying(_logger, model, address, error, exception?.Message ?? "");
-                ForwardMetrics.Requests.WithLabels(model, address, "retried").Inc();
+                ForwardMetrics.Requests.WithLabels(label, address, "retried").Inc();
                 // YARP set 502 and its error feature: start the response afresh for the next destination.
                 context.Response.Clear();
                 context.Features.Set<IForwarderErrorFeature>(null);
                 previous = destination;
                 continue;
             }
-            ForwardMetrics.Requests.WithLabels(model, address, "failed").Inc();
+            ForwardMetrics.Requests.WithLabels(label, address, "failed").Inc();
             if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
                 or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
             {
@@ -140,7 +143,7 @@ internal sealed partial class RemoteForwarder : IDisposable
             }
             return false;
         }
-        ForwardMetrics.Requests.WithLabels(model, "", "no_destination").Inc();
+        ForwardMetrics.Requests.WithLabels(label, "", "no_destination").Inc();
         if (!context.Response.HasStarted)
         {
             context.Response.Clear();

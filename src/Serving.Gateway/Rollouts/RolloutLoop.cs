@@ -190,7 +190,7 @@ internal sealed partial class RolloutLoop(
         LogRolledBack(logger, model, version, reason);
     }
 
-    private static Alert AbortAlert(string model, int? version, string message) => new()
+    private Alert AbortAlert(string model, int? version, string message) => new()
     {
         Status = "firing",
         Labels = new Dictionary<string, string>
@@ -207,7 +207,7 @@ internal sealed partial class RolloutLoop(
             ["description"] = message,
             ["runbook_url"] = "service.md#canaryrolloutaborted",
         },
-        StartsAt = DateTimeOffset.UtcNow,
+        StartsAt = time.GetUtcNow(),
     };
 
     /// <inheritdoc />
@@ -218,26 +218,31 @@ internal sealed partial class RolloutLoop(
             return null;
         }
         var policy = runtime.Policy;
+        // The windows the analysis has taken and not yet judged, with what the open ones hold now: under
+        // manual weights (no analysis) that is everything since the rollout started routing.
+        var control = Live(runtime.PendingControl, runtime.Control);
+        var candidate = Live(runtime.PendingCandidate, runtime.Candidate);
         return new RolloutLiveStatus
         {
             ObservedAt = time.GetUtcNow(),
+            WindowStartedAt = control.Start < candidate.Start ? control.Start : candidate.Start,
             Variants =
             [
                 new VariantLiveStatus
                 {
                     Variant = policy.BlueGreen is null ? VariantNames.Stable : VariantNames.Active,
                     Version = policy.Canary?.StableVersion ?? policy.BlueGreen?.ActiveVersion ?? 0,
-                    Requests = runtime.Control.CurrentRequests + (runtime.PendingControl?.Requests ?? 0),
-                    Errors = runtime.PendingControl?.Errors ?? 0,
-                    LatencyP99Seconds = runtime.PendingControl?.LatencyP99() ?? double.NaN,
+                    Requests = control.Requests,
+                    Errors = control.Errors,
+                    LatencyP99Seconds = control.LatencyP99(),
                 },
                 new VariantLiveStatus
                 {
                     Variant = policy.BlueGreen is null ? VariantNames.Canary : VariantNames.Preview,
                     Version = policy.Canary?.CanaryVersion ?? policy.BlueGreen?.PreviewVersion ?? 0,
-                    Requests = runtime.Candidate.CurrentRequests + (runtime.PendingCandidate?.Requests ?? 0),
-                    Errors = runtime.PendingCandidate?.Errors ?? 0,
-                    LatencyP99Seconds = runtime.PendingCandidate?.LatencyP99() ?? double.NaN,
+                    Requests = candidate.Requests,
+                    Errors = candidate.Errors,
+                    LatencyP99Seconds = candidate.LatencyP99(),
                 },
             ],
             Shadow = policy.Shadow is null ? null : runtime.Shadow.Snapshot(),
@@ -245,6 +250,9 @@ internal sealed partial class RolloutLoop(
             LastAnalysisAt = runtime.LastAnalysisAt,
         };
     }
+
+    private static CanaryWindow Live(CanaryWindow? pending, CanaryWindowRecorder open) =>
+        pending?.Merge(open.Peek(), MaxSamples, MaxSamples) ?? open.Peek();
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Error, Message = "Advancing the rollout of {Model} failed")]
     private static partial void LogAdvanceFailed(ILogger logger, string model, Exception exception);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Serving.Core.Rollouts;
 
 namespace Serving.Core.Tests.Rollouts;
@@ -5,6 +6,12 @@ namespace Serving.Core.Tests.Rollouts;
 public class CanaryAnalyzerTests
 {
     private static readonly CanaryWindow Stable = RolloutFixtures.Window(1000, 10, 0.010, RolloutFixtures.Uniform);
+
+    /// <summary>Rollouts/Fixtures/canary_reference.json, written by make_canary_reference.py (numpy, scipy) beside it.</summary>
+    private static readonly JsonElement Reference = JsonDocument.Parse(
+        File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Rollouts", "Fixtures", "canary_reference.json"))).RootElement.GetProperty("cases");
+
+    private static double ReferenceOf(string canary, string figure) => Reference.GetProperty(canary).GetProperty(figure).GetDouble();
 
     [Fact]
     public void Analyze_HealthyCanary_Passes()
@@ -76,11 +83,11 @@ public class CanaryAnalyzerTests
         AnalysisMetric psi = Assert.Single(outcome.Metrics, m => m.Name == "prediction_psi");
         AnalysisMetric ks = Assert.Single(outcome.Metrics, m => m.Name == "prediction_ks_statistic");
 
-        // Reference: an independent pure-Python PSI (numpy-linear deciles, searchsorted right, ε = 1e-4)
-        // and KS D over the same float32 samples: 2.1772618523408287 and 0.3. Analytically the canary
-        // empties the three lowest deciles and puts 1/7 in each of the other seven: ≈ 2.1773.
-        Assert.Equal(2.1772618523408287, psi.Observed, 1e-9);
-        Assert.Equal(0.3, ks.Observed, 1e-9);
+        // Reference: numpy PSI (linear deciles, searchsorted right, ε = 1e-4) and scipy's ks_2samp over the
+        // same float32 samples (2.17726… and 0.3). Analytically the canary empties the three lowest deciles
+        // and puts 1/7 in each of the other seven: ≈ 2.1773.
+        Assert.Equal(ReferenceOf("Shifted", "psi"), psi.Observed, 1e-9);
+        Assert.Equal(ReferenceOf("Shifted", "ks_statistic"), ks.Observed, 1e-9);
         Assert.False(psi.Passed);
         Assert.False(ks.Passed);
         Assert.Contains("prediction PSI (canary vs stable deciles) 2.1773 > max 0.2", outcome.Reason, StringComparison.Ordinal);
@@ -94,9 +101,9 @@ public class CanaryAnalyzerTests
 
         AnalysisOutcome outcome = CanaryAnalyzer.Analyze(Stable, canary, RolloutFixtures.Thresholds());
 
-        // Same Python reference: PSI 2.000066670666956e-05, D 0.001.
-        Assert.Equal(2.000066670666956e-05, outcome.Metrics.Single(m => m.Name == "prediction_psi").Observed, 1e-12);
-        Assert.Equal(0.001, outcome.Metrics.Single(m => m.Name == "prediction_ks_statistic").Observed, 1e-12);
+        // Same reference (PSI 2.00007e-05, D 0.001).
+        Assert.Equal(ReferenceOf("UniformNudged", "psi"), outcome.Metrics.Single(m => m.Name == "prediction_psi").Observed, 1e-12);
+        Assert.Equal(ReferenceOf("UniformNudged", "ks_statistic"), outcome.Metrics.Single(m => m.Name == "prediction_ks_statistic").Observed, 1e-12);
     }
 
     [Fact]
@@ -114,7 +121,8 @@ public class CanaryAnalyzerTests
 
         AnalysisMetric metric = Assert.Single(outcome.Metrics, m => m.Name == "prediction_ks_p_value");
         Assert.False(metric.Passed);
-        Assert.True(metric.Observed < 1e-30);
+        double expected = ReferenceOf("Shifted", "ks_p_value");
+        Assert.True(Math.Abs(metric.Observed - expected) <= 1e-6 * expected, $"p-value {metric.Observed:R}, scipy says {expected:R}");
     }
 
     [Fact]

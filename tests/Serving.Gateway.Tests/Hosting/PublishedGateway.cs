@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Runtime.Versioning;
 using System.Net.Sockets;
+using System.Runtime.Versioning;
 using Serving.Gateway.Tests.Common;
 
 namespace Serving.Gateway.Tests.Hosting;
