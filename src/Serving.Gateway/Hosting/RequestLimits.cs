@@ -47,6 +47,19 @@ public sealed class RequestLimits
     /// </summary>
     public int MaxWaitingRequests { get; set; } = 1024;
 
+    /// <summary>
+    /// Most bytes of free 4 KiB blocks the connection buffer pool (Kestrel reads every connection into it)
+    /// keeps for reuse; blocks returned beyond it are let go, and <see cref="TrimCheckInterval"/> hands
+    /// them back to the operating system once a burst is over. Default 16 MiB.
+    /// </summary>
+    public long PooledBufferBytes { get; set; } = 16L << 20;
+
+    /// <summary>
+    /// How often the gateway looks whether a burst of buffers is over, to return its memory to the
+    /// operating system (one full, compacting collection). 0 never does. Default 10 s.
+    /// </summary>
+    public TimeSpan TrimCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The budget in force: <see cref="RequestBufferBytes"/>, or the default derived from the memory the process may use.</summary>
     public long EffectiveRequestBufferBytes(long maxRequestBodyBytes, long availableMemoryBytes)
     {
