@@ -19,6 +19,18 @@ internal sealed class BoundedBlockPoolFactory(IOptions<ServingOptions> options) 
         return pool;
     }
 
+    /// <summary>Pools made so far (Kestrel makes one per transport and per connection protocol).</summary>
+    public int PoolCount
+    {
+        get
+        {
+            lock (_pools)
+            {
+                return _pools.Count;
+            }
+        }
+    }
+
     /// <summary>Bytes let go by every pool made so far.</summary>
     public long ReleasedBytes()
     {

@@ -15,9 +15,10 @@ internal sealed partial class MemoryTrimService(BoundedBlockPoolFactory pools, I
 {
     private long _trimmedAt;
     private long _lastSeen;
+    private int _trims;
 
     /// <summary>Collections this service ran (for tests and diagnostics).</summary>
-    public int Trims { get; private set; }
+    public int Trims => Volatile.Read(ref _trims);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,7 +45,7 @@ internal sealed partial class MemoryTrimService(BoundedBlockPoolFactory pools, I
         }
         var before = Environment.WorkingSet;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        Trims++;
+        Interlocked.Increment(ref _trims);
         LogTrimmed(logger, (released - _trimmedAt) >> 20, before >> 20, Environment.WorkingSet >> 20);
         _trimmedAt = released;
     }
