@@ -56,8 +56,9 @@ internal sealed class DynamicBatcher : IDisposable
     public int Waiting => _waiting.Waiting;
 
     /// <summary>
-    /// Whether a request may be read now: the queue has room and no earlier request is waiting for it.
-    /// When not, <see cref="WaitForRoomAsync"/> holds the request (unread) until there is room.
+    /// Whether a request may be read now without looking further: the queue has room and no request is
+    /// waiting for it. When not, <see cref="WaitForRoomAsync"/> looks again and holds the request
+    /// (unread) while the queue is full.
     /// </summary>
     public bool HasRoomNow => !IsFull && _waiting.Waiting == 0;
 
