@@ -110,6 +110,7 @@ internal sealed partial class InferenceCore
 
         static async ValueTask<InferenceFailure> WaitAsync(ModelVersion version, RequestLimits limits, CancellationToken aborted)
         {
+            version.Metrics.Waiting.Inc();
             try
             {
                 return await version.Batcher!.WaitForRoomAsync(limits.MaxWaitingRequests, limits.AdmissionWait, aborted) ? default : Overloaded(version);
@@ -117,6 +118,10 @@ internal sealed partial class InferenceCore
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
             {
                 return Cancelled(version);
+            }
+            finally
+            {
+                version.Metrics.Waiting.Dec();
             }
         }
     }

@@ -39,6 +39,7 @@ public sealed class AdmissionWaitTests(WaitingBatchGatewayFixture fixture) : ICl
                 RawHttp.Head("POST", Infer.Path("plain", 1), "Content-Type: application/json", $"Content-Length: {bodies[i].Length}")));
         }
         await Polling.UntilAsync(() => batcher.Waiting == WaitingBatchGatewayFixture.MaxWaiting, "two requests wait for room");
+        Assert.Equal(WaitingBatchGatewayFixture.MaxWaiting, await Scrape.ValueAsync(host.Client, "serving_requests_waiting{model=\"plain\",version=\"1\"}"));
 
         // A third finds the waiting list full: refused at once, before its body, with Retry-After.
         var refused = await RawHttp.SendAsync(host.Address, RawHttp.Head("POST", Infer.Path("plain", 1), "Content-Type: application/json", "Content-Length: 65536"));
@@ -66,5 +67,6 @@ public sealed class AdmissionWaitTests(WaitingBatchGatewayFixture fixture) : ICl
             CreditRisk.AssertProbabilities(2, rows[i], Infer.FloatData(Infer.Output(doc, "probability")));
         }
         Assert.Equal(0, batcher.Waiting);
+        Assert.Equal(0, await Scrape.ValueAsync(host.Client, "serving_requests_waiting{model=\"plain\",version=\"1\"}"));
     }
 }
