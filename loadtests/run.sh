@@ -252,7 +252,9 @@ stop gateway; stop baseline; stop floor
 # ---------------------------------------------------------------------------------------------
 # Overload: image-classifier with a 64-request queue, 512 connections. A model.json value wins over
 # the Serving:Batching defaults, so the gateway gets its own copy of the repository whose model.json
-# sets the small queue (the flag is passed as well, for models without one).
+# sets the small queue (the flag is passed as well, for models without one). At most 64 requests wait
+# for room (Serving:Limits:MaxWaitingRequests), so the other 384 connections are shed with 503s: this
+# scenario checks shedding; loadtests/overload-goodput.sh measures goodput with the shipped limits.
 REPO=$OUT/overload-repo
 mkdir -p "$REPO/image-classifier/1"
 cp models/image-classifier/1/model.onnx models/image-classifier/1/metadata.json "$REPO/image-classifier/1/"
@@ -266,7 +268,7 @@ EOF
 log "overload: gateway with max_queue_size 64 on :$OVERLOAD_PORT, 512 connections for $OVERLOAD_DURATION"
 # shellcheck disable=SC2086
 start overload "$OVERLOAD_PORT" dotnet "$GATEWAY_DLL" --urls "http://127.0.0.1:$OVERLOAD_PORT" \
-    --Serving:ModelRepository="$REPO" --Serving:Batching:MaxQueueSize=64 --Serving:Grpc:Url= $GATEWAY_ARGS --Serving:StateDirectory="$OUT/state-overload"
+    --Serving:ModelRepository="$REPO" --Serving:Batching:MaxQueueSize=64 --Serving:Limits:MaxWaitingRequests=64 --Serving:Grpc:Url= $GATEWAY_ARGS --Serving:StateDirectory="$OUT/state-overload"
 wait_ready overload "$OVERLOAD_PORT"
 check "$OVERLOAD_PORT" /v2/models/image-classifier/infer "$OUT/image.json" '"logits"' -H 'Content-Type: application/json'
 run_wrk image-binary 16 "$WARMUP" "$OVERLOAD_PORT" >/dev/null

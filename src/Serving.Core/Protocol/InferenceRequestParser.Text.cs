@@ -64,8 +64,8 @@ public static partial class InferenceRequestParser
         return text.Length <= MaxQuotedChars ? text : string.Concat(text.AsSpan(0, MaxQuotedChars), "...");
     }
 
-    /// <summary>Describes a binary input's first non-finite value, or null when every value is finite.</summary>
-    private static string? NonFiniteError(TensorSpec spec, ReadOnlySpan<byte> data)
+    /// <summary>Describes a binary (or gRPC) input's first non-finite value, or null when every value is finite: one policy for every protocol.</summary>
+    internal static string? NonFiniteError(TensorSpec spec, ReadOnlySpan<byte> data)
     {
         var index = NonFiniteValues.IndexOf(data, spec.DataType);
         return index < 0 ? null : NonFiniteMessage(spec, index);

@@ -35,9 +35,12 @@ internal sealed class DynamicBatcher : IDisposable
     private int _lastBatchItems;
     private long _delayedBatches;
     private long _batchesRun;
+    private readonly AdmissionWaitList _waiting = new();
+    private readonly Func<bool> _hasRoom;
 
     public DynamicBatcher(IBatchExecutor executor, BatchingSettings settings, VersionMetrics metrics, string name = "batcher")
     {
+        _hasRoom = () => !IsFull;
         _executor = executor;
         _settings = settings;
         _metrics = metrics;
@@ -49,6 +52,20 @@ internal sealed class DynamicBatcher : IDisposable
 
     /// <summary>Requests waiting now.</summary>
     public int Depth => Volatile.Read(ref _depth);
+
+    /// <summary>Requests waiting, unread, for room in the full queue.</summary>
+    public int Waiting => _waiting.Waiting;
+
+    /// <summary>
+    /// Whether a request may be read now without looking further: the queue has room and no request is
+    /// waiting for it. When not, <see cref="WaitForRoomAsync"/> looks again and holds the request
+    /// (unread) while the queue is full.
+    /// </summary>
+    public bool HasRoomNow => !IsFull && _waiting.Waiting == 0;
+
+    /// <summary>Waits, at most <paramref name="wait"/> and behind at most <paramref name="maxWaiting"/> others, for room in the queue; false: refuse.</summary>
+    public ValueTask<bool> WaitForRoomAsync(int maxWaiting, TimeSpan wait, CancellationToken aborted) =>
+        _waiting.WaitAsync(_hasRoom, maxWaiting, wait, aborted);
 
     /// <summary>Batches that waited for more rows because of the queue delay (for tests and diagnostics).</summary>
     public long DelayedBatches => Interlocked.Read(ref _delayedBatches);
@@ -250,6 +267,7 @@ internal sealed class DynamicBatcher : IDisposable
             // Only the runner dequeues, so the peeked item is the one dequeued.
             _queue.TryDequeue(out _);
             Interlocked.Decrement(ref _depth);
+            _waiting.RoomMade(1);
             if (next.Aborted.IsCancellationRequested)
             {
                 next.Complete(WorkStatus.Cancelled);

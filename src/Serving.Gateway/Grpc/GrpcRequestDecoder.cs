@@ -93,14 +93,17 @@ internal static class GrpcRequestDecoder
             {
                 return $"Input '{spec.Name}' has {raw.Length} bytes of raw_input_contents but shape {shape} of {tensor.Datatype} needs {byteLength}.";
             }
-            raw.Span.CopyTo(request.WriteInput(index, declared, shape, byteLength));
-            return null;
+            var written = request.WriteInput(index, declared, shape, byteLength);
+            raw.Span.CopyTo(written);
+            return InferenceRequestParser.NonFiniteError(spec, written);
         }
         if (tensor.Contents is null)
         {
             return $"Input '{spec.Name}' has no contents (and the request has no raw_input_contents).";
         }
-        return CopyTyped(tensor.Contents, spec.Name, declared, shape, (int)elements, request.WriteInput(index, declared, shape, byteLength));
+        // Inputs must be finite, as over REST (docs/limits.md): checked on the copied values.
+        var target = request.WriteInput(index, declared, shape, byteLength);
+        return CopyTyped(tensor.Contents, spec.Name, declared, shape, (int)elements, target) ?? InferenceRequestParser.NonFiniteError(spec, target);
     }
 
     /// <summary>Copies the typed field that matches <paramref name="type"/> into <paramref name="target"/>, little-endian.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -76,6 +77,11 @@ public static class ServingApplication
         services.AddServingRegistry(builder.Configuration);
         services.AddSingleton<RegistryLifecycleService>();
         services.AddHostedService(static sp => sp.GetRequiredService<RegistryLifecycleService>());
+        // Kestrel reads connections into pools from this factory: bounded, and trimmed after a burst.
+        services.AddSingleton<BoundedBlockPoolFactory>();
+        services.AddSingleton<IMemoryPoolFactory<byte>>(static sp => sp.GetRequiredService<BoundedBlockPoolFactory>());
+        services.AddSingleton<MemoryTrimService>();
+        services.AddHostedService(static sp => sp.GetRequiredService<MemoryTrimService>());
         services.AddSingleton<DrainService>();
         services.AddHostedService(static sp => sp.GetRequiredService<DrainService>());
         services.AddOptions<HostOptions>().Configure<IOptions<ServingOptions>>(static (host, serving) => host.ShutdownTimeout = serving.Value.Shutdown.Total);

@@ -55,6 +55,10 @@ internal static class ServingMetrics
         "serving_queue_depth", "Requests waiting in a version's queue.",
         new GaugeConfiguration { LabelNames = ["model", "version"] });
 
+    public static readonly Gauge Waiting = Prometheus.Metrics.CreateGauge(
+        "serving_requests_waiting", "Requests waiting, unread, for room in a version's full queue (Serving:Limits:AdmissionWait).",
+        new GaugeConfiguration { LabelNames = ["model", "version"] });
+
     public static readonly Counter Rejections = Prometheus.Metrics.CreateCounter(
         "serving_queue_rejections_total", "Requests refused with 503 because the version's queue was full.",
         new CounterConfiguration { ExemplarBehavior = NoExemplars, LabelNames = ["model", "version"] });

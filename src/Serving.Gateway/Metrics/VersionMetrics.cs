@@ -19,6 +19,7 @@ internal sealed class VersionMetrics
         BatchRows = ServingMetrics.BatchSize.WithLabels(model, version);
         QueueDepth = ServingMetrics.QueueDepth.WithLabels(model, version);
         Rejections = ServingMetrics.Rejections.WithLabels(model, version);
+        Waiting = ServingMetrics.Waiting.WithLabels(model, version);
     }
 
     public Counter.Child Ok { get; }
@@ -33,4 +34,5 @@ internal sealed class VersionMetrics
     public Histogram.Child BatchRows { get; }
     public Gauge.Child QueueDepth { get; }
     public Counter.Child Rejections { get; }
+    public Gauge.Child Waiting { get; }
 }

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Prometheus;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Batching;
+using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
 using Serving.Gateway.Outcomes;
@@ -94,6 +95,43 @@ internal sealed partial class InferenceCore
     /// <summary>Whether <paramref name="version"/>'s queue has room: checked before reading a body, so that overload costs no parsing.</summary>
     public static InferenceFailure Admit(ModelVersion version) =>
         version.Batcher!.IsFull ? Overloaded(version) : default;
+
+    /// <summary>
+    /// Like <see cref="Admit"/>, but a request that finds the queue full (or others waiting before it) waits
+    /// for room, unread, for at most <see cref="RequestLimits.AdmissionWait"/> and behind at most
+    /// <see cref="RequestLimits.MaxWaitingRequests"/> others; only then is it refused. Synchronous and
+    /// allocation-free when there is room.
+    /// </summary>
+    public static ValueTask<InferenceFailure> AdmitOrWaitAsync(ModelVersion version, RequestLimits limits, CancellationToken aborted)
+    {
+        var batcher = version.Batcher!;
+        if (batcher.HasRoomNow)
+        {
+            return ValueTask.FromResult(default(InferenceFailure));
+        }
+        if (limits.AdmissionWait <= TimeSpan.Zero || limits.MaxWaitingRequests <= 0)
+        {
+            return ValueTask.FromResult(Admit(version));
+        }
+        return WaitAsync(version, limits, aborted);
+
+        static async ValueTask<InferenceFailure> WaitAsync(ModelVersion version, RequestLimits limits, CancellationToken aborted)
+        {
+            version.Metrics.Waiting.Inc();
+            try
+            {
+                return await version.Batcher!.WaitForRoomAsync(limits.MaxWaitingRequests, limits.AdmissionWait, aborted) ? default : Overloaded(version);
+            }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                return Cancelled(version);
+            }
+            finally
+            {
+                version.Metrics.Waiting.Dec();
+            }
+        }
+    }
 
     /// <summary>Queues <paramref name="item"/> (parsed and bound to the version's signature) on the route's version.</summary>
     public static InferenceFailure Enqueue(in InferenceRoute route, InferenceWorkItem item, CancellationToken aborted)

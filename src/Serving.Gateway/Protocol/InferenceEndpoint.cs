@@ -30,6 +30,7 @@ internal sealed class InferenceEndpoint
     private readonly RemoteForwarder _forwarder;
     private readonly long _maxBody;
     private readonly RequestBodyReader _bodies;
+    private readonly RequestLimits _limits;
 
     public InferenceEndpoint(InferenceCore core, RemoteForwarder forwarder, IOptions<ServingOptions> options, RequestBodyReader bodies)
     {
@@ -37,6 +38,7 @@ internal sealed class InferenceEndpoint
         _core = core;
         _forwarder = forwarder;
         _maxBody = options.Value.MaxRequestBodyBytes;
+        _limits = options.Value.Limits;
     }
 
     /// <summary>Whether <paramref name="path"/> is an infer route; gives the model and optional version segments.</summary>
@@ -118,22 +120,29 @@ internal sealed class InferenceEndpoint
         {
             return InferenceCore.TooLarge($"The request body ({request.ContentLength} bytes) exceeds the limit of {_maxBody} bytes.");
         }
-        // Refuse before reading or parsing the body: under overload every cycle spent on a request
-        // that cannot be queued is taken from the ones that can.
-        var failure = InferenceCore.Admit(version);
-        if (failure.Failed)
-        {
-            return failure;
-        }
         long headerLength = -1;
         if (request.Headers.TryGetValue("Inference-Header-Content-Length", out var headerValue)
             && !long.TryParse(headerValue.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out headerLength))
         {
             return InferenceCore.Invalid(version, "Inference-Header-Content-Length must be a non-negative integer.");
         }
+        // The body's memory is reserved before the request may wait for room, so waiting requests are
+        // bounded by the budget as well.
+        if (!_bodies.TryReserveDeclared(request, out var reserved, out var overBudget))
+        {
+            return InferenceCore.OverBudget(overBudget!);
+        }
+        // Refuse, or wait for room, before reading or parsing the body: under overload every cycle spent
+        // on a request that cannot be queued is taken from the ones that can.
+        var failure = await InferenceCore.AdmitOrWaitAsync(version, _limits, context.RequestAborted);
+        if (failure.Failed)
+        {
+            _bodies.Release(reserved);
+            return failure;
+        }
 
         var reader = request.BodyReader;
-        var body = await _bodies.ReadAsync(request, context.RequestAborted);
+        var body = await _bodies.ReadAsync(request, reserved, context.RequestAborted);
         switch (body.Status)
         {
             case BodyReadStatus.Cancelled:

@@ -37,15 +37,30 @@ internal sealed class RequestBodyReader
     /// <summary>The outcome of one read: on <see cref="BodyReadStatus.Complete"/>, the buffered body and the bytes reserved for it.</summary>
     public readonly record struct Result(BodyReadStatus Status, ReadResult Read, long Reserved, string? Error);
 
-    /// <summary>Reads the whole body of <paramref name="request"/>; every status but Complete has reserved nothing.</summary>
-    public async ValueTask<Result> ReadAsync(HttpRequest request, CancellationToken aborted)
+    /// <summary>
+    /// Reserves <paramref name="request"/>'s declared length (nothing for a chunked body) before anything
+    /// is read, or waits; false (reserving nothing) when it does not fit, with the message to send.
+    /// </summary>
+    public bool TryReserveDeclared(HttpRequest request, out long reserved, out string? error)
+    {
+        reserved = request.ContentLength ?? 0;
+        if (_budget.TryReserve(reserved))
+        {
+            error = null;
+            return true;
+        }
+        error = OverBudgetMessage(reserved);
+        reserved = 0;
+        return false;
+    }
+
+    /// <summary>
+    /// Reads the whole body of <paramref name="request"/>, whose declared length <see cref="TryReserveDeclared"/>
+    /// reserved as <paramref name="reserved"/>; every status but Complete has given the reservation back.
+    /// </summary>
+    public async ValueTask<Result> ReadAsync(HttpRequest request, long reserved, CancellationToken aborted)
     {
         var declared = request.ContentLength;
-        var reserved = declared ?? 0;
-        if (!_budget.TryReserve(reserved))
-        {
-            return new Result(BodyReadStatus.OverBudget, default, 0, OverBudgetMessage(reserved));
-        }
         var reader = request.BodyReader;
         CancellationTokenSource? deadline = null;
         var complete = false;

@@ -76,7 +76,7 @@ internal static class ServingActivities
             if (links is null)
             {
                 links = [];
-                startedUtc = DateTime.UtcNow;
+                startedUtc = TimeProvider.System.GetUtcNow().UtcDateTime; // Activity timestamps are wall-clock by definition
             }
             links.Add(new ActivityLink(item.TraceParent));
             if (Source.CreateActivity(QueueWaitName, ActivityKind.Internal, item.TraceParent) is { } wait)
