@@ -17,8 +17,8 @@ using Serving.Gateway.Protocol;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
-using Serving.Gateway.Tracing;
 using Serving.Gateway.Security;
+using Serving.Gateway.Tracing;
 
 namespace Serving.Gateway.Hosting;
 
