@@ -15,8 +15,7 @@ internal static partial class CliApp
         "set" => RolloutSetAsync(context),
         "set-weight" => RolloutSetWeightAsync(context),
         "start" => RolloutStartAsync(context),
-        "pause" or "resume" => RolloutCommandAsync(context, command, reasonRequired: false),
-        "promote" or "abort" => RolloutCommandAsync(context, command, reasonRequired: true),
+        "pause" or "resume" or "promote" or "abort" => RolloutCommandAsync(context, command),
         "delete" => RolloutDeleteAsync(context),
         _ => Task.FromResult(UsageError(context.Error, $"unknown command 'rollout {command}'")),
     };
@@ -72,9 +71,14 @@ internal static partial class CliApp
 
     private static async Task<int> RolloutSetAsync(CommandContext context)
     {
-        if (Expect(context, 1, "rollout set <model> --file POLICY.json", "file", "reason") is { } usage)
+        if (Expect(context, 1, "rollout set <model> --file POLICY.json --reason TEXT", "file", "reason") is { } usage)
         {
             return usage;
+        }
+
+        if (NeedsReason(context, "rollout set") is { } noReason)
+        {
+            return noReason;
         }
 
         if (context.Args.Get("file") is not { } file)
@@ -94,16 +98,21 @@ internal static partial class CliApp
 
         policy["model"] ??= context.Args.Positionals[2];
         policy["actor"] = context.Actor;
-        AddIfPresent(policy, "reason", context.Args.Get("reason"));
+        policy["reason"] = context.Args.Get("reason");
         var response = await context.Client.SendAsync(HttpMethod.Put, RolloutPath(context), policy, default).ConfigureAwait(false);
         return PrintChange(context, response, "policy set");
     }
 
     private static async Task<int> RolloutSetWeightAsync(CommandContext context)
     {
-        if (Expect(context, 2, "rollout set-weight <model> <weight>", "reason") is { } usage)
+        if (Expect(context, 2, "rollout set-weight <model> <weight> --reason TEXT", "reason") is { } usage)
         {
             return usage;
+        }
+
+        if (NeedsReason(context, "rollout set-weight") is { } noReason)
+        {
+            return noReason;
         }
 
         var text = context.Args.Positionals[3].TrimEnd('%');
@@ -112,17 +121,21 @@ internal static partial class CliApp
             return UsageError(context.Error, $"weight must be a number of percent (0-100, steps of 0.01), got '{context.Args.Positionals[3]}'");
         }
 
-        var body = new JsonObject { ["weight"] = weight, ["actor"] = context.Actor };
-        AddIfPresent(body, "reason", context.Args.Get("reason"));
+        var body = new JsonObject { ["weight"] = weight, ["actor"] = context.Actor, ["reason"] = context.Args.Get("reason") };
         var response = await context.Client.SendAsync(HttpMethod.Post, RolloutPath(context) + "/weight", body, default).ConfigureAwait(false);
         return PrintChange(context, response, "canary weight set");
     }
 
     private static async Task<int> RolloutStartAsync(CommandContext context)
     {
-        if (Expect(context, 1, "rollout start <model> [--plan PLAN.json]", "plan", "reason") is { } usage)
+        if (Expect(context, 1, "rollout start <model> [--plan PLAN.json] --reason TEXT", "plan", "reason") is { } usage)
         {
             return usage;
+        }
+
+        if (NeedsReason(context, "rollout start") is { } noReason)
+        {
+            return noReason;
         }
 
         if (context.Args.Get("plan") is { } file)
@@ -150,7 +163,7 @@ internal static partial class CliApp
             }
         }
 
-        return await RolloutCommandAsync(context, "start", reasonRequired: false).ConfigureAwait(false);
+        return await RolloutCommandAsync(context, "start").ConfigureAwait(false);
     }
 
     /// <summary>Puts <paramref name="plan"/> into the stored policy (compare-and-swap on the revision read), with fresh progress.</summary>
@@ -177,27 +190,24 @@ internal static partial class CliApp
         policy["plan"] = plan.DeepClone();
         policy["progress"] = new JsonObject { ["status"] = "not_started" };
         policy["actor"] = context.Actor;
-        policy["reason"] = context.Args.Get("reason") ?? "new plan";
+        policy["reason"] = context.Args.Get("reason");
         var write = await context.Client.SendAsync(HttpMethod.Put, RolloutPath(context), policy, default).ConfigureAwait(false);
         return Outcome(context with { Json = false }, write, out _) is var written && written != ExitCodes.Ok ? written : null;
     }
 
-    private static async Task<int> RolloutCommandAsync(CommandContext context, string command, bool reasonRequired)
+    private static async Task<int> RolloutCommandAsync(CommandContext context, string command)
     {
-        var shape = reasonRequired ? $"rollout {command} <model> --reason TEXT" : $"rollout {command} <model> [--reason TEXT]";
-        if (Expect(context, 1, shape, command == "start" ? ["plan", "reason"] : ["reason"]) is { } usage)
+        if (Expect(context, 1, $"rollout {command} <model> --reason TEXT", command == "start" ? ["plan", "reason"] : ["reason"]) is { } usage)
         {
             return usage;
         }
 
-        var reason = context.Args.Get("reason");
-        if (reasonRequired && string.IsNullOrWhiteSpace(reason))
+        if (NeedsReason(context, "rollout " + command) is { } noReason)
         {
-            return UsageError(context.Error, $"rollout {command} needs --reason TEXT");
+            return noReason;
         }
 
-        var body = new JsonObject { ["actor"] = context.Actor };
-        AddIfPresent(body, "reason", reason);
+        var body = new JsonObject { ["actor"] = context.Actor, ["reason"] = context.Args.Get("reason") };
         var response = await context.Client.SendAsync(HttpMethod.Post, $"{RolloutPath(context)}/{command}", body, default).ConfigureAwait(false);
         var done = command switch
         {
@@ -212,16 +222,17 @@ internal static partial class CliApp
 
     private static async Task<int> RolloutDeleteAsync(CommandContext context)
     {
-        if (Expect(context, 1, "rollout delete <model> [--reason TEXT]", "reason") is { } usage)
+        if (Expect(context, 1, "rollout delete <model> --reason TEXT", "reason") is { } usage)
         {
             return usage;
         }
 
-        var query = "?actor=" + Uri.EscapeDataString(context.Actor);
-        if (context.Args.Get("reason") is { } reason)
+        if (NeedsReason(context, "rollout delete") is { } noReason)
         {
-            query += "&reason=" + Uri.EscapeDataString(reason);
+            return noReason;
         }
+
+        var query = "?actor=" + Uri.EscapeDataString(context.Actor) + "&reason=" + Uri.EscapeDataString(context.Args.Get("reason")!);
 
         var response = await context.Client.SendAsync(HttpMethod.Delete, RolloutPath(context) + query, null, default).ConfigureAwait(false);
         var code = Outcome(context, response, out var body);
@@ -449,4 +460,10 @@ internal static partial class CliApp
 
     private static string Figure(double value) =>
         double.IsNaN(value) ? "-" : value.ToString("G4", CultureInfo.InvariantCulture);
+
+    /// <summary>Every rollout change says why (the audit trail records it): the usage error when <c>--reason</c> is missing or blank.</summary>
+    private static int? NeedsReason(CommandContext context, string command) =>
+        string.IsNullOrWhiteSpace(context.Args.Get("reason"))
+            ? UsageError(context.Error, $"{command} needs --reason TEXT: every rollout change says why (it is recorded in the audit trail)")
+            : null;
 }

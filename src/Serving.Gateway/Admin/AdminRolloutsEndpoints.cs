@@ -15,9 +15,11 @@ namespace Serving.Gateway.Admin;
 /// <remarks>
 /// Every write is a compare-and-swap on the stored revision. Commands and a PUT without a
 /// <c>revision</c> re-read and re-apply on a conflict (a command is re-judged against the state it finds),
-/// up to <see cref="MaxAttempts"/> times; a PUT with a <c>revision</c> answers 409 at once. Each write
-/// records who (<c>actor</c>, else <c>anonymous</c>), when (the injected <see cref="TimeProvider"/>) and
-/// why in the policy's <c>updated_by</c>, <c>updated_at</c> and <c>reason</c>, and logs it. The side
+/// up to <see cref="MaxAttempts"/> times; a PUT with a <c>revision</c> answers 409 at once. Every write
+/// needs a non-empty <c>reason</c> (400 naming it otherwise) and records who (the authenticated admin
+/// identity, else the request's <c>actor</c>, else <c>anonymous</c>), when (the injected
+/// <see cref="TimeProvider"/>) and why in the policy's <c>updated_by</c>, <c>updated_at</c> and
+/// <c>reason</c>, which the store writes to the model's audit trail; and logs it. The side
 /// effects a command decides (registry promotion, analysis window reset, rollback record, alert) go to
 /// <see cref="IRolloutActionSink"/> after the commit; the weight is already in the committed policy.
 /// </remarks>
@@ -116,8 +118,12 @@ internal static partial class AdminRolloutsEndpoints
             return unavailable;
         }
 
-        var who = NonEmpty(AdminIdentity.ActorOr(context, NonEmpty(envelope.Actor) ?? actor)) ?? Anonymous;
-        var why = NonEmpty(reason) ?? policy.Reason;
+        if ((NonEmpty(reason) ?? NonEmpty(policy.Reason)) is not { } why)
+        {
+            return MissingReason("a rollout policy", "the policy's \"reason\" or ?reason=");
+        }
+
+        var who = Actor(context, NonEmpty(envelope.Actor) ?? actor);
         for (var attempt = 1; ; attempt++)
         {
             var current = await services.Store.GetAsync(model, context.RequestAborted).ConfigureAwait(false);
@@ -164,8 +170,13 @@ internal static partial class AdminRolloutsEndpoints
             revision = parsed;
         }
 
+        if (NonEmpty(reason) is not { } why)
+        {
+            return MissingReason("deleting a rollout policy", "?reason=");
+        }
+
         var services = Services.From(context);
-        var who = NonEmpty(AdminIdentity.ActorOr(context, actor)) ?? Anonymous;
+        var who = Actor(context, actor);
         for (var attempt = 1; ; attempt++)
         {
             var current = await services.Store.GetAsync(model, context.RequestAborted).ConfigureAwait(false);
@@ -174,10 +185,10 @@ internal static partial class AdminRolloutsEndpoints
                 return NoPolicy(model);
             }
 
-            var result = await services.Store.DeleteAsync(model, revision ?? current.Revision, new ChangeContext(who, reason), context.RequestAborted).ConfigureAwait(false);
+            var result = await services.Store.DeleteAsync(model, revision ?? current.Revision, new ChangeContext(who, why), context.RequestAborted).ConfigureAwait(false);
             if (result.IsSuccess)
             {
-                LogPolicyDeleted(services.Logger, model, result.Value.Revision, who, reason);
+                LogPolicyDeleted(services.Logger, model, result.Value.Revision, who, why);
                 return Respond(services, result.Value, null);
             }
 
@@ -217,8 +228,12 @@ internal static partial class AdminRolloutsEndpoints
                 Format($"weight {weight} is finer than the {CohortHash.WeightResolution} resolution; round it to two decimals"));
         }
 
-        var who = NonEmpty(AdminIdentity.ActorOr(context, body.Actor)) ?? Anonymous;
-        var why = NonEmpty(body.Reason) ?? Format($"canary weight set to {weight}");
+        if (NonEmpty(body.Reason) is not { } why)
+        {
+            return MissingReason("a canary weight change", "the body's \"reason\"");
+        }
+
+        var who = Actor(context, body.Actor);
         return await MutateAsync(model, context, "set-weight", who, why, weight > 0, (policy, now) =>
         {
             if (policy.Mode != RolloutMode.Canary || policy.Canary is null)
@@ -252,7 +267,7 @@ internal static partial class AdminRolloutsEndpoints
             return readError;
         }
 
-        // The body is optional: `curl -X POST .../pause` pauses anonymously.
+        // An empty body is read as {} and then refused for its missing reason, with the message that says so.
         var body = RolloutCommandBody.Empty;
         if (!bytes.IsEmpty)
         {
@@ -265,8 +280,12 @@ internal static partial class AdminRolloutsEndpoints
             body = parsed;
         }
 
-        var who = NonEmpty(AdminIdentity.ActorOr(context, body.Actor)) ?? Anonymous;
-        var why = NonEmpty(body.Reason);
+        if (NonEmpty(body.Reason) is not { } why)
+        {
+            return MissingReason("rollout " + command, "the body's \"reason\"");
+        }
+
+        var who = Actor(context, body.Actor);
         // Pause and abort only hold or take traffic away: they never need the registry's approval.
         var sendsTraffic = command is not ("pause" or "abort");
         return await MutateAsync(model, context, command, who, why, sendsTraffic, (policy, now) =>
@@ -278,7 +297,7 @@ internal static partial class AdminRolloutsEndpoints
             }
 
             var applied = RolloutController.Apply(policy, decided.Value, now, who);
-            return new RolloutMutation(applied with { Reason = why ?? applied.Reason }, decided.Value.Actions);
+            return new RolloutMutation(applied with { Reason = why }, decided.Value.Actions);
         }).ConfigureAwait(false);
     }
 
@@ -310,7 +329,7 @@ internal static partial class AdminRolloutsEndpoints
     /// on a conflict re-read and decide again. Then carry out the side effects.
     /// </summary>
     private static async Task<IResult> MutateAsync(
-        string model, HttpContext context, string command, string actor, string? reason, bool sendsTraffic,
+        string model, HttpContext context, string command, string actor, string reason, bool sendsTraffic,
         Func<RolloutPolicy, DateTimeOffset, RolloutResult<RolloutMutation>> decide)
     {
         var services = Services.From(context);
@@ -407,7 +426,16 @@ internal static partial class AdminRolloutsEndpoints
         _ => "not_started",
     };
 
-    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <summary>Who makes the change: the authenticated admin identity, else the request's actor, else anonymous.</summary>
+    private static string Actor(HttpContext context, string? fromRequest) =>
+        NonEmpty(AdminIdentity.ActorOr(context, NonEmpty(fromRequest))) ?? Anonymous;
+
+    /// <summary>The 400 for a rollout change without a reason; every rollout change says why, as the audit trail records it.</summary>
+    private static IResult MissingReason(string change, string where) =>
+        AdminResults.Error(StatusCodes.Status400BadRequest,
+            $"reason is required for {change}: say why in {where}; it is recorded in the model's audit trail");
 
     private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

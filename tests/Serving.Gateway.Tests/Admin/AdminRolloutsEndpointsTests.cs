@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Serving.Core.Registry;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Rollouts;
 
@@ -27,8 +28,12 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
             { "type": "analysis", "interval_seconds": 300 },
             { "type": "set_weight", "weight": 100 },
           ] },
+          "reason": "fraud v4 plan",
         }
         """;
+
+    /// <summary>The smallest command body: every rollout change says why.</summary>
+    private const string Reason = """{ "reason": "test" }""";
 
     private RolloutTestServer _server = null!;
 
@@ -148,7 +153,7 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     public async Task Put_WithoutRevisionOrProgress_KeepsThePlansProgress()
     {
         await PutOkAsync(PlanPolicy);
-        await PostOkAsync("/admin/rollouts/fraud/start", """{ "actor": "alice" }""");
+        await PostOkAsync("/admin/rollouts/fraud/start", """{ "actor": "alice", "reason": "go" }""");
 
         var body = await PutOkAsync(PlanPolicy.Replace("\"mode\": \"canary\",", "\"mode\": \"canary\", \"shadow\": { \"version\": 5, \"percentage\": 10 },", StringComparison.Ordinal));
 
@@ -242,11 +247,11 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     public async Task SetWeight_PositiveWithoutCanaryVersion_Returns400FromTheValidator()
     {
         // A promotion leaves the policy in mode canary with no canary version.
-        await PutOkAsync("""{ "model": "fraud", "mode": "canary", "canary": { "stable_version": 3, "canary_version": 4, "weight": 0 } }""");
-        using var promoted = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/promote", null);
+        await PutOkAsync("""{ "model": "fraud", "mode": "canary", "canary": { "stable_version": 3, "canary_version": 4, "weight": 0 }, "reason": "r" }""");
+        using var promoted = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/promote", Reason);
         Assert.Equal(HttpStatusCode.OK, promoted.StatusCode);
 
-        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/weight", """{ "weight": 5 }""");
+        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/weight", """{ "weight": 5, "reason": "r" }""");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("canary.weight 5 needs canary.canary_version", await ErrorOf(response));
@@ -255,9 +260,9 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task SetWeight_BlueGreenPolicy_Returns409()
     {
-        await PutOkAsync("""{ "model": "fraud", "mode": "blue_green", "blue_green": { "active_version": 2 } }""");
+        await PutOkAsync("""{ "model": "fraud", "mode": "blue_green", "blue_green": { "active_version": 2 }, "reason": "r" }""");
 
-        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/weight", """{ "weight": 5 }""");
+        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/weight", """{ "weight": 5, "reason": "r" }""");
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("is in mode blue_green; a canary weight needs mode canary", await ErrorOf(response), StringComparison.Ordinal);
@@ -267,9 +272,9 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     public async Task SetWeight_PlanUnderWay_Returns409()
     {
         await PutOkAsync(PlanPolicy);
-        await PostOkAsync("/admin/rollouts/fraud/start", "{}");
+        await PostOkAsync("/admin/rollouts/fraud/start", Reason);
 
-        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/weight", """{ "weight": 5 }""");
+        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/weight", """{ "weight": 5, "reason": "r" }""");
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("is under way (paused at step 2)", await ErrorOf(response), StringComparison.Ordinal);
@@ -285,16 +290,17 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
         Assert.Equal(("alice", "fraud v4"), ((string?)started["updated_by"], (string?)started["reason"]));
 
         _server.Time.Advance(TimeSpan.FromMinutes(1));
-        var resumed = await PostOkAsync("/admin/rollouts/fraud/resume", """{ "actor": "bob" }""");
+        var resumed = await PostOkAsync("/admin/rollouts/fraud/resume", """{ "actor": "bob", "reason": "step 2 looked fine" }""");
         Assert.Equal(("analyzing", 3, 50.0), Progress(resumed["policy"]!));
         Assert.Equal(["set_weight", "reset_analysis_window"], resumed["actions"]!.AsArray().Select(static a => (string?)a!["kind"]));
-        Assert.Equal("step 4: analyzing every 300 s", (string?)resumed["policy"]!["reason"]);
+        Assert.Equal("step 4: analyzing every 300 s", (string?)resumed["policy"]!["progress"]!["reason"]);
+        Assert.Equal("step 2 looked fine", (string?)resumed["policy"]!["reason"]);
 
         var paused = (await PostOkAsync("/admin/rollouts/fraud/pause", """{ "actor": "carol", "reason": "investigating p99" }"""))["policy"]!;
         Assert.Equal(("paused", 3, 50.0), Progress(paused));
         Assert.True((bool?)paused["progress"]!["paused_by_operator"]);
 
-        var again = (await PostOkAsync("/admin/rollouts/fraud/resume", ""))["policy"]!;
+        var again = (await PostOkAsync("/admin/rollouts/fraud/resume", Reason))["policy"]!;
         Assert.Equal(("analyzing", 3, 50.0), Progress(again));
         Assert.Equal("anonymous", (string?)again["updated_by"]);
 
@@ -315,11 +321,11 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     public async Task Start_TwiceOrWithoutPlan_Returns409()
     {
         await PutOkAsync(PlanPolicy);
-        await PostOkAsync("/admin/rollouts/fraud/start", "{}");
+        await PostOkAsync("/admin/rollouts/fraud/start", Reason);
         await PutOkAsync(CanaryPolicy.Replace("\"fraud\"", "\"other\"", StringComparison.Ordinal), "other");
 
-        using var twice = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/start", "{}");
-        using var noPlan = await SendAsync(HttpMethod.Post, "/admin/rollouts/other/start", "{}");
+        using var twice = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/start", Reason);
+        using var noPlan = await SendAsync(HttpMethod.Post, "/admin/rollouts/other/start", Reason);
 
         Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
         Assert.Equal("the rollout is already Paused at step 2; abort it before starting again", await ErrorOf(twice));
@@ -332,7 +338,7 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     {
         await PutOkAsync(PlanPolicy);
 
-        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/resume", "{}");
+        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/resume", Reason);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("only a paused rollout can be resumed", await ErrorOf(response), StringComparison.Ordinal);
@@ -352,7 +358,7 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
         var (_, actions) = Assert.Single(_server.Actions.Calls);
         Assert.Equal([new RolloutAction(RolloutActionKind.PromoteCanary, Message: "clean for a week")], actions.ToArray());
 
-        using var again = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/promote", "{}");
+        using var again = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/promote", Reason);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
     }
 
@@ -374,7 +380,7 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
         await PutOkAsync(CanaryPolicy);
 
         using var deleted = await Client.DeleteAsync("/admin/rollouts/fraud?actor=alice&reason=done");
-        using var again = await Client.DeleteAsync("/admin/rollouts/fraud");
+        using var again = await Client.DeleteAsync("/admin/rollouts/fraud?reason=again");
         using var get = await Client.GetAsync("/admin/rollouts/fraud");
 
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
@@ -387,9 +393,9 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     public async Task Delete_StaleOrGarbledRevision_Returns409Or400()
     {
         await PutOkAsync(CanaryPolicy);
-        await PostOkAsync("/admin/rollouts/fraud/weight", """{ "weight": 5 }""");
+        await PostOkAsync("/admin/rollouts/fraud/weight", """{ "weight": 5, "reason": "r" }""");
 
-        using var response = await Client.DeleteAsync("/admin/rollouts/fraud?revision=1");
+        using var response = await Client.DeleteAsync("/admin/rollouts/fraud?revision=1&reason=r");
         using var garbled = await Client.DeleteAsync("/admin/rollouts/fraud?revision=one");
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
@@ -414,6 +420,77 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal("a valid admin bearer token is required", await ErrorOf(refused));
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("PUT", "/admin/rollouts/fraud", """{ "model": "fraud", "mode": "canary", "canary": { "stable_version": 3, "canary_version": 4, "weight": 9 } }""", "the policy's \"reason\" or ?reason=")]
+    [InlineData("PUT", "/admin/rollouts/fraud?reason=%20", """{ "model": "fraud", "mode": "canary", "canary": { "stable_version": 3, "canary_version": 4, "weight": 9 }, "reason": " " }""", "?reason=")]
+    [InlineData("POST", "/admin/rollouts/fraud/weight", """{ "weight": 9, "actor": "bob" }""", "the body's \"reason\"")]
+    [InlineData("POST", "/admin/rollouts/fraud/weight", """{ "weight": 9, "reason": "" }""", "the body's \"reason\"")]
+    [InlineData("POST", "/admin/rollouts/fraud/start", """{ "actor": "alice" }""", "rollout start")]
+    [InlineData("POST", "/admin/rollouts/fraud/pause", "", "rollout pause")]
+    [InlineData("POST", "/admin/rollouts/fraud/resume", "{}", "rollout resume")]
+    [InlineData("POST", "/admin/rollouts/fraud/promote", """{ "actor": "alice" }""", "rollout promote")]
+    [InlineData("POST", "/admin/rollouts/fraud/abort", """{ "reason": "   " }""", "rollout abort")]
+    [InlineData("DELETE", "/admin/rollouts/fraud?actor=alice", null, "deleting a rollout policy")]
+    public async Task AnyChange_WithoutReason_Returns400NamingItAndChangesNothing(string method, string path, string? json, string expected)
+    {
+        await PutOkAsync(CanaryPolicy);
+        var before = (await _server.Registry.GetAuditAsync("fraud")).Count;
+
+        using var response = await SendAsync(new HttpMethod(method), path, json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = await ErrorOf(response);
+        Assert.StartsWith("reason is required", error, StringComparison.Ordinal);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        var policy = (await GetOkAsync("/admin/rollouts/fraud"))["policy"]!;
+        Assert.Equal((1L, 2.5), ((long?)policy["revision"], (double?)policy["canary"]!["weight"]));
+        Assert.Equal(before, (await _server.Registry.GetAuditAsync("fraud")).Count);
+    }
+
+    [Fact]
+    public async Task Changes_NamedIdentity_AuditEntryRecordsTheIdentityNotTheBodyAndTheReason()
+    {
+        await using var secured = await RolloutTestServer.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Serving:Admin:Identities:otto:Role"] = "operator",
+            ["Serving:Admin:Identities:otto:Token"] = "t-otto",
+            ["Serving:Admin:Identities:carol:Role"] = "approver",
+            ["Serving:Admin:Identities:carol:Token"] = "t-carol",
+        });
+
+        using var put = await SendAsync(secured, "t-otto", HttpMethod.Put, "/admin/rollouts/fraud?actor=mallory", CanaryPolicy);
+        using var weight = await SendAsync(secured, "t-otto", HttpMethod.Post, "/admin/rollouts/fraud/weight", """{ "weight": 10, "actor": "mallory", "reason": "error rate flat at 2.5%" }""");
+        using var byOperator = await SendAsync(secured, "t-otto", HttpMethod.Post, "/admin/rollouts/fraud/promote", """{ "reason": "looks good" }""");
+        using var promote = await SendAsync(secured, "t-carol", HttpMethod.Post, "/admin/rollouts/fraud/promote", """{ "actor": "CTO", "reason": "clean for a week" }""");
+        using var delete = await SendAsync(secured, "t-carol", HttpMethod.Delete, "/admin/rollouts/fraud?actor=CTO&reason=v4%20is%20Production", null);
+
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.OK, HttpStatusCode.Forbidden, HttpStatusCode.OK, HttpStatusCode.OK],
+            [put.StatusCode, weight.StatusCode, byOperator.StatusCode, promote.StatusCode, delete.StatusCode]);
+        var audit = (await secured.Registry.GetAuditAsync("fraud")).Where(static e => e.Action is AuditAction.RolloutSet or AuditAction.RolloutDelete).ToArray();
+        Assert.Equal(
+            [
+                (AuditAction.RolloutSet, "otto", "fraud v4: new features"),
+                (AuditAction.RolloutSet, "otto", "error rate flat at 2.5%"),
+                (AuditAction.RolloutSet, "carol", "clean for a week"),
+                (AuditAction.RolloutDelete, "carol", "v4 is Production"),
+            ],
+            audit.Select(static e => (e.Action, e.Actor, e.Reason)));
+        Assert.Equal("canary: stable v3, canary v4, weight 10%", audit[1].After);
+        Assert.True((await secured.Registry.VerifyAuditAsync("fraud")).Valid);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(RolloutTestServer server, string token, HttpMethod method, string path, string? json)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (json is not null)
+        {
+            request.Content = Json(json);
+        }
+
+        return await server.Client.SendAsync(request);
     }
 
     private static (string? Status, int? Step, double? Weight) Progress(JsonNode policy) =>

@@ -47,7 +47,10 @@ internal sealed class RolloutTestServer : IAsyncDisposable
 
     public FakeRolloutStatusSource Status { get; }
 
-    public static async Task<RolloutTestServer> StartAsync(string? adminToken = null)
+    /// <summary>The registry the server checks policies against; its audit trail holds the rollout changes too.</summary>
+    public IRegistryStore Registry => _app.Services.GetRequiredService<IRegistryStore>();
+
+    public static async Task<RolloutTestServer> StartAsync(string? adminToken = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var root = Directory.CreateTempSubdirectory("serving-rollouts-").FullName;
         var builder = WebApplication.CreateSlimBuilder();
@@ -58,6 +61,11 @@ internal sealed class RolloutTestServer : IAsyncDisposable
             ["Serving:AdminToken"] = adminToken,
             ["Serving:Admin:AllowUnauthenticatedLoopback"] = "true",
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         var time = new ManualTimeProvider(T0);
         var actions = new RecordingRolloutActionSink();
         var status = new FakeRolloutStatusSource();
