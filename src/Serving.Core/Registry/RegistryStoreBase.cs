@@ -35,27 +35,27 @@ internal abstract partial class RegistryStoreBase : IRegistryStore, IDisposable
     public abstract Task<AuditVerification> VerifyAuditAsync(string model, CancellationToken cancellationToken = default);
 
     /// <inheritdoc />
-    public Task<RegistryResult<ModelState>> RegisterAsync(string model, VersionRegistration registration, ChangeContext context, CancellationToken cancellationToken = default) =>
+    public Task<StoreResult<ModelState>> RegisterAsync(string model, VersionRegistration registration, ChangeContext context, CancellationToken cancellationToken = default) =>
         MutateAsync(model, (current, now) => RegistryRules.Register(current, model, registration, context, now), cancellationToken);
 
     /// <inheritdoc />
-    public Task<RegistryResult<ModelState>> SeedAsync(string model, IReadOnlyList<VersionRegistration> versions, CancellationToken cancellationToken = default) =>
+    public Task<StoreResult<ModelState>> SeedAsync(string model, IReadOnlyList<VersionRegistration> versions, CancellationToken cancellationToken = default) =>
         MutateAsync(model, (current, now) => RegistryRules.Seed(current, model, versions, now), cancellationToken);
 
     /// <inheritdoc />
-    public Task<RegistryResult<ModelState>> TransitionAsync(string model, int version, TransitionRequest request, CancellationToken cancellationToken = default) =>
+    public Task<StoreResult<ModelState>> TransitionAsync(string model, int version, TransitionRequest request, CancellationToken cancellationToken = default) =>
         MutateAsync(model, (current, now) => RegistryRules.Transition(current, model, version, request, _options.GateTolerance, now), cancellationToken);
 
     /// <inheritdoc />
-    public Task<RegistryResult<ModelState>> SetAliasAsync(string model, string alias, int version, ChangeContext context, CancellationToken cancellationToken = default) =>
+    public Task<StoreResult<ModelState>> SetAliasAsync(string model, string alias, int version, ChangeContext context, CancellationToken cancellationToken = default) =>
         MutateAsync(model, (current, now) => RegistryRules.SetAlias(current, model, alias, version, context, now), cancellationToken);
 
     /// <inheritdoc />
-    public Task<RegistryResult<ModelState>> RemoveAliasAsync(string model, string alias, ChangeContext context, CancellationToken cancellationToken = default) =>
+    public Task<StoreResult<ModelState>> RemoveAliasAsync(string model, string alias, ChangeContext context, CancellationToken cancellationToken = default) =>
         MutateAsync(model, (current, now) => RegistryRules.RemoveAlias(current, model, alias, context, now), cancellationToken);
 
     /// <inheritdoc />
-    public Task<RegistryResult<ModelState>> RollbackAsync(string model, ChangeContext context, CancellationToken cancellationToken = default) =>
+    public Task<StoreResult<ModelState>> RollbackAsync(string model, ChangeContext context, CancellationToken cancellationToken = default) =>
         MutateAsync(model, (current, now) => RegistryRules.Rollback(current, model, context, now), cancellationToken);
 
     /// <inheritdoc />
@@ -87,12 +87,12 @@ internal abstract partial class RegistryStoreBase : IRegistryStore, IDisposable
         }
     }
 
-    private async Task<RegistryResult<ModelState>> MutateAsync(
-        string model, Func<ModelState?, DateTimeOffset, RegistryResult<StateChange>> rule, CancellationToken cancellationToken)
+    private async Task<StoreResult<ModelState>> MutateAsync(
+        string model, Func<ModelState?, DateTimeOffset, StoreResult<StateChange>> rule, CancellationToken cancellationToken)
     {
         if (!ModelNames.IsValidModel(model))
         {
-            return RegistryResult<ModelState>.Failure(RegistryErrorCode.InvalidArgument,
+            return StoreResult<ModelState>.Failure(StoreErrorCode.InvalidArgument,
                 $"invalid model name '{model}': a letter or digit, then up to 127 letters, digits, '-', '_' or '.'");
         }
 
@@ -102,7 +102,7 @@ internal abstract partial class RegistryStoreBase : IRegistryStore, IDisposable
             var result = rule(current, _timeProvider.GetUtcNow());
             if (!result.IsSuccess)
             {
-                return RegistryResult<ModelState>.Failure(result.Error);
+                return StoreResult<ModelState>.Failure(result.Error);
             }
 
             if (result.Value.Audit.IsEmpty)
@@ -123,7 +123,7 @@ internal abstract partial class RegistryStoreBase : IRegistryStore, IDisposable
         }
 
         LogConflictRetriesExhausted(model, _options.MaxCommitAttempts);
-        return RegistryResult<ModelState>.Failure(RegistryErrorCode.Conflict,
+        return StoreResult<ModelState>.Failure(StoreErrorCode.Conflict,
             $"model '{model}' kept changing concurrently; gave up after {_options.MaxCommitAttempts} attempts, retry");
     }
 }

@@ -65,7 +65,7 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<RolloutResult<RolloutPolicy>> CompareAndSwapAsync(RolloutPolicy policy, CancellationToken cancellationToken = default)
+    public async Task<StoreResult<RolloutPolicy>> CompareAndSwapAsync(RolloutPolicy policy, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
         if (RolloutPolicyValidator.Check(policy) is { } invalid)
@@ -99,12 +99,12 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<RolloutResult<RolloutPolicy>> DeleteAsync(
+    public async Task<StoreResult<RolloutPolicy>> DeleteAsync(
         string model, long expectedRevision, ChangeContext? context = null, CancellationToken cancellationToken = default)
     {
         if (!IsValidModel(model))
         {
-            return RolloutResult<RolloutPolicy>.Failure(RolloutErrorCode.NotFound, $"no rollout policy for model '{model}'");
+            return StoreResult<RolloutPolicy>.Failure(StoreErrorCode.NotFound, $"no rollout policy for model '{model}'");
         }
 
         string path = PathOf(model);
@@ -114,7 +114,7 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
             current = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
             if (current is null)
             {
-                return RolloutResult<RolloutPolicy>.Failure(RolloutErrorCode.NotFound, $"no rollout policy for model '{model}'");
+                return StoreResult<RolloutPolicy>.Failure(StoreErrorCode.NotFound, $"no rollout policy for model '{model}'");
             }
 
             if (current.Revision != expectedRevision)
@@ -137,8 +137,8 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
     /// <summary>Ends every change feed.</summary>
     public void Dispose() => _changes.Dispose();
 
-    private static RolloutResult<RolloutPolicy> Conflict(string model, long expected, long current) =>
-        RolloutResult<RolloutPolicy>.Failure(RolloutErrorCode.Conflict, string.Create(CultureInfo.InvariantCulture,
+    private static StoreResult<RolloutPolicy> Conflict(string model, long expected, long current) =>
+        StoreResult<RolloutPolicy>.Failure(StoreErrorCode.Conflict, string.Create(CultureInfo.InvariantCulture,
             $"the rollout policy of '{model}' is at revision {current}, not {expected}: it changed since it was read; re-read it and retry"));
 
     private static bool IsValidModel(string? model) =>

@@ -1,3 +1,4 @@
+using Serving.Core.Storage;
 using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
@@ -144,7 +145,7 @@ internal static partial class AdminRolloutsEndpoints
                 return Respond(services, result.Value, null, current is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
             }
 
-            if (result.Error.Code != RolloutErrorCode.Conflict || envelope.Revision is not null || attempt == MaxAttempts)
+            if (result.Error.Code != StoreErrorCode.Conflict || envelope.Revision is not null || attempt == MaxAttempts)
             {
                 return AdminResults.Error(result.Error);
             }
@@ -192,7 +193,7 @@ internal static partial class AdminRolloutsEndpoints
                 return Respond(services, result.Value, null);
             }
 
-            if (result.Error.Code != RolloutErrorCode.Conflict || revision is not null || attempt == MaxAttempts)
+            if (result.Error.Code != StoreErrorCode.Conflict || revision is not null || attempt == MaxAttempts)
             {
                 return AdminResults.Error(result.Error);
             }
@@ -238,13 +239,13 @@ internal static partial class AdminRolloutsEndpoints
         {
             if (policy.Mode != RolloutMode.Canary || policy.Canary is null)
             {
-                return Failure(RolloutErrorCode.InvalidState,
+                return Failure(StoreErrorCode.InvalidState,
                     $"the rollout policy of '{policy.Model}' is in mode {ModeName(policy.Mode)}; a canary weight needs mode canary");
             }
 
             if (policy.Progress is { IsActive: true } progress)
             {
-                return Failure(RolloutErrorCode.InvalidState, Format(
+                return Failure(StoreErrorCode.InvalidState, Format(
                     $"the plan of '{policy.Model}' is under way ({StatusName(progress.Status)} at step {progress.StepIndex + 1}) and moves the weight itself; abort it first, or let it run"));
             }
 
@@ -254,7 +255,7 @@ internal static partial class AdminRolloutsEndpoints
     }
 
     private static async Task<IResult> CommandAsync(
-        string model, HttpContext context, string command, Func<RolloutPolicy, DateTimeOffset, string?, RolloutResult<RolloutTransition>> decide)
+        string model, HttpContext context, string command, Func<RolloutPolicy, DateTimeOffset, string?, StoreResult<RolloutTransition>> decide)
     {
         if (InvalidModel(model) is { } invalid)
         {
@@ -301,27 +302,27 @@ internal static partial class AdminRolloutsEndpoints
         }).ConfigureAwait(false);
     }
 
-    private static RolloutResult<RolloutTransition> Start(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
+    private static StoreResult<RolloutTransition> Start(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
         policy.Plan is { } plan ? RolloutController.Start(plan, policy.Progress, now) : NoPlan(policy, "start");
 
-    private static RolloutResult<RolloutTransition> Pause(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
+    private static StoreResult<RolloutTransition> Pause(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
         policy.Plan is null
             ? NoPlan(policy, "pause")
             : RolloutController.Pause(policy.Progress ?? RolloutProgress.NotStarted, now, reason ?? string.Empty);
 
-    private static RolloutResult<RolloutTransition> Resume(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
+    private static StoreResult<RolloutTransition> Resume(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
         policy.Plan is { } plan ? RolloutController.Resume(plan, policy.Progress ?? RolloutProgress.NotStarted, now) : NoPlan(policy, "resume");
 
-    private static RolloutResult<RolloutTransition> Promote(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
+    private static StoreResult<RolloutTransition> Promote(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
         policy is { Mode: RolloutMode.Canary, Canary.CanaryVersion: not null }
             ? RolloutController.Promote(policy.Progress ?? RolloutProgress.NotStarted, now, reason ?? string.Empty)
-            : RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+            : StoreResult<RolloutTransition>.Failure(StoreErrorCode.InvalidState,
                 $"the rollout policy of '{policy.Model}' has no canary version to promote (mode {ModeName(policy.Mode)})");
 
-    private static RolloutResult<RolloutTransition> Abort(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
+    private static StoreResult<RolloutTransition> Abort(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
         policy.Mode == RolloutMode.Canary && policy.Canary is not null
             ? RolloutController.Abort(policy.Progress ?? RolloutProgress.NotStarted, now, reason ?? string.Empty)
-            : RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+            : StoreResult<RolloutTransition>.Failure(StoreErrorCode.InvalidState,
                 $"the rollout policy of '{policy.Model}' is in mode {ModeName(policy.Mode)}; abort applies to a canary (write the policy to switch blue-green back)");
 
     /// <summary>
@@ -330,7 +331,7 @@ internal static partial class AdminRolloutsEndpoints
     /// </summary>
     private static async Task<IResult> MutateAsync(
         string model, HttpContext context, string command, string actor, string reason, bool sendsTraffic,
-        Func<RolloutPolicy, DateTimeOffset, RolloutResult<RolloutMutation>> decide)
+        Func<RolloutPolicy, DateTimeOffset, StoreResult<RolloutMutation>> decide)
     {
         var services = Services.From(context);
         for (var attempt = 1; ; attempt++)
@@ -366,7 +367,7 @@ internal static partial class AdminRolloutsEndpoints
                 return Respond(services, stored, decided.Value.Actions);
             }
 
-            if (result.Error.Code != RolloutErrorCode.Conflict || attempt == MaxAttempts)
+            if (result.Error.Code != StoreErrorCode.Conflict || attempt == MaxAttempts)
             {
                 return AdminResults.Error(result.Error);
             }
@@ -394,12 +395,12 @@ internal static partial class AdminRolloutsEndpoints
         return RolloutPolicyValidator.CheckVersions(policy, registry) is { } error ? AdminResults.Error(error) : null;
     }
 
-    private static RolloutResult<RolloutTransition> NoPlan(RolloutPolicy policy, string command) =>
-        RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+    private static StoreResult<RolloutTransition> NoPlan(RolloutPolicy policy, string command) =>
+        StoreResult<RolloutTransition>.Failure(StoreErrorCode.InvalidState,
             $"the rollout policy of '{policy.Model}' has no plan to {command}; put a policy with a plan first");
 
-    private static RolloutResult<RolloutMutation> Failure(RolloutErrorCode code, string message) =>
-        RolloutResult<RolloutMutation>.Failure(code, message);
+    private static StoreResult<RolloutMutation> Failure(StoreErrorCode code, string message) =>
+        StoreResult<RolloutMutation>.Failure(code, message);
 
     private static IResult? InvalidModel(string model) => RolloutPolicyValidator.IsValidModelName(model)
         ? null

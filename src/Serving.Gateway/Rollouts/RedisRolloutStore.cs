@@ -193,7 +193,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<RolloutResult<RolloutPolicy>> CompareAndSwapAsync(RolloutPolicy policy, CancellationToken cancellationToken = default)
+    public async Task<StoreResult<RolloutPolicy>> CompareAndSwapAsync(RolloutPolicy policy, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
         if (RolloutPolicyValidator.Check(policy) is { } invalid)
@@ -237,7 +237,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<RolloutResult<RolloutPolicy>> DeleteAsync(
+    public async Task<StoreResult<RolloutPolicy>> DeleteAsync(
         string model, long expectedRevision, ChangeContext? context = null, CancellationToken cancellationToken = default)
     {
         if (!IsValidModel(model))
@@ -342,11 +342,11 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
 
     private static bool IsValidModel(string? model) => model is not null && RolloutPolicyValidator.IsValidModelName(model);
 
-    private static RolloutResult<RolloutPolicy> NotFound(string model) =>
-        RolloutResult<RolloutPolicy>.Failure(RolloutErrorCode.NotFound, $"no rollout policy for model '{model}'");
+    private static StoreResult<RolloutPolicy> NotFound(string model) =>
+        StoreResult<RolloutPolicy>.Failure(StoreErrorCode.NotFound, $"no rollout policy for model '{model}'");
 
-    private static RolloutResult<RolloutPolicy> Conflict(string model, long expected, long current) =>
-        RolloutResult<RolloutPolicy>.Failure(RolloutErrorCode.Conflict, string.Create(CultureInfo.InvariantCulture,
+    private static StoreResult<RolloutPolicy> Conflict(string model, long expected, long current) =>
+        StoreResult<RolloutPolicy>.Failure(StoreErrorCode.Conflict, string.Create(CultureInfo.InvariantCulture,
             $"the rollout policy of '{model}' is at revision {current}, not {expected}: it changed since it was read; re-read it and retry"));
 
     private static long ParseRevision(RedisResult value) =>

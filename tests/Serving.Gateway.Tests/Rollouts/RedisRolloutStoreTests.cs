@@ -1,3 +1,4 @@
+using Serving.Core.Storage;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
@@ -79,7 +80,7 @@ public sealed class RedisRolloutStoreTests(RedisServerFixture redis) : RolloutSt
         var stale = await store.CompareAndSwapAsync(RolloutFixtures.Canary(50));
         var moved = await store.CompareAndSwapAsync(written.Value! with { Canary = written.Value!.Canary! with { Weight = 50 } });
 
-        Assert.Equal(RolloutErrorCode.Conflict, stale.Error?.Code);
+        Assert.Equal(StoreErrorCode.Conflict, stale.Error?.Code);
         Assert.True(moved.IsSuccess, moved.Error?.Message);
         Assert.Equal(2, moved.Value.Revision);
     }
