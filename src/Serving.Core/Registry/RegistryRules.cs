@@ -1,7 +1,7 @@
-using Serving.Core.Storage;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Registry;
 

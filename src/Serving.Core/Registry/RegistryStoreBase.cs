@@ -4,8 +4,8 @@ using Serving.Core.Storage;
 namespace Serving.Core.Registry;
 
 /// <summary>
-/// The part every store shares: the read / apply rule / compare-and-swap / retry loop and the local
-/// fan-out of the change feed. A store supplies reads and <see cref="TryCommitAsync"/>.
+/// The part every store shares: the read / apply rule / compare-and-swap step, retried by
+/// <see cref="CompareAndSwapRetry"/>, and the local fan-out of the change feed. A store supplies reads and <see cref="TryCommitAsync"/>.
 /// </summary>
 internal abstract partial class RegistryStoreBase : IRegistryStore, IDisposable
 {
@@ -96,34 +96,31 @@ internal abstract partial class RegistryStoreBase : IRegistryStore, IDisposable
                 $"invalid model name '{model}': a letter or digit, then up to 127 letters, digits, '-', '_' or '.'");
         }
 
-        for (var attempt = 1; attempt <= _options.MaxCommitAttempts; attempt++)
+        var result = await CompareAndSwapRetry.RunAsync<ModelState>(_options.MaxCommitAttempts, async attempt =>
         {
             var current = await GetAsync(model, cancellationToken).ConfigureAwait(false);
-            var result = rule(current, _timeProvider.GetUtcNow());
-            if (!result.IsSuccess)
+            var decided = rule(current, _timeProvider.GetUtcNow());
+            if (!decided.IsSuccess)
             {
-                return StoreResult<ModelState>.Failure(result.Error);
+                return decided.Error;
             }
 
-            if (result.Value.Audit.IsEmpty)
+            if (decided.Value.Audit.IsEmpty
+                || await TryCommitAsync(model, current?.Revision ?? 0, decided.Value, cancellationToken).ConfigureAwait(false))
             {
-                return result.Value.State;
-            }
-
-            if (await TryCommitAsync(model, current?.Revision ?? 0, result.Value, cancellationToken).ConfigureAwait(false))
-            {
-                return result.Value.State;
+                return decided.Value.State;
             }
 
             LogCommitConflict(model, attempt);
+            return StoreResult<ModelState>.Failure(StoreErrorCode.Conflict,
+                $"model '{model}' kept changing concurrently; gave up after {_options.MaxCommitAttempts} attempts, retry");
+        }, cancellationToken).ConfigureAwait(false);
 
-            // Jittered back-off in real time (not the injected clock): it spaces out retries of writers
-            // that collided, it is not a business timestamp.
-            await Task.Delay(Random.Shared.Next(1, 4 * attempt), cancellationToken).ConfigureAwait(false);
+        if (result.Error?.Code == StoreErrorCode.Conflict)
+        {
+            LogConflictRetriesExhausted(model, _options.MaxCommitAttempts);
         }
 
-        LogConflictRetriesExhausted(model, _options.MaxCommitAttempts);
-        return StoreResult<ModelState>.Failure(StoreErrorCode.Conflict,
-            $"model '{model}' kept changing concurrently; gave up after {_options.MaxCommitAttempts} attempts, retry");
+        return result;
     }
 }

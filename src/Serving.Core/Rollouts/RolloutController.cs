@@ -1,6 +1,6 @@
-using Serving.Core.Storage;
 using System.Collections.Immutable;
 using System.Globalization;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Rollouts;
 

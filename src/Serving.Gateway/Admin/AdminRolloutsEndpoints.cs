@@ -1,9 +1,9 @@
-using Serving.Core.Storage;
 using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Serving.Core.Registry;
 using Serving.Core.Rollouts;
+using Serving.Core.Storage;
 using Serving.Gateway.Rollouts;
 
 namespace Serving.Gateway.Admin;
@@ -14,9 +14,10 @@ namespace Serving.Gateway.Admin;
 /// abort) through <see cref="RolloutController"/>.
 /// </summary>
 /// <remarks>
-/// Every write is a compare-and-swap on the stored revision. Commands and a PUT without a
+/// Every write is a compare-and-swap on the stored revision. Commands and a PUT or DELETE without a
 /// <c>revision</c> re-read and re-apply on a conflict (a command is re-judged against the state it finds),
-/// up to <see cref="MaxAttempts"/> times; a PUT with a <c>revision</c> answers 409 at once. Every write
+/// up to <see cref="MaxAttempts"/> times (<see cref="CompareAndSwapRetry"/>); with a <c>revision</c> they
+/// answer 409 at once. Every write
 /// needs a non-empty <c>reason</c> (400 naming it otherwise) and records who (the authenticated admin
 /// identity, else the request's <c>actor</c>, else <c>anonymous</c>), when (the injected
 /// <see cref="TimeProvider"/>) and why in the policy's <c>updated_by</c>, <c>updated_at</c> and
@@ -68,7 +69,7 @@ internal static partial class AdminRolloutsEndpoints
 
         var services = Services.From(context);
         var policy = await services.Store.GetAsync(model, context.RequestAborted).ConfigureAwait(false);
-        return policy is null ? NoPolicy(model) : Respond(services, policy, null);
+        return policy is null ? AdminResults.Error(NoPolicy(model)) : Respond(services, policy, null);
     }
 
     private static async Task<IResult> PutAsync(string model, [FromQuery] string? actor, [FromQuery] string? reason, HttpContext context)
@@ -116,7 +117,7 @@ internal static partial class AdminRolloutsEndpoints
         var services = Services.From(context);
         if (await CheckVersionsAsync(services, policy, context.RequestAborted).ConfigureAwait(false) is { } unavailable)
         {
-            return unavailable;
+            return AdminResults.Error(unavailable);
         }
 
         if ((NonEmpty(reason) ?? NonEmpty(policy.Reason)) is not { } why)
@@ -125,9 +126,11 @@ internal static partial class AdminRolloutsEndpoints
         }
 
         var who = Actor(context, NonEmpty(envelope.Actor) ?? actor);
-        for (var attempt = 1; ; attempt++)
+        var created = false;
+        var result = await CompareAndSwapRetry.RunAsync<RolloutPolicy>(envelope.Revision is null ? MaxAttempts : 1, async _ =>
         {
             var current = await services.Store.GetAsync(model, context.RequestAborted).ConfigureAwait(false);
+            created = current is null;
             var next = policy with
             {
                 Revision = envelope.Revision ?? current?.Revision ?? 0,
@@ -138,18 +141,15 @@ internal static partial class AdminRolloutsEndpoints
                 UpdatedAt = services.Time.GetUtcNow(),
                 Reason = why,
             };
-            var result = await services.Store.CompareAndSwapAsync(next, context.RequestAborted).ConfigureAwait(false);
-            if (result.IsSuccess)
-            {
-                LogPolicySet(services.Logger, model, result.Value.Revision, ModeName(result.Value.Mode), who, why);
-                return Respond(services, result.Value, null, current is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
-            }
-
-            if (result.Error.Code != StoreErrorCode.Conflict || envelope.Revision is not null || attempt == MaxAttempts)
-            {
-                return AdminResults.Error(result.Error);
-            }
+            return await services.Store.CompareAndSwapAsync(next, context.RequestAborted).ConfigureAwait(false);
+        }, context.RequestAborted).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            return AdminResults.Error(result.Error);
         }
+
+        LogPolicySet(services.Logger, model, result.Value.Revision, ModeName(result.Value.Mode), who, why);
+        return Respond(services, result.Value, null, created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> DeleteAsync(
@@ -178,26 +178,20 @@ internal static partial class AdminRolloutsEndpoints
 
         var services = Services.From(context);
         var who = Actor(context, actor);
-        for (var attempt = 1; ; attempt++)
+        var result = await CompareAndSwapRetry.RunAsync<RolloutPolicy>(revision is null ? MaxAttempts : 1, async _ =>
         {
             var current = await services.Store.GetAsync(model, context.RequestAborted).ConfigureAwait(false);
-            if (current is null)
-            {
-                return NoPolicy(model);
-            }
-
-            var result = await services.Store.DeleteAsync(model, revision ?? current.Revision, new ChangeContext(who, why), context.RequestAborted).ConfigureAwait(false);
-            if (result.IsSuccess)
-            {
-                LogPolicyDeleted(services.Logger, model, result.Value.Revision, who, why);
-                return Respond(services, result.Value, null);
-            }
-
-            if (result.Error.Code != StoreErrorCode.Conflict || revision is not null || attempt == MaxAttempts)
-            {
-                return AdminResults.Error(result.Error);
-            }
+            return current is null
+                ? NoPolicy(model)
+                : await services.Store.DeleteAsync(model, revision ?? current.Revision, new ChangeContext(who, why), context.RequestAborted).ConfigureAwait(false);
+        }, context.RequestAborted).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            return AdminResults.Error(result.Error);
         }
+
+        LogPolicyDeleted(services.Logger, model, result.Value.Revision, who, why);
+        return Respond(services, result.Value, null);
     }
 
     private static async Task<IResult> SetWeightAsync(string model, HttpContext context)
@@ -334,7 +328,8 @@ internal static partial class AdminRolloutsEndpoints
         Func<RolloutPolicy, DateTimeOffset, StoreResult<RolloutMutation>> decide)
     {
         var services = Services.From(context);
-        for (var attempt = 1; ; attempt++)
+        var actions = ImmutableArray<RolloutAction>.Empty;
+        var result = await CompareAndSwapRetry.RunAsync<RolloutPolicy>(MaxAttempts, async _ =>
         {
             var current = await services.Store.GetAsync(model, context.RequestAborted).ConfigureAwait(false);
             if (current is null)
@@ -345,7 +340,7 @@ internal static partial class AdminRolloutsEndpoints
             var decided = decide(current, services.Time.GetUtcNow());
             if (!decided.IsSuccess)
             {
-                return AdminResults.Error(decided.Error);
+                return decided.Error;
             }
 
             if (sendsTraffic && await CheckVersionsAsync(services, decided.Value.Policy, context.RequestAborted).ConfigureAwait(false) is { } unavailable)
@@ -353,25 +348,23 @@ internal static partial class AdminRolloutsEndpoints
                 return unavailable;
             }
 
-            var result = await services.Store.CompareAndSwapAsync(decided.Value.Policy, context.RequestAborted).ConfigureAwait(false);
-            if (result.IsSuccess)
-            {
-                var stored = result.Value;
-                LogCommand(services.Logger, model, command, stored.Revision, actor, reason,
-                    StatusName(stored.Progress?.Status ?? RolloutStatus.NotStarted), stored.Canary?.Weight ?? 0);
-                if (!decided.Value.Actions.IsEmpty)
-                {
-                    await services.Actions.ExecuteAsync(stored, decided.Value.Actions, context.RequestAborted).ConfigureAwait(false);
-                }
-
-                return Respond(services, stored, decided.Value.Actions);
-            }
-
-            if (result.Error.Code != StoreErrorCode.Conflict || attempt == MaxAttempts)
-            {
-                return AdminResults.Error(result.Error);
-            }
+            actions = decided.Value.Actions;
+            return await services.Store.CompareAndSwapAsync(decided.Value.Policy, context.RequestAborted).ConfigureAwait(false);
+        }, context.RequestAborted).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            return AdminResults.Error(result.Error);
         }
+
+        var stored = result.Value;
+        LogCommand(services.Logger, model, command, stored.Revision, actor, reason,
+            StatusName(stored.Progress?.Status ?? RolloutStatus.NotStarted), stored.Canary?.Weight ?? 0);
+        if (!actions.IsEmpty)
+        {
+            await services.Actions.ExecuteAsync(stored, actions, context.RequestAborted).ConfigureAwait(false);
+        }
+
+        return Respond(services, stored, actions);
     }
 
     private static IResult Respond(Services services, RolloutPolicy policy, ImmutableArray<RolloutAction>? actions, int statusCode = StatusCodes.Status200OK) =>
@@ -384,15 +377,15 @@ internal static partial class AdminRolloutsEndpoints
     /// The 400 for a policy that breaks a rule, else the 409 for one that names a version the registry does
     /// not allow to take traffic (docs/rollouts.md, "Which versions a policy may name"), else null.
     /// </summary>
-    private static async Task<IResult?> CheckVersionsAsync(Services services, RolloutPolicy policy, CancellationToken cancellationToken)
+    private static async Task<StoreError?> CheckVersionsAsync(Services services, RolloutPolicy policy, CancellationToken cancellationToken)
     {
         if (RolloutPolicyValidator.Check(policy) is { } invalid)
         {
-            return AdminResults.Error(invalid);
+            return invalid;
         }
 
         var registry = await services.Registry.GetAsync(policy.Model, cancellationToken).ConfigureAwait(false);
-        return RolloutPolicyValidator.CheckVersions(policy, registry) is { } error ? AdminResults.Error(error) : null;
+        return RolloutPolicyValidator.CheckVersions(policy, registry);
     }
 
     private static StoreResult<RolloutTransition> NoPlan(RolloutPolicy policy, string command) =>
@@ -407,8 +400,7 @@ internal static partial class AdminRolloutsEndpoints
         : AdminResults.Error(StatusCodes.Status400BadRequest,
             $"invalid model name '{model}': a letter or digit, then up to 127 letters, digits, '-', '_' or '.'");
 
-    private static IResult NoPolicy(string model) =>
-        AdminResults.Error(StatusCodes.Status404NotFound, $"no rollout policy for model '{model}'");
+    private static StoreError NoPolicy(string model) => new(StoreErrorCode.NotFound, $"no rollout policy for model '{model}'");
 
     private static string ModeName(RolloutMode mode) => mode switch
     {

@@ -1,7 +1,7 @@
-using Serving.Core.Storage;
 using System.Collections.Immutable;
 using Serving.Core.Registry;
 using Serving.Core.Rollouts;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Tests.Rollouts;
 

@@ -1,10 +1,10 @@
-using Serving.Core.Storage;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serving.Core.Rollouts;
+using Serving.Core.Storage;
 using Serving.Core.Tests.Rollouts;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Rollouts;
