@@ -13,7 +13,7 @@ namespace Serving.Core.Rollouts;
 /// <remarks>
 /// Writes go to a temporary file that is flushed to disk and then renamed over the policy, so a reader
 /// or a crash sees the old policy or the new one, never half of one, and a restart finds the last
-/// committed policy. A commit holds the directory's <see cref="DirectoryLock"/>, re-reads the revision
+/// committed policy. A commit (<see cref="FileCompareAndSwap"/>) holds the directory's <see cref="DirectoryLock"/>, re-reads the revision
 /// and writes only if it is still the expected one, appending an entry to the model's audit trail
 /// (<see cref="FileAuditTrail"/>, shared with the registry) just before. The change feed reports commits made
 /// through this instance.
@@ -75,23 +75,23 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
 
         string path = PathOf(policy.Model);
         RolloutPolicy stored = policy with { Revision = policy.Revision + 1 };
-        using (await _lock.AcquireAsync(cancellationToken).ConfigureAwait(false))
+        var (committed, current) = await FileCompareAndSwap.RunAsync(
+            _lock, path, RolloutJsonContext.Default.RolloutPolicy, "rollout policy", static found => found?.Revision ?? 0, policy.Revision,
+            async before =>
+            {
+                // The trail first: readers (other processes on this directory) see the policy only once its
+                // entry is written, and the policy becomes visible at the very end, as without a trail.
+                if (RolloutAudit.Set(before, stored, _timeProvider.GetUtcNow()) is { } entry)
+                {
+                    await _audit.AppendAsync(policy.Model, [entry], cancellationToken).ConfigureAwait(false);
+                }
+
+                await WriteAtomicallyAsync(path, stored, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (!committed)
         {
-            RolloutPolicy? current = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
-            long currentRevision = current?.Revision ?? 0;
-            if (currentRevision != policy.Revision)
-            {
-                return Conflict(policy.Model, policy.Revision, currentRevision);
-            }
-
-            // The trail first: readers (other processes on this directory) see the policy only once its
-            // entry is written, and the policy becomes visible at the very end, as without a trail.
-            if (RolloutAudit.Set(current, stored, _timeProvider.GetUtcNow()) is { } entry)
-            {
-                await _audit.AppendAsync(policy.Model, [entry], cancellationToken).ConfigureAwait(false);
-            }
-
-            await WriteAtomicallyAsync(path, stored, cancellationToken).ConfigureAwait(false);
+            return Conflict(policy.Model, policy.Revision, current?.Revision ?? 0);
         }
 
         _changes.Publish(policy.Model);
@@ -108,23 +108,25 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
         }
 
         string path = PathOf(model);
-        RolloutPolicy? current;
-        using (await _lock.AcquireAsync(cancellationToken).ConfigureAwait(false))
+
+        // A missing policy has no revision to match: -1 never equals one, so it is reported, not deleted.
+        var (committed, current) = await FileCompareAndSwap.RunAsync(
+            _lock, path, RolloutJsonContext.Default.RolloutPolicy, "rollout policy", static found => found?.Revision ?? -1, expectedRevision,
+            async deleted =>
+            {
+                await _audit.AppendAsync(model, [RolloutAudit.Delete(deleted!, context ?? new ChangeContext(null, null), _timeProvider.GetUtcNow())], cancellationToken)
+                    .ConfigureAwait(false);
+                File.Delete(path);
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (current is null)
         {
-            current = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
-            if (current is null)
-            {
-                return StoreResult<RolloutPolicy>.Failure(StoreErrorCode.NotFound, $"no rollout policy for model '{model}'");
-            }
+            return StoreResult<RolloutPolicy>.Failure(StoreErrorCode.NotFound, $"no rollout policy for model '{model}'");
+        }
 
-            if (current.Revision != expectedRevision)
-            {
-                return Conflict(model, expectedRevision, current.Revision);
-            }
-
-            await _audit.AppendAsync(model, [RolloutAudit.Delete(current, context ?? new ChangeContext(null, null), _timeProvider.GetUtcNow())], cancellationToken)
-                .ConfigureAwait(false);
-            File.Delete(path);
+        if (!committed)
+        {
+            return Conflict(model, expectedRevision, current.Revision);
         }
 
         _changes.Publish(model);
