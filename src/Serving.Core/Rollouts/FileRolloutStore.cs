@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Serving.Core.Registry;
 using Serving.Core.Storage;
 
@@ -91,7 +90,7 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
             cancellationToken).ConfigureAwait(false);
         if (!committed)
         {
-            return Conflict(policy.Model, policy.Revision, current?.Revision ?? 0);
+            return RolloutStoreErrors.Conflict(policy.Model, policy.Revision, current?.Revision ?? 0);
         }
 
         _changes.Publish(policy.Model);
@@ -104,7 +103,7 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
     {
         if (!IsValidModel(model))
         {
-            return StoreResult<RolloutPolicy>.Failure(StoreErrorCode.NotFound, $"no rollout policy for model '{model}'");
+            return RolloutStoreErrors.NotFound(model);
         }
 
         string path = PathOf(model);
@@ -121,12 +120,12 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
             cancellationToken).ConfigureAwait(false);
         if (current is null)
         {
-            return StoreResult<RolloutPolicy>.Failure(StoreErrorCode.NotFound, $"no rollout policy for model '{model}'");
+            return RolloutStoreErrors.NotFound(model);
         }
 
         if (!committed)
         {
-            return Conflict(model, expectedRevision, current.Revision);
+            return RolloutStoreErrors.Conflict(model, expectedRevision, current.Revision);
         }
 
         _changes.Publish(model);
@@ -138,10 +137,6 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
 
     /// <summary>Ends every change feed.</summary>
     public void Dispose() => _changes.Dispose();
-
-    private static StoreResult<RolloutPolicy> Conflict(string model, long expected, long current) =>
-        StoreResult<RolloutPolicy>.Failure(StoreErrorCode.Conflict, string.Create(CultureInfo.InvariantCulture,
-            $"the rollout policy of '{model}' is at revision {current}, not {expected}: it changed since it was read; re-read it and retry"));
 
     private static bool IsValidModel(string? model) =>
         model is not null && RolloutPolicyValidator.IsValidModelName(model);

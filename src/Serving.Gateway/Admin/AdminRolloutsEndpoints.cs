@@ -400,7 +400,7 @@ internal static partial class AdminRolloutsEndpoints
         : AdminResults.Error(StatusCodes.Status400BadRequest,
             $"invalid model name '{model}': a letter or digit, then up to 127 letters, digits, '-', '_' or '.'");
 
-    private static StoreError NoPolicy(string model) => new(StoreErrorCode.NotFound, $"no rollout policy for model '{model}'");
+    private static StoreError NoPolicy(string model) => RolloutStoreErrors.NotFound(model);
 
     private static string ModeName(RolloutMode mode) => mode switch
     {

@@ -228,7 +228,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         }).ConfigureAwait(false);
         if ((int)result[0] != 1)
         {
-            return Conflict(policy.Model, policy.Revision, ParseRevision(result[1]));
+            return RolloutStoreErrors.Conflict(policy.Model, policy.Revision, ParseRevision(result[1]));
         }
 
         _known.TryAdd(policy.Model, 0);
@@ -242,7 +242,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     {
         if (!IsValidModel(model))
         {
-            return NotFound(model);
+            return RolloutStoreErrors.NotFound(model);
         }
 
         RedisResult[] result = await EvaluateUnderEpochAsync(DeleteScript, model, async db =>
@@ -263,9 +263,9 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         switch ((int)result[0])
         {
             case 0:
-                return NotFound(model);
+                return RolloutStoreErrors.NotFound(model);
             case 1:
-                return Conflict(model, expectedRevision, ParseRevision(result[1]));
+                return RolloutStoreErrors.Conflict(model, expectedRevision, ParseRevision(result[1]));
             default:
                 LogDeleted(model, expectedRevision);
                 return Deserialize(model, (RedisValue)result[1])
@@ -341,13 +341,6 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     }
 
     private static bool IsValidModel(string? model) => model is not null && RolloutPolicyValidator.IsValidModelName(model);
-
-    private static StoreResult<RolloutPolicy> NotFound(string model) =>
-        StoreResult<RolloutPolicy>.Failure(StoreErrorCode.NotFound, $"no rollout policy for model '{model}'");
-
-    private static StoreResult<RolloutPolicy> Conflict(string model, long expected, long current) =>
-        StoreResult<RolloutPolicy>.Failure(StoreErrorCode.Conflict, string.Create(CultureInfo.InvariantCulture,
-            $"the rollout policy of '{model}' is at revision {current}, not {expected}: it changed since it was read; re-read it and retry"));
 
     private static long ParseRevision(RedisResult value) =>
         long.Parse((string)value!, NumberStyles.None, CultureInfo.InvariantCulture);
