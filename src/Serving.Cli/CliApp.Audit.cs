@@ -11,8 +11,9 @@ internal static partial class CliApp
     };
 
     /// <summary>
-    /// <c>audit verify</c>: checks the model's hash-chained audit trail; exit 0 when intact, 2 when broken
-    /// (naming the first entry that breaks it), 3 when the server cannot answer.
+    /// <c>audit verify</c>: checks the model's hash-chained audit trail and its head record; exit 0 when
+    /// intact, 2 when broken (naming the first entry that breaks it, or how many the newest were removed),
+    /// 3 when the server cannot answer.
     /// </summary>
     private static async Task<int> AuditVerifyAsync(CommandContext context)
     {
@@ -44,8 +45,14 @@ internal static partial class CliApp
 
         if (!context.Json)
         {
-            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"audit trail of {model} is BROKEN at entry {Text(body["firstBroken"])} of {entries}: {Text(body["reason"])}"));
+            // A broken chain names its first broken entry; a trail cut short, how many entries its head record counts.
+            var where = (body["expectedEntries"], body["firstBroken"]) switch
+            {
+                ({ } expected, _) => $"expected {Text(expected)} entries, found {entries}",
+                (null, { } first) => $"at entry {Text(first)} of {entries}",
+                _ => $"{entries} entries",
+            };
+            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"audit trail of {model} is BROKEN {where}: {Text(body["reason"])}"));
         }
 
         return ExitCodes.Rejected;

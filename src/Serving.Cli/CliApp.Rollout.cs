@@ -15,8 +15,7 @@ internal static partial class CliApp
         "set" => RolloutSetAsync(context),
         "set-weight" => RolloutSetWeightAsync(context),
         "start" => RolloutStartAsync(context),
-        "pause" or "resume" => RolloutCommandAsync(context, command, reasonRequired: false),
-        "promote" or "abort" => RolloutCommandAsync(context, command, reasonRequired: true),
+        "pause" or "resume" or "promote" or "abort" => RolloutCommandAsync(context, command),
         "delete" => RolloutDeleteAsync(context),
         _ => Task.FromResult(UsageError(context.Error, $"unknown command 'rollout {command}'")),
     };
@@ -72,9 +71,14 @@ internal static partial class CliApp
 
     private static async Task<int> RolloutSetAsync(CommandContext context)
     {
-        if (Expect(context, 1, "rollout set <model> --file POLICY.json", "file", "reason") is { } usage)
+        if (Expect(context, 1, "rollout set <model> --file POLICY.json --reason TEXT", "file", "reason") is { } usage)
         {
             return usage;
+        }
+
+        if (NeedsReason(context, "rollout set") is { } noReason)
+        {
+            return noReason;
         }
 
         if (context.Args.Get("file") is not { } file)
@@ -94,16 +98,21 @@ internal static partial class CliApp
 
         policy["model"] ??= context.Args.Positionals[2];
         policy["actor"] = context.Actor;
-        AddIfPresent(policy, "reason", context.Args.Get("reason"));
+        policy["reason"] = context.Args.Get("reason");
         var response = await context.Client.SendAsync(HttpMethod.Put, RolloutPath(context), policy, default).ConfigureAwait(false);
         return PrintChange(context, response, "policy set");
     }
 
     private static async Task<int> RolloutSetWeightAsync(CommandContext context)
     {
-        if (Expect(context, 2, "rollout set-weight <model> <weight>", "reason") is { } usage)
+        if (Expect(context, 2, "rollout set-weight <model> <weight> --reason TEXT", "reason") is { } usage)
         {
             return usage;
+        }
+
+        if (NeedsReason(context, "rollout set-weight") is { } noReason)
+        {
+            return noReason;
         }
 
         var text = context.Args.Positionals[3].TrimEnd('%');
@@ -112,17 +121,21 @@ internal static partial class CliApp
             return UsageError(context.Error, $"weight must be a number of percent (0-100, steps of 0.01), got '{context.Args.Positionals[3]}'");
         }
 
-        var body = new JsonObject { ["weight"] = weight, ["actor"] = context.Actor };
-        AddIfPresent(body, "reason", context.Args.Get("reason"));
+        var body = new JsonObject { ["weight"] = weight, ["actor"] = context.Actor, ["reason"] = context.Args.Get("reason") };
         var response = await context.Client.SendAsync(HttpMethod.Post, RolloutPath(context) + "/weight", body, default).ConfigureAwait(false);
         return PrintChange(context, response, "canary weight set");
     }
 
     private static async Task<int> RolloutStartAsync(CommandContext context)
     {
-        if (Expect(context, 1, "rollout start <model> [--plan PLAN.json]", "plan", "reason") is { } usage)
+        if (Expect(context, 1, "rollout start <model> [--plan PLAN.json] --reason TEXT", "plan", "reason") is { } usage)
         {
             return usage;
+        }
+
+        if (NeedsReason(context, "rollout start") is { } noReason)
+        {
+            return noReason;
         }
 
         if (context.Args.Get("plan") is { } file)
@@ -150,7 +163,7 @@ internal static partial class CliApp
             }
         }
 
-        return await RolloutCommandAsync(context, "start", reasonRequired: false).ConfigureAwait(false);
+        return await RolloutCommandAsync(context, "start").ConfigureAwait(false);
     }
 
     /// <summary>Puts <paramref name="plan"/> into the stored policy (compare-and-swap on the revision read), with fresh progress.</summary>
@@ -177,27 +190,24 @@ internal static partial class CliApp
         policy["plan"] = plan.DeepClone();
         policy["progress"] = new JsonObject { ["status"] = "not_started" };
         policy["actor"] = context.Actor;
-        policy["reason"] = context.Args.Get("reason") ?? "new plan";
+        policy["reason"] = context.Args.Get("reason");
         var write = await context.Client.SendAsync(HttpMethod.Put, RolloutPath(context), policy, default).ConfigureAwait(false);
         return Outcome(context with { Json = false }, write, out _) is var written && written != ExitCodes.Ok ? written : null;
     }
 
-    private static async Task<int> RolloutCommandAsync(CommandContext context, string command, bool reasonRequired)
+    private static async Task<int> RolloutCommandAsync(CommandContext context, string command)
     {
-        var shape = reasonRequired ? $"rollout {command} <model> --reason TEXT" : $"rollout {command} <model> [--reason TEXT]";
-        if (Expect(context, 1, shape, command == "start" ? ["plan", "reason"] : ["reason"]) is { } usage)
+        if (Expect(context, 1, $"rollout {command} <model> --reason TEXT", command == "start" ? ["plan", "reason"] : ["reason"]) is { } usage)
         {
             return usage;
         }
 
-        var reason = context.Args.Get("reason");
-        if (reasonRequired && string.IsNullOrWhiteSpace(reason))
+        if (NeedsReason(context, "rollout " + command) is { } noReason)
         {
-            return UsageError(context.Error, $"rollout {command} needs --reason TEXT");
+            return noReason;
         }
 
-        var body = new JsonObject { ["actor"] = context.Actor };
-        AddIfPresent(body, "reason", reason);
+        var body = new JsonObject { ["actor"] = context.Actor, ["reason"] = context.Args.Get("reason") };
         var response = await context.Client.SendAsync(HttpMethod.Post, $"{RolloutPath(context)}/{command}", body, default).ConfigureAwait(false);
         var done = command switch
         {
@@ -212,16 +222,17 @@ internal static partial class CliApp
 
     private static async Task<int> RolloutDeleteAsync(CommandContext context)
     {
-        if (Expect(context, 1, "rollout delete <model> [--reason TEXT]", "reason") is { } usage)
+        if (Expect(context, 1, "rollout delete <model> --reason TEXT", "reason") is { } usage)
         {
             return usage;
         }
 
-        var query = "?actor=" + Uri.EscapeDataString(context.Actor);
-        if (context.Args.Get("reason") is { } reason)
+        if (NeedsReason(context, "rollout delete") is { } noReason)
         {
-            query += "&reason=" + Uri.EscapeDataString(reason);
+            return noReason;
         }
+
+        var query = "?actor=" + Uri.EscapeDataString(context.Actor) + "&reason=" + Uri.EscapeDataString(context.Args.Get("reason")!);
 
         var response = await context.Client.SendAsync(HttpMethod.Delete, RolloutPath(context) + query, null, default).ConfigureAwait(false);
         var code = Outcome(context, response, out var body);
@@ -251,170 +262,6 @@ internal static partial class CliApp
         return code;
     }
 
-    private static void PrintRollout(TextWriter output, JsonNode body)
-    {
-        var policy = body["policy"]!;
-        var mode = Text(policy["mode"]);
-        output.WriteLine($"model {Text(policy["model"])}  revision {Text(policy["revision"])}  mode {(mode.Length == 0 ? "none" : mode)}  routing key header {(policy["routing_key_header"] is { } header ? Text(header) : "x-routing-key")}");
-        if (policy["updated_by"] is not null || policy["updated_at"] is not null)
-        {
-            var reason = policy["reason"] is { } r ? ": " + Text(r) : "";
-            output.WriteLine($"updated {Timestamp(policy["updated_at"])} by {Text(policy["updated_by"])}{reason}");
-        }
-
-        var rows = new List<string[]>();
-        if (policy["canary"] is { } canary)
-        {
-            var weight = Number(canary["weight"]);
-            rows.Add(["stable", "v" + Text(canary["stable_version"]), Percent(100 - weight)]);
-            if (canary["canary_version"] is { } canaryVersion)
-            {
-                rows.Add(["canary", "v" + Text(canaryVersion), Percent(weight)]);
-            }
-        }
-        else if (policy["blue_green"] is { } blueGreen)
-        {
-            rows.Add(["active", "v" + Text(blueGreen["active_version"]), "all"]);
-            if (blueGreen["preview_version"] is { } preview)
-            {
-                rows.Add(["preview", "v" + Text(preview), $"requests with {(blueGreen["preview_header"] is { } h ? Text(h) : "x-preview")}: true"]);
-            }
-        }
-        else
-        {
-            rows.Add(["default", "production", "all"]);
-        }
-
-        if (policy["shadow"] is { } shadow)
-        {
-            rows.Add(["shadow", "v" + Text(shadow["version"]),
-                $"{Percent(Number(shadow["percentage"]))} copied (decision threshold {(shadow["decision_threshold"] is { } t ? Text(t) : "0.5")})"]);
-        }
-
-        TableWriter.Write(output, ["VARIANT", "VERSION", "TRAFFIC"], rows);
-        if (policy["plan"] is not null)
-        {
-            var progress = policy["progress"];
-            var status = progress is null ? "not_started" : Text(progress["status"]);
-            var line = $"plan: {StepOf(policy)}, status {status}";
-            if (progress?["step_started_at"] is { } since)
-            {
-                line += $", since {Timestamp(since)}";
-            }
-
-            if (status == "paused")
-            {
-                line += progress?["pause_until"] is { } until ? $", until {Timestamp(until)}" : ", until resumed";
-            }
-
-            if (status == "analyzing" && progress?["next_analysis_at"] is { } next)
-            {
-                line += $", next analysis {Timestamp(next)}";
-            }
-
-            output.WriteLine(line);
-            if (progress?["reason"] is { } why)
-            {
-                output.WriteLine("  " + Text(why));
-            }
-        }
-
-        if (body["status"] is { } live)
-        {
-            PrintLiveStatus(output, live);
-        }
-    }
-
-    private static void PrintLiveStatus(TextWriter output, JsonNode live)
-    {
-        output.WriteLine();
-        output.WriteLine($"live numbers since {Timestamp(live["window_started_at"])} (observed {Timestamp(live["observed_at"])})");
-        var rows = new List<string[]>();
-        foreach (var variant in live["variants"]?.AsArray() ?? [])
-        {
-            var p99 = Number(variant!["latency_p99_seconds"]);
-            rows.Add(
-            [
-                Text(variant["variant"]),
-                "v" + Text(variant["version"]),
-                Text(variant["requests"]),
-                Text(variant["errors"]),
-                Ratio(Number(variant["error_rate"])),
-                double.IsNaN(p99) ? "-" : (p99 * 1000).ToString("0.0", CultureInfo.InvariantCulture) + " ms",
-            ]);
-        }
-
-        TableWriter.Write(output, ["VARIANT", "VERSION", "REQUESTS", "ERRORS", "ERROR RATE", "P99"], rows);
-        if (live["shadow"] is { } shadow)
-        {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"shadow: {Text(shadow["requests"])} requests, {Text(shadow["compared_values"])} values compared, agreement {Ratio(Number(shadow["agreement_rate"]))} ({Text(shadow["decision_flips"])} flips at {Text(shadow["decision_threshold"])}), mean |diff| {Number(shadow["mean_absolute_difference"]):G4}, max {Number(shadow["max_absolute_difference"]):G4}, errors {Text(shadow["errors"])}, timeouts {Text(shadow["timeouts"])}, drops {Text(shadow["drops"])}"));
-        }
-
-        if (live["last_analysis"] is { } analysis)
-        {
-            output.WriteLine($"last analysis {Timestamp(live["last_analysis_at"])}: {Text(analysis["verdict"]).ToUpperInvariant()}: {Text(analysis["reason"])}");
-            var checks = new List<string[]>();
-            foreach (var metric in analysis["metrics"]?.AsArray() ?? [])
-            {
-                checks.Add(
-                [
-                    Text(metric!["name"]),
-                    Figure(Number(metric["stable"])),
-                    Figure(Number(metric["canary"])),
-                    Figure(Number(metric["observed"])),
-                    Figure(Number(metric["limit"])),
-                    metric["passed"] is JsonValue passed && passed.TryGetValue<bool>(out var ok) && ok ? "pass" : "FAIL",
-                ]);
-            }
-
-            if (checks.Count > 0)
-            {
-                TableWriter.Write(output, ["CHECK", "STABLE", "CANARY", "OBSERVED", "LIMIT", "RESULT"], checks);
-            }
-
-            if (analysis["experiment"] is { } experiment)
-            {
-                PrintExperiment(output, experiment);
-            }
-        }
-    }
-
-    /// <summary>"step 3/7 (analysis)", or "done (7 steps)" past the last step.</summary>
-    private static string StepOf(JsonNode policy)
-    {
-        var steps = policy["plan"]?["steps"]?.AsArray() ?? [];
-        var index = policy["progress"]?["step_index"] is JsonValue v && v.TryGetValue<int>(out var i) ? i : 0;
-        return index < steps.Count
-            ? string.Create(CultureInfo.InvariantCulture, $"step {index + 1}/{steps.Count} ({Text(steps[index]?["type"])})")
-            : string.Create(CultureInfo.InvariantCulture, $"done ({steps.Count} steps)");
-    }
-
-    private static string Split(JsonNode policy)
-    {
-        if (policy["canary"] is { } canary)
-        {
-            return canary["canary_version"] is { } version
-                ? $"v{Text(canary["stable_version"])} {Percent(100 - Number(canary["weight"]))} / v{Text(version)} {Percent(Number(canary["weight"]))}"
-                : $"v{Text(canary["stable_version"])} 100%";
-        }
-
-        if (policy["blue_green"] is { } blueGreen)
-        {
-            return blueGreen["preview_version"] is { } preview
-                ? $"active v{Text(blueGreen["active_version"])}, preview v{Text(preview)}"
-                : $"active v{Text(blueGreen["active_version"])}";
-        }
-
-        return "production";
-    }
-
-    private static string Action(JsonNode action)
-    {
-        var kind = Text(action["kind"]);
-        return kind == "set_weight" ? $"set_weight {Percent(Number(action["weight"]))}" : kind;
-    }
-
     private static int? ReadJsonFile(CommandContext context, string path, out JsonNode? node)
     {
         node = null;
@@ -438,4 +285,10 @@ internal static partial class CliApp
     }
 
     private static string RolloutPath(CommandContext context) => "/admin/rollouts/" + AdminClient.Segment(context.Args.Positionals[2]);
+
+    /// <summary>Every rollout change says why (the audit trail records it): the usage error when <c>--reason</c> is missing or blank.</summary>
+    private static int? NeedsReason(CommandContext context, string command) =>
+        string.IsNullOrWhiteSpace(context.Args.Get("reason"))
+            ? UsageError(context.Error, $"{command} needs --reason TEXT: every rollout change says why (it is recorded in the audit trail)")
+            : null;
 }

@@ -27,14 +27,14 @@ internal static partial class CliApp
           models audit <model>
           rollout list
           rollout status <model>
-          rollout set <model> --file POLICY.json [--reason TEXT]
-          rollout set-weight <model> <weight> [--reason TEXT]
-          rollout start <model> [--plan PLAN.json] [--reason TEXT]
-          rollout pause <model> [--reason TEXT]
-          rollout resume <model> [--reason TEXT]
+          rollout set <model> --file POLICY.json --reason TEXT
+          rollout set-weight <model> <weight> --reason TEXT
+          rollout start <model> [--plan PLAN.json] --reason TEXT
+          rollout pause <model> --reason TEXT
+          rollout resume <model> --reason TEXT
           rollout promote <model> --reason TEXT
           rollout abort <model> --reason TEXT
-          rollout delete <model> [--reason TEXT]
+          rollout delete <model> --reason TEXT
           drift status <model> [--version N] [--histograms]
           audit verify <model>
           performance <model>
@@ -43,6 +43,7 @@ internal static partial class CliApp
         --token  admin bearer token (env SERVING_TOKEN)
         --actor  who you are, recorded in the audit log (env SERVING_ACTOR, default the OS user)
         --json   print the server's JSON instead of tables
+        --reason why; every rollout change needs one (recorded with --actor in the model's audit trail)
 
         exit codes: 0 ok, 1 usage error, 2 rejected by the server (4xx) or a broken audit trail,
                     3 server or connection error

@@ -26,4 +26,7 @@ internal enum AuditAction
 
     /// <summary>The model's rollout policy was deleted (the model routes to its Production version again).</summary>
     RolloutDelete = 7,
+
+    /// <summary>The shared rollout store had lost its data and a replica restored the model's policy from its last known state.</summary>
+    RolloutRestore = 8,
 }

@@ -10,7 +10,8 @@ namespace Serving.Core.Registry;
 /// JSON as the stores write it (<see cref="RegistryJsonContext"/>, camelCase, nulls omitted) without
 /// its <see cref="AuditEntry.Hash"/>; its hash is the SHA-256 of those bytes, which include the hash of
 /// the entry before it (<see cref="AuditEntry.Previous"/>). Changing, removing or reordering any entry
-/// but the last breaks the chain at that entry or the one after it.
+/// but the last breaks the chain at that entry or the one after it; removing or replacing the newest
+/// entries shows against the trail's <see cref="AuditHead"/>, kept apart from it.
 /// </summary>
 internal static class AuditChain
 {
@@ -53,9 +54,14 @@ internal static class AuditChain
         }
     }
 
-    /// <summary>Checks a trail as stored (one JSON entry per item, oldest first) and names the first entry (1-based) that breaks the chain.</summary>
-    public static AuditVerification Verify(IReadOnlyList<string> stored)
+    /// <summary>
+    /// Checks a trail as stored (one JSON entry per item, oldest first) against its head record
+    /// (<paramref name="head"/>, null when there is none) and names the first entry (1-based) that breaks the
+    /// chain, or the newest entries that were removed or replaced.
+    /// </summary>
+    public static AuditVerification Verify(IReadOnlyList<string> stored, AuditHead? head)
     {
+        var hashes = new string[stored.Count];
         var previous = Genesis;
         for (var i = 0; i < stored.Count; i++)
         {
@@ -83,8 +89,41 @@ internal static class AuditChain
             }
 
             previous = entry.Hash!;
+            hashes[i] = previous;
         }
 
-        return AuditVerification.Ok(stored.Count);
+        return CheckHead(hashes, head);
+    }
+
+    /// <summary>Whether an intact chain ends where its head record says.</summary>
+    private static AuditVerification CheckHead(string[] hashes, AuditHead? head)
+    {
+        var found = hashes.Length;
+        if (head is null)
+        {
+            return found == 0
+                ? AuditVerification.Ok(0)
+                : AuditVerification.Broken(found, null, string.Create(CultureInfo.InvariantCulture,
+                    $"the trail holds {found} entries but has no head record: it was removed (or the trail was written before head records existed; its next change writes one)"));
+        }
+
+        if (head.Count > found)
+        {
+            var missing = head.Count - found;
+            return AuditVerification.Broken(found, found + 1, string.Create(CultureInfo.InvariantCulture,
+                $"the trail was truncated: its head record says {head.Count} entries, found {found}; {(missing == 1 ? $"the newest entry ({head.Count}) was" : $"the newest {missing} entries ({found + 1}-{head.Count}) were")} removed"),
+                head.Count);
+        }
+
+        if (head.Count < 1 || !string.Equals(hashes[head.Count - 1], head.Hash, StringComparison.Ordinal))
+        {
+            return AuditVerification.Broken(found, (int)Math.Max(head.Count, 1), string.Create(CultureInfo.InvariantCulture,
+                $"entry {head.Count} is not the one the head record names (hash '{head.Hash}'): the newest entries were replaced"),
+                head.Count);
+        }
+
+        // More entries than the head counts, chained after the one it names: appended by a file-store
+        // write that stopped before its head record (the next append counts them). Redis writes both at once.
+        return AuditVerification.Ok(found);
     }
 }

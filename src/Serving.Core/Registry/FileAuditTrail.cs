@@ -8,7 +8,9 @@ namespace Serving.Core.Registry;
 /// The embedded audit trail: one append-only JSON-lines file per model under
 /// <c>&lt;state directory&gt;/audit/&lt;model&gt;.jsonl</c>, shared by the registry and the rollout
 /// file stores. Each entry is chained to the one before it (<see cref="AuditChain"/>) and flushed to
-/// disk before the append returns; lines are never rewritten.
+/// disk before the append returns; lines are never rewritten. The trail's head record
+/// (<see cref="AuditHead"/>) is <c>&lt;model&gt;.head.json</c> beside it, replaced atomically right after
+/// each append under the same lock, so removing the newest lines shows in <see cref="VerifyAsync"/>.
 /// </summary>
 internal sealed class FileAuditTrail
 {
@@ -35,9 +37,14 @@ internal sealed class FileAuditTrail
         return entries;
     }
 
-    /// <summary>Checks the model's chain as stored.</summary>
-    public async Task<AuditVerification> VerifyAsync(string model, CancellationToken cancellationToken) =>
-        AuditChain.Verify(await ReadLinesAsync(model, cancellationToken).ConfigureAwait(false));
+    /// <summary>Checks the model's chain as stored, and that it ends where its head record says.</summary>
+    public async Task<AuditVerification> VerifyAsync(string model, CancellationToken cancellationToken)
+    {
+        // Under the lock: an append in between the two reads would look like a removal.
+        using var held = await _lock.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var head = await ReadHeadAsync(model, cancellationToken).ConfigureAwait(false);
+        return AuditChain.Verify(await ReadLinesAsync(model, cancellationToken).ConfigureAwait(false), head);
+    }
 
     /// <summary>Chains <paramref name="entries"/> after the model's last entry and appends them.</summary>
     public async Task AppendAsync(string model, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
@@ -49,9 +56,11 @@ internal sealed class FileAuditTrail
 
         using var held = await _lock.AcquireAsync(cancellationToken).ConfigureAwait(false);
         var lines = await ReadLinesAsync(model, cancellationToken).ConfigureAwait(false);
+        var recorded = await ReadHeadAsync(model, cancellationToken).ConfigureAwait(false);
         var head = lines.Count == 0 ? AuditChain.Genesis : AuditChain.Parse(lines[^1], lines.Count, PathOf(model)).Hash ?? string.Empty;
         var text = new StringBuilder();
-        foreach (var entry in AuditChain.Link(head, entries))
+        var linked = AuditChain.Link(head, entries);
+        foreach (var entry in linked)
         {
             text.Append(JsonSerializer.Serialize(entry, RegistryJsonContext.Default.AuditEntry)).Append('\n');
         }
@@ -62,9 +71,19 @@ internal sealed class FileAuditTrail
             await stream.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), cancellationToken).ConfigureAwait(false);
             stream.Flush(flushToDisk: true);
         }
+
+        // After the lines: a crash in between leaves entries beyond the head (accepted, and counted by the
+        // next append), never a head beyond the entries (which would read as a removal).
+        var next = new AuditHead(AuditHead.NextCount(recorded, lines.Count, linked.Length), linked[^1].Hash!);
+        await JsonFileStore.WriteAtomicallyAsync(HeadPathOf(model), next, RegistryJsonContext.Default.AuditHead, cancellationToken).ConfigureAwait(false);
     }
 
     private string PathOf(string model) => Path.Combine(_directory, model + ".jsonl");
+
+    private string HeadPathOf(string model) => Path.Combine(_directory, model + ".head.json");
+
+    private Task<AuditHead?> ReadHeadAsync(string model, CancellationToken cancellationToken) =>
+        JsonFileStore.ReadAsync(HeadPathOf(model), RegistryJsonContext.Default.AuditHead, "audit head record", cancellationToken);
 
     private async Task<IReadOnlyList<string>> ReadLinesAsync(string model, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ namespace Serving.Core.Registry;
 /// </summary>
 /// <remarks>
 /// Writes go to a temporary file that is flushed to disk and then renamed over the document, so a
-/// reader or a crash sees the old document or the new one, never half of one. A commit holds the
+/// reader or a crash sees the old document or the new one, never half of one. A commit (<see cref="FileCompareAndSwap"/>) holds the
 /// directory's <see cref="DirectoryLock"/>, re-reads the revision and writes only if it is still the
 /// expected one, then appends the audit entries. The change feed reports commits made through this
 /// instance. Documents written before the audit trail existed kept their audit inside; the first
@@ -84,21 +84,22 @@ internal sealed partial class FileRegistryStore : RegistryStoreBase
     protected override async Task<bool> TryCommitAsync(string model, long expectedRevision, StateChange change, CancellationToken cancellationToken)
     {
         var path = PathOf(model);
-        using (await _lock.AcquireAsync(cancellationToken).ConfigureAwait(false))
+        var (committed, _) = await FileCompareAndSwap.RunAsync(
+            _lock, path, RegistryJsonContext.Default.ModelDocument, "registry document", static found => found?.State.Revision ?? 0, expectedRevision,
+            async found =>
+            {
+                if (found is { Audit.IsEmpty: false })
+                {
+                    await _audit.AppendAsync(model, found.Audit, cancellationToken).ConfigureAwait(false);
+                }
+
+                await WriteAtomicallyAsync(path, new ModelDocument(change.State, []), cancellationToken).ConfigureAwait(false);
+                await _audit.AppendAsync(model, change.Audit, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (!committed)
         {
-            var stored = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
-            if ((stored?.State.Revision ?? 0) != expectedRevision)
-            {
-                return false;
-            }
-
-            if (stored is { Audit.IsEmpty: false })
-            {
-                await _audit.AppendAsync(model, stored.Audit, cancellationToken).ConfigureAwait(false);
-            }
-
-            await WriteAtomicallyAsync(path, new ModelDocument(change.State, []), cancellationToken).ConfigureAwait(false);
-            await _audit.AppendAsync(model, change.Audit, cancellationToken).ConfigureAwait(false);
+            return false;
         }
 
         LogCommitted(model, change.State.Revision);

@@ -1,3 +1,5 @@
+using Serving.Core.Storage;
+
 namespace Serving.Core.Registry;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace Serving.Core.Registry;
 /// Every mutation reads the model's state, applies the pure rule from <see cref="RegistryRules"/> and
 /// writes the result only if the model's <see cref="ModelState.Revision"/> is still the one it read
 /// (compare-and-swap), retrying a bounded number of times. Expected failures come back as
-/// <see cref="RegistryResult{T}"/> errors; exceptions mean faults (I/O, Redis unreachable).
+/// <see cref="StoreResult{T}"/> errors; exceptions mean faults (I/O, Redis unreachable).
 /// </remarks>
 internal interface IRegistryStore
 {
@@ -25,22 +27,22 @@ internal interface IRegistryStore
     Task<AuditVerification> VerifyAuditAsync(string model, CancellationToken cancellationToken = default);
 
     /// <summary>Registers a version (stage None), creating the model if needed.</summary>
-    Task<RegistryResult<ModelState>> RegisterAsync(string model, VersionRegistration registration, ChangeContext context, CancellationToken cancellationToken = default);
+    Task<StoreResult<ModelState>> RegisterAsync(string model, VersionRegistration registration, ChangeContext context, CancellationToken cancellationToken = default);
 
     /// <summary>Creates a model from repository versions (see <see cref="RegistryRules.Seed"/>); AlreadyExists when it is registered.</summary>
-    Task<RegistryResult<ModelState>> SeedAsync(string model, IReadOnlyList<VersionRegistration> versions, CancellationToken cancellationToken = default);
+    Task<StoreResult<ModelState>> SeedAsync(string model, IReadOnlyList<VersionRegistration> versions, CancellationToken cancellationToken = default);
 
     /// <summary>Moves a version to another stage, through the approval rule and the promotion gate.</summary>
-    Task<RegistryResult<ModelState>> TransitionAsync(string model, int version, TransitionRequest request, CancellationToken cancellationToken = default);
+    Task<StoreResult<ModelState>> TransitionAsync(string model, int version, TransitionRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Points an alias at a version.</summary>
-    Task<RegistryResult<ModelState>> SetAliasAsync(string model, string alias, int version, ChangeContext context, CancellationToken cancellationToken = default);
+    Task<StoreResult<ModelState>> SetAliasAsync(string model, string alias, int version, ChangeContext context, CancellationToken cancellationToken = default);
 
     /// <summary>Removes an alias.</summary>
-    Task<RegistryResult<ModelState>> RemoveAliasAsync(string model, string alias, ChangeContext context, CancellationToken cancellationToken = default);
+    Task<StoreResult<ModelState>> RemoveAliasAsync(string model, string alias, ChangeContext context, CancellationToken cancellationToken = default);
 
     /// <summary>Returns Production to the previous Production version.</summary>
-    Task<RegistryResult<ModelState>> RollbackAsync(string model, ChangeContext context, CancellationToken cancellationToken = default);
+    Task<StoreResult<ModelState>> RollbackAsync(string model, ChangeContext context, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The change feed: yields a model's name after each committed change to it (the file store: changes

@@ -1,3 +1,4 @@
+using Serving.Core.Storage;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -37,17 +38,17 @@ internal sealed partial class ModelRepository
     /// Resolves a relative artifact location to an existing file inside the repository; refuses
     /// traversal (<c>..</c>, absolute paths, symbolic links leading outside) and missing files.
     /// </summary>
-    public RegistryResult<string> ResolveArtifact(string? relative)
+    public StoreResult<string> ResolveArtifact(string? relative)
     {
         if (ArtifactPath.Validate(relative) is { } error)
         {
-            return RegistryResult<string>.Failure(RegistryErrorCode.InvalidArgument, error);
+            return StoreResult<string>.Failure(StoreErrorCode.InvalidArgument, error);
         }
 
         var full = Path.GetFullPath(Path.Combine(Root, relative!));
         if (!IsInside(full))
         {
-            return RegistryResult<string>.Failure(RegistryErrorCode.InvalidArgument, $"artifact location '{relative}' is outside the model repository");
+            return StoreResult<string>.Failure(StoreErrorCode.InvalidArgument, $"artifact location '{relative}' is outside the model repository");
         }
 
         // Every link along the path counts, directory links included (repo/escape -> /etc).
@@ -58,17 +59,17 @@ internal sealed partial class ModelRepository
         }
         catch (IOException ex)
         {
-            return RegistryResult<string>.Failure(RegistryErrorCode.InvalidArgument, $"artifact location '{relative}' cannot be resolved: {ex.Message}");
+            return StoreResult<string>.Failure(StoreErrorCode.InvalidArgument, $"artifact location '{relative}' cannot be resolved: {ex.Message}");
         }
 
         if (!inside)
         {
-            return RegistryResult<string>.Failure(RegistryErrorCode.InvalidArgument, $"artifact location '{relative}' links outside the model repository");
+            return StoreResult<string>.Failure(StoreErrorCode.InvalidArgument, $"artifact location '{relative}' links outside the model repository");
         }
 
         if (!File.Exists(full))
         {
-            return RegistryResult<string>.Failure(RegistryErrorCode.InvalidArgument, $"artifact '{relative}' does not exist in the model repository");
+            return StoreResult<string>.Failure(StoreErrorCode.InvalidArgument, $"artifact '{relative}' does not exist in the model repository");
         }
 
         return full;
@@ -78,12 +79,12 @@ internal sealed partial class ModelRepository
     /// Resolves and hashes an artifact and reads the <c>metadata.json</c> beside it, producing a
     /// registration without a version number.
     /// </summary>
-    public async Task<RegistryResult<VersionRegistration>> InspectAsync(string? relative, CancellationToken cancellationToken)
+    public async Task<StoreResult<VersionRegistration>> InspectAsync(string? relative, CancellationToken cancellationToken)
     {
         var resolved = ResolveArtifact(relative);
         if (!resolved.IsSuccess)
         {
-            return RegistryResult<VersionRegistration>.Failure(resolved.Error);
+            return StoreResult<VersionRegistration>.Failure(resolved.Error);
         }
 
         var sha256 = await ComputeSha256Async(resolved.Value, cancellationToken).ConfigureAwait(false);
@@ -95,7 +96,7 @@ internal sealed partial class ModelRepository
         }
         catch (JsonException ex)
         {
-            return RegistryResult<VersionRegistration>.Failure(RegistryErrorCode.InvalidArgument,
+            return StoreResult<VersionRegistration>.Failure(StoreErrorCode.InvalidArgument,
                 $"{MetadataFileName} beside '{relative}' is not valid: {ex.Message}");
         }
 

@@ -11,6 +11,7 @@ namespace Serving.Core.Registry;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ModelState))]
 [JsonSerializable(typeof(AuditEntry))]
+[JsonSerializable(typeof(AuditHead))]
 [JsonSerializable(typeof(ModelDocument))]
 [JsonSerializable(typeof(ImmutableArray<AuditEntry>))]
 [JsonSerializable(typeof(SnapshotDocument<ModelState>))]

@@ -1,3 +1,5 @@
+using Serving.Core.Storage;
+
 namespace Serving.Core.Registry;
 
 /// <summary>Settings shared by every registry store.</summary>
@@ -11,7 +13,7 @@ internal sealed record RegistryOptions
 
     /// <summary>
     /// How many times a mutation re-reads and re-applies after losing a compare-and-swap before it
-    /// reports <see cref="RegistryErrorCode.Conflict"/>. Default 16.
+    /// reports <see cref="StoreErrorCode.Conflict"/>. Default 16.
     /// </summary>
     public int MaxCommitAttempts { get; init; } = 16;
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Registry;
 
@@ -15,7 +16,7 @@ internal static class RegistryRules
     public const string SeedActor = "seed";
 
     /// <summary>Registers a new version in <see cref="ModelStage.None"/>; creates the model when it does not exist.</summary>
-    public static RegistryResult<StateChange> Register(
+    public static StoreResult<StateChange> Register(
         ModelState? current, string model, VersionRegistration registration, ChangeContext context, DateTimeOffset now)
     {
         if (ValidateModel(model) is { } modelError)
@@ -32,7 +33,7 @@ internal static class RegistryRules
         var number = registration.Version ?? state.LatestVersion + 1;
         if (state.FindVersion(number) is not null)
         {
-            return Error(RegistryErrorCode.AlreadyExists, $"model '{model}' already has version {number}");
+            return Error(StoreErrorCode.AlreadyExists, $"model '{model}' already has version {number}");
         }
 
         var version = NewVersion(number, registration, ModelStage.None, now);
@@ -51,7 +52,7 @@ internal static class RegistryRules
     /// them). No earlier Production version is recorded, so <c>rollback</c> has nothing to return to until a
     /// promotion. Refused when the model already exists.
     /// </summary>
-    public static RegistryResult<StateChange> Seed(
+    public static StoreResult<StateChange> Seed(
         ModelState? current, string model, IReadOnlyList<VersionRegistration> versions, DateTimeOffset now)
     {
         if (ValidateModel(model) is { } modelError)
@@ -61,12 +62,12 @@ internal static class RegistryRules
 
         if (current is not null)
         {
-            return Error(RegistryErrorCode.AlreadyExists, $"model '{model}' is already registered");
+            return Error(StoreErrorCode.AlreadyExists, $"model '{model}' is already registered");
         }
 
         if (versions.Count == 0)
         {
-            return Error(RegistryErrorCode.InvalidArgument, $"model '{model}' has no versions to seed");
+            return Error(StoreErrorCode.InvalidArgument, $"model '{model}' has no versions to seed");
         }
 
         var ordered = new List<VersionRegistration>(versions);
@@ -74,7 +75,7 @@ internal static class RegistryRules
         {
             if (registration.Version is not > 0)
             {
-                return Error(RegistryErrorCode.InvalidArgument, "seeded versions need explicit positive numbers");
+                return Error(StoreErrorCode.InvalidArgument, "seeded versions need explicit positive numbers");
             }
 
             if (ValidateRegistration(registration) is { } invalid)
@@ -92,7 +93,7 @@ internal static class RegistryRules
             var number = ordered[i].Version!.Value;
             if (i > 0 && number == built[i - 1].Version)
             {
-                return Error(RegistryErrorCode.AlreadyExists, $"model '{model}' lists version {number} twice");
+                return Error(StoreErrorCode.AlreadyExists, $"model '{model}' lists version {number} twice");
             }
 
             // The highest version serves by default; the others stay loaded in Staging so that they
@@ -115,7 +116,7 @@ internal static class RegistryRules
     /// Moves a version to another stage. Production needs an approver and a reason, passes the
     /// promotion gate (or is forced with a force reason), and archives the previous Production version.
     /// </summary>
-    public static RegistryResult<StateChange> Transition(
+    public static StoreResult<StateChange> Transition(
         ModelState? current, string model, int version, TransitionRequest request, double tolerance, DateTimeOffset now)
     {
         if (Find(current, model, version, out var state, out var candidate) is { } missing)
@@ -127,12 +128,12 @@ internal static class RegistryRules
         var to = request.Target;
         if (from == to)
         {
-            return Error(RegistryErrorCode.InvalidTransition, $"{model} v{version} is already in {to}");
+            return Error(StoreErrorCode.InvalidTransition, $"{model} v{version} is already in {to}");
         }
 
         if (!StageTransitions.IsLegal(from, to))
         {
-            return Error(RegistryErrorCode.InvalidTransition,
+            return Error(StoreErrorCode.InvalidTransition,
                 $"{model} v{version} cannot move from {from} to {to} (from {from}: {StageTransitions.LegalTargets(from)})");
         }
 
@@ -151,13 +152,13 @@ internal static class RegistryRules
 
         if (string.IsNullOrWhiteSpace(request.Approver) || string.IsNullOrWhiteSpace(request.Reason))
         {
-            return Error(RegistryErrorCode.ApprovalRequired,
+            return Error(StoreErrorCode.ApprovalRequired,
                 $"promoting {model} v{version} to Production needs an approver and a reason");
         }
 
         if (request.Force && string.IsNullOrWhiteSpace(request.ForceReason))
         {
-            return Error(RegistryErrorCode.ApprovalRequired, "a forced promotion needs a force reason");
+            return Error(StoreErrorCode.ApprovalRequired, "a forced promotion needs a force reason");
         }
 
         var previous = state.Production;
@@ -166,7 +167,7 @@ internal static class RegistryRules
             var regressions = PromotionGate.Evaluate(candidate.Metrics, previous.Metrics, tolerance);
             if (!regressions.IsEmpty)
             {
-                return Error(RegistryErrorCode.GateRejected,
+                return Error(StoreErrorCode.GateRejected,
                     $"promotion of {model} v{version} refused, it regresses against production v{previous.Version}: " +
                     $"{PromotionGate.Describe(regressions, tolerance)}; force it with a reason to override");
             }
@@ -207,7 +208,7 @@ internal static class RegistryRules
     /// Returns Production to the version the last promotion archived; the current Production version
     /// is archived. Repeated rollbacks walk further back. Needs a reason.
     /// </summary>
-    public static RegistryResult<StateChange> Rollback(ModelState? current, string model, ChangeContext context, DateTimeOffset now)
+    public static StoreResult<StateChange> Rollback(ModelState? current, string model, ChangeContext context, DateTimeOffset now)
     {
         if (ValidateModel(model) is { } modelError)
         {
@@ -216,12 +217,12 @@ internal static class RegistryRules
 
         if (current is null)
         {
-            return Error(RegistryErrorCode.NotFound, $"model '{model}' not found");
+            return Error(StoreErrorCode.NotFound, $"model '{model}' not found");
         }
 
         if (context.AuditReason is null)
         {
-            return Error(RegistryErrorCode.ApprovalRequired, $"rolling back {model} needs a reason");
+            return Error(StoreErrorCode.ApprovalRequired, $"rolling back {model} needs a reason");
         }
 
         var production = current.Production;
@@ -239,7 +240,7 @@ internal static class RegistryRules
 
         if (target is null)
         {
-            return Error(RegistryErrorCode.NoPreviousProduction, $"model '{model}' has no previous Production version to roll back to");
+            return Error(StoreErrorCode.NoPreviousProduction, $"model '{model}' has no previous Production version to roll back to");
         }
 
         var versions = Replace(current.Versions, target with { Stage = ModelStage.Production, StageChanged = now });
@@ -273,12 +274,12 @@ internal static class RegistryRules
     /// Points <paramref name="alias"/> at <paramref name="version"/>. Setting an alias to the version it
     /// already points at changes nothing (empty audit, same revision).
     /// </summary>
-    public static RegistryResult<StateChange> SetAlias(
+    public static StoreResult<StateChange> SetAlias(
         ModelState? current, string model, string alias, int version, ChangeContext context, DateTimeOffset now)
     {
         if (!ModelNames.IsValidAlias(alias))
         {
-            return Error(RegistryErrorCode.InvalidArgument,
+            return Error(StoreErrorCode.InvalidArgument,
                 $"invalid alias '{alias}': a letter, then up to 63 letters, digits, '-', '_' or '.'");
         }
 
@@ -305,7 +306,7 @@ internal static class RegistryRules
     }
 
     /// <summary>Removes an alias.</summary>
-    public static RegistryResult<StateChange> RemoveAlias(
+    public static StoreResult<StateChange> RemoveAlias(
         ModelState? current, string model, string alias, ChangeContext context, DateTimeOffset now)
     {
         if (ValidateModel(model) is { } modelError)
@@ -315,12 +316,12 @@ internal static class RegistryRules
 
         if (current is null)
         {
-            return Error(RegistryErrorCode.NotFound, $"model '{model}' not found");
+            return Error(StoreErrorCode.NotFound, $"model '{model}' not found");
         }
 
         if (!current.Aliases.TryGetValue(alias, out var before))
         {
-            return Error(RegistryErrorCode.NotFound, $"model '{model}' has no alias '{alias}'");
+            return Error(StoreErrorCode.NotFound, $"model '{model}' has no alias '{alias}'");
         }
 
         var next = Next(current) with { Aliases = current.Aliases.Remove(alias) };
@@ -333,33 +334,33 @@ internal static class RegistryRules
         return new StateChange(next, [entry]);
     }
 
-    private static RegistryError? ValidateModel(string model) => ModelNames.IsValidModel(model)
+    private static StoreError? ValidateModel(string model) => ModelNames.IsValidModel(model)
         ? null
-        : new RegistryError(RegistryErrorCode.InvalidArgument,
+        : new StoreError(StoreErrorCode.InvalidArgument,
             $"invalid model name '{model}': a letter or digit, then up to 127 letters, digits, '-', '_' or '.'");
 
-    private static RegistryError? ValidateRegistration(VersionRegistration registration)
+    private static StoreError? ValidateRegistration(VersionRegistration registration)
     {
         if (registration.Version is <= 0)
         {
-            return new RegistryError(RegistryErrorCode.InvalidArgument, $"version must be a positive integer, got {registration.Version}");
+            return new StoreError(StoreErrorCode.InvalidArgument, $"version must be a positive integer, got {registration.Version}");
         }
 
         if (ArtifactPath.Validate(registration.Artifact) is { } pathError)
         {
-            return new RegistryError(RegistryErrorCode.InvalidArgument, pathError);
+            return new StoreError(StoreErrorCode.InvalidArgument, pathError);
         }
 
         if (!IsSha256Hex(registration.Sha256))
         {
-            return new RegistryError(RegistryErrorCode.InvalidArgument, "sha256 must be 64 lower-case hex digits");
+            return new StoreError(StoreErrorCode.InvalidArgument, "sha256 must be 64 lower-case hex digits");
         }
 
         foreach (var (name, value) in registration.Metrics)
         {
             if (string.IsNullOrWhiteSpace(name) || !double.IsFinite(value))
             {
-                return new RegistryError(RegistryErrorCode.InvalidArgument, $"metric '{name}' must have a name and a finite value");
+                return new StoreError(StoreErrorCode.InvalidArgument, $"metric '{name}' must have a name and a finite value");
             }
         }
 
@@ -367,7 +368,7 @@ internal static class RegistryRules
         {
             if (string.IsNullOrWhiteSpace(key))
             {
-                return new RegistryError(RegistryErrorCode.InvalidArgument, "tag names must not be empty");
+                return new StoreError(StoreErrorCode.InvalidArgument, "tag names must not be empty");
             }
         }
 
@@ -392,7 +393,7 @@ internal static class RegistryRules
         return true;
     }
 
-    private static RegistryError? Find(ModelState? current, string model, int version, out ModelState state, out ModelVersion found)
+    private static StoreError? Find(ModelState? current, string model, int version, out ModelState state, out ModelVersion found)
     {
         state = current!;
         found = null!;
@@ -403,17 +404,17 @@ internal static class RegistryRules
 
         if (version <= 0)
         {
-            return new RegistryError(RegistryErrorCode.InvalidArgument, $"version must be a positive integer, got {version}");
+            return new StoreError(StoreErrorCode.InvalidArgument, $"version must be a positive integer, got {version}");
         }
 
         if (current is null)
         {
-            return new RegistryError(RegistryErrorCode.NotFound, $"model '{model}' not found");
+            return new StoreError(StoreErrorCode.NotFound, $"model '{model}' not found");
         }
 
         if (current.FindVersion(version) is not { } match)
         {
-            return new RegistryError(RegistryErrorCode.NotFound, $"model '{model}' has no version {version}");
+            return new StoreError(StoreErrorCode.NotFound, $"model '{model}' has no version {version}");
         }
 
         found = match;
@@ -473,5 +474,5 @@ internal static class RegistryRules
         return versions;
     }
 
-    private static RegistryError Error(RegistryErrorCode code, string message) => new(code, message);
+    private static StoreError Error(StoreErrorCode code, string message) => new(code, message);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Registry;
 
@@ -39,7 +40,7 @@ internal sealed partial class RegistrySeeder
                 seeded++;
                 LogSeeded(model.Name, model.Versions.Length, result.Value.Production?.Version ?? 0);
             }
-            else if (result.Error.Code != RegistryErrorCode.AlreadyExists)
+            else if (result.Error.Code != StoreErrorCode.AlreadyExists)
             {
                 // Another replica seeding at the same moment is expected; anything else is worth a warning.
                 LogSeedFailed(model.Name, result.Error.Message);

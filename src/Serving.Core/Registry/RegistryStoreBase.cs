@@ -4,8 +4,8 @@ using Serving.Core.Storage;
 namespace Serving.Core.Registry;
 
 /// <summary>
-/// The part every store shares: the read / apply rule / compare-and-swap / retry loop and the local
-/// fan-out of the change feed. A store supplies reads and <see cref="TryCommitAsync"/>.
+/// The part every store shares: the read / apply rule / compare-and-swap step, retried by
+/// <see cref="CompareAndSwapRetry"/>, and the local fan-out of the change feed. A store supplies reads and <see cref="TryCommitAsync"/>.
 /// </summary>
 internal abstract partial class RegistryStoreBase : IRegistryStore, IDisposable
 {
@@ -35,27 +35,27 @@ internal abstract partial class RegistryStoreBase : IRegistryStore, IDisposable
     public abstract Task<AuditVerification> VerifyAuditAsync(string model, CancellationToken cancellationToken = default);
 
     /// <inheritdoc />
-    public Task<RegistryResult<ModelState>> RegisterAsync(string model, VersionRegistration registration, ChangeContext context, CancellationToken cancellationToken = default) =>
+    public Task<StoreResult<ModelState>> RegisterAsync(string model, VersionRegistration registration, ChangeContext context, CancellationToken cancellationToken = default) =>
         MutateAsync(model, (current, now) => RegistryRules.Register(current, model, registration, context, now), cancellationToken);
 
     /// <inheritdoc />
-    public Task<RegistryResult<ModelState>> SeedAsync(string model, IReadOnlyList<VersionRegistration> versions, CancellationToken cancellationToken = default) =>
+    public Task<StoreResult<ModelState>> SeedAsync(string model, IReadOnlyList<VersionRegistration> versions, CancellationToken cancellationToken = default) =>
         MutateAsync(model, (current, now) => RegistryRules.Seed(current, model, versions, now), cancellationToken);
 
     /// <inheritdoc />
-    public Task<RegistryResult<ModelState>> TransitionAsync(string model, int version, TransitionRequest request, CancellationToken cancellationToken = default) =>
+    public Task<StoreResult<ModelState>> TransitionAsync(string model, int version, TransitionRequest request, CancellationToken cancellationToken = default) =>
         MutateAsync(model, (current, now) => RegistryRules.Transition(current, model, version, request, _options.GateTolerance, now), cancellationToken);
 
     /// <inheritdoc />
-    public Task<RegistryResult<ModelState>> SetAliasAsync(string model, string alias, int version, ChangeContext context, CancellationToken cancellationToken = default) =>
+    public Task<StoreResult<ModelState>> SetAliasAsync(string model, string alias, int version, ChangeContext context, CancellationToken cancellationToken = default) =>
         MutateAsync(model, (current, now) => RegistryRules.SetAlias(current, model, alias, version, context, now), cancellationToken);
 
     /// <inheritdoc />
-    public Task<RegistryResult<ModelState>> RemoveAliasAsync(string model, string alias, ChangeContext context, CancellationToken cancellationToken = default) =>
+    public Task<StoreResult<ModelState>> RemoveAliasAsync(string model, string alias, ChangeContext context, CancellationToken cancellationToken = default) =>
         MutateAsync(model, (current, now) => RegistryRules.RemoveAlias(current, model, alias, context, now), cancellationToken);
 
     /// <inheritdoc />
-    public Task<RegistryResult<ModelState>> RollbackAsync(string model, ChangeContext context, CancellationToken cancellationToken = default) =>
+    public Task<StoreResult<ModelState>> RollbackAsync(string model, ChangeContext context, CancellationToken cancellationToken = default) =>
         MutateAsync(model, (current, now) => RegistryRules.Rollback(current, model, context, now), cancellationToken);
 
     /// <inheritdoc />
@@ -87,43 +87,40 @@ internal abstract partial class RegistryStoreBase : IRegistryStore, IDisposable
         }
     }
 
-    private async Task<RegistryResult<ModelState>> MutateAsync(
-        string model, Func<ModelState?, DateTimeOffset, RegistryResult<StateChange>> rule, CancellationToken cancellationToken)
+    private async Task<StoreResult<ModelState>> MutateAsync(
+        string model, Func<ModelState?, DateTimeOffset, StoreResult<StateChange>> rule, CancellationToken cancellationToken)
     {
         if (!ModelNames.IsValidModel(model))
         {
-            return RegistryResult<ModelState>.Failure(RegistryErrorCode.InvalidArgument,
+            return StoreResult<ModelState>.Failure(StoreErrorCode.InvalidArgument,
                 $"invalid model name '{model}': a letter or digit, then up to 127 letters, digits, '-', '_' or '.'");
         }
 
-        for (var attempt = 1; attempt <= _options.MaxCommitAttempts; attempt++)
+        var result = await CompareAndSwapRetry.RunAsync<ModelState>(_options.MaxCommitAttempts, async attempt =>
         {
             var current = await GetAsync(model, cancellationToken).ConfigureAwait(false);
-            var result = rule(current, _timeProvider.GetUtcNow());
-            if (!result.IsSuccess)
+            var decided = rule(current, _timeProvider.GetUtcNow());
+            if (!decided.IsSuccess)
             {
-                return RegistryResult<ModelState>.Failure(result.Error);
+                return decided.Error;
             }
 
-            if (result.Value.Audit.IsEmpty)
+            if (decided.Value.Audit.IsEmpty
+                || await TryCommitAsync(model, current?.Revision ?? 0, decided.Value, cancellationToken).ConfigureAwait(false))
             {
-                return result.Value.State;
-            }
-
-            if (await TryCommitAsync(model, current?.Revision ?? 0, result.Value, cancellationToken).ConfigureAwait(false))
-            {
-                return result.Value.State;
+                return decided.Value.State;
             }
 
             LogCommitConflict(model, attempt);
+            return StoreResult<ModelState>.Failure(StoreErrorCode.Conflict,
+                $"model '{model}' kept changing concurrently; gave up after {_options.MaxCommitAttempts} attempts, retry");
+        }, cancellationToken).ConfigureAwait(false);
 
-            // Jittered back-off in real time (not the injected clock): it spaces out retries of writers
-            // that collided, it is not a business timestamp.
-            await Task.Delay(Random.Shared.Next(1, 4 * attempt), cancellationToken).ConfigureAwait(false);
+        if (result.Error?.Code == StoreErrorCode.Conflict)
+        {
+            LogConflictRetriesExhausted(model, _options.MaxCommitAttempts);
         }
 
-        LogConflictRetriesExhausted(model, _options.MaxCommitAttempts);
-        return RegistryResult<ModelState>.Failure(RegistryErrorCode.Conflict,
-            $"model '{model}' kept changing concurrently; gave up after {_options.MaxCommitAttempts} attempts, retry");
+        return result;
     }
 }

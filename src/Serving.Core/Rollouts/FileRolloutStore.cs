@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Serving.Core.Registry;
@@ -13,7 +12,7 @@ namespace Serving.Core.Rollouts;
 /// <remarks>
 /// Writes go to a temporary file that is flushed to disk and then renamed over the policy, so a reader
 /// or a crash sees the old policy or the new one, never half of one, and a restart finds the last
-/// committed policy. A commit holds the directory's <see cref="DirectoryLock"/>, re-reads the revision
+/// committed policy. A commit (<see cref="FileCompareAndSwap"/>) holds the directory's <see cref="DirectoryLock"/>, re-reads the revision
 /// and writes only if it is still the expected one, appending an entry to the model's audit trail
 /// (<see cref="FileAuditTrail"/>, shared with the registry) just before. The change feed reports commits made
 /// through this instance.
@@ -65,7 +64,7 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<RolloutResult<RolloutPolicy>> CompareAndSwapAsync(RolloutPolicy policy, CancellationToken cancellationToken = default)
+    public async Task<StoreResult<RolloutPolicy>> CompareAndSwapAsync(RolloutPolicy policy, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
         if (RolloutPolicyValidator.Check(policy) is { } invalid)
@@ -75,23 +74,23 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
 
         string path = PathOf(policy.Model);
         RolloutPolicy stored = policy with { Revision = policy.Revision + 1 };
-        using (await _lock.AcquireAsync(cancellationToken).ConfigureAwait(false))
+        var (committed, current) = await FileCompareAndSwap.RunAsync(
+            _lock, path, RolloutJsonContext.Default.RolloutPolicy, "rollout policy", static found => found?.Revision ?? 0, policy.Revision,
+            async before =>
+            {
+                // The trail first: readers (other processes on this directory) see the policy only once its
+                // entry is written, and the policy becomes visible at the very end, as without a trail.
+                if (RolloutAudit.Set(before, stored, _timeProvider.GetUtcNow()) is { } entry)
+                {
+                    await _audit.AppendAsync(policy.Model, [entry], cancellationToken).ConfigureAwait(false);
+                }
+
+                await WriteAtomicallyAsync(path, stored, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (!committed)
         {
-            RolloutPolicy? current = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
-            long currentRevision = current?.Revision ?? 0;
-            if (currentRevision != policy.Revision)
-            {
-                return Conflict(policy.Model, policy.Revision, currentRevision);
-            }
-
-            // The trail first: readers (other processes on this directory) see the policy only once its
-            // entry is written, and the policy becomes visible at the very end, as without a trail.
-            if (RolloutAudit.Set(current, stored, _timeProvider.GetUtcNow()) is { } entry)
-            {
-                await _audit.AppendAsync(policy.Model, [entry], cancellationToken).ConfigureAwait(false);
-            }
-
-            await WriteAtomicallyAsync(path, stored, cancellationToken).ConfigureAwait(false);
+            return RolloutStoreErrors.Conflict(policy.Model, policy.Revision, current?.Revision ?? 0);
         }
 
         _changes.Publish(policy.Model);
@@ -99,32 +98,34 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<RolloutResult<RolloutPolicy>> DeleteAsync(
+    public async Task<StoreResult<RolloutPolicy>> DeleteAsync(
         string model, long expectedRevision, ChangeContext? context = null, CancellationToken cancellationToken = default)
     {
         if (!IsValidModel(model))
         {
-            return RolloutResult<RolloutPolicy>.Failure(RolloutErrorCode.NotFound, $"no rollout policy for model '{model}'");
+            return RolloutStoreErrors.NotFound(model);
         }
 
         string path = PathOf(model);
-        RolloutPolicy? current;
-        using (await _lock.AcquireAsync(cancellationToken).ConfigureAwait(false))
+
+        // A missing policy has no revision to match: -1 never equals one, so it is reported, not deleted.
+        var (committed, current) = await FileCompareAndSwap.RunAsync(
+            _lock, path, RolloutJsonContext.Default.RolloutPolicy, "rollout policy", static found => found?.Revision ?? -1, expectedRevision,
+            async deleted =>
+            {
+                await _audit.AppendAsync(model, [RolloutAudit.Delete(deleted!, context ?? new ChangeContext(null, null), _timeProvider.GetUtcNow())], cancellationToken)
+                    .ConfigureAwait(false);
+                File.Delete(path);
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (current is null)
         {
-            current = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
-            if (current is null)
-            {
-                return RolloutResult<RolloutPolicy>.Failure(RolloutErrorCode.NotFound, $"no rollout policy for model '{model}'");
-            }
+            return RolloutStoreErrors.NotFound(model);
+        }
 
-            if (current.Revision != expectedRevision)
-            {
-                return Conflict(model, expectedRevision, current.Revision);
-            }
-
-            await _audit.AppendAsync(model, [RolloutAudit.Delete(current, context ?? new ChangeContext(null, null), _timeProvider.GetUtcNow())], cancellationToken)
-                .ConfigureAwait(false);
-            File.Delete(path);
+        if (!committed)
+        {
+            return RolloutStoreErrors.Conflict(model, expectedRevision, current.Revision);
         }
 
         _changes.Publish(model);
@@ -136,10 +137,6 @@ internal sealed class FileRolloutStore : IRolloutStore, IDisposable
 
     /// <summary>Ends every change feed.</summary>
     public void Dispose() => _changes.Dispose();
-
-    private static RolloutResult<RolloutPolicy> Conflict(string model, long expected, long current) =>
-        RolloutResult<RolloutPolicy>.Failure(RolloutErrorCode.Conflict, string.Create(CultureInfo.InvariantCulture,
-            $"the rollout policy of '{model}' is at revision {current}, not {expected}: it changed since it was read; re-read it and retry"));
 
     private static bool IsValidModel(string? model) =>
         model is not null && RolloutPolicyValidator.IsValidModelName(model);

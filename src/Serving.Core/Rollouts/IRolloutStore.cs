@@ -1,4 +1,5 @@
 using Serving.Core.Registry;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Rollouts;
 
@@ -6,7 +7,7 @@ namespace Serving.Core.Rollouts;
 /// Where rollout policies live: one per model, replaced whole with a compare-and-swap on
 /// <see cref="RolloutPolicy.Revision"/>. A file implementation (<see cref="FileRolloutStore"/>) for one
 /// machine and a Redis one (in the gateway) shared by replicas satisfy the same contract
-/// (RolloutStoreContractTests). Expected failures are <see cref="RolloutResult{T}"/> errors; exceptions
+/// (RolloutStoreContractTests). Expected failures are <see cref="StoreResult{T}"/> errors; exceptions
 /// mean faults (I/O, Redis unreachable, a corrupt document).
 /// </summary>
 internal interface IRolloutStore
@@ -20,19 +21,19 @@ internal interface IRolloutStore
     /// <summary>
     /// Stores <paramref name="policy"/> if the stored revision is still <c>policy.Revision</c> (0: there
     /// must be no policy yet). The stored copy gets revision <c>policy.Revision + 1</c> and is returned.
-    /// Fails with <see cref="RolloutErrorCode.Invalid"/> when the policy breaks a rule
-    /// (<see cref="RolloutPolicyValidator"/>) and <see cref="RolloutErrorCode.Conflict"/> when another
+    /// Fails with <see cref="StoreErrorCode.InvalidArgument"/> when the policy breaks a rule
+    /// (<see cref="RolloutPolicyValidator"/>) and <see cref="StoreErrorCode.Conflict"/> when another
     /// writer got there first (re-read, re-apply, retry). Every stored change is appended to the model's
     /// audit trail (<see cref="RolloutAudit"/>: actor and reason from the policy's <c>updated_by</c> and <c>reason</c>).
     /// </summary>
-    Task<RolloutResult<RolloutPolicy>> CompareAndSwapAsync(RolloutPolicy policy, CancellationToken cancellationToken = default);
+    Task<StoreResult<RolloutPolicy>> CompareAndSwapAsync(RolloutPolicy policy, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Removes the model's policy if its stored revision is still <paramref name="expectedRevision"/>
     /// (the model then routes to its default version). NotFound when there is none; Conflict when it moved.
     /// <paramref name="context"/> (who and why) goes into the model's audit trail.
     /// </summary>
-    Task<RolloutResult<RolloutPolicy>> DeleteAsync(string model, long expectedRevision, ChangeContext? context = null, CancellationToken cancellationToken = default);
+    Task<StoreResult<RolloutPolicy>> DeleteAsync(string model, long expectedRevision, ChangeContext? context = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The change feed: yields a model's name after each committed change to its policy (the file store:

@@ -53,6 +53,22 @@ internal static class RolloutAudit
         Reason = context.AuditReason,
     };
 
+    /// <summary>
+    /// The entry of a policy written back by <paramref name="replica"/> after the shared store lost its
+    /// data: who (the replica), why, and the routing restored.
+    /// </summary>
+    public static AuditEntry Restore(RolloutPolicy restored, string replica, DateTimeOffset now) => new()
+    {
+        Model = restored.Model,
+        Revision = restored.Revision,
+        Timestamp = now,
+        Actor = "replica " + replica,
+        Action = AuditAction.RolloutRestore,
+        After = Describe(restored),
+        Reason = string.Create(CultureInfo.InvariantCulture,
+            $"rollout store lost its data; restored the policy from replica {replica}'s last known state (revision {restored.Revision})"),
+    };
+
     /// <summary>The policy's routing in words, e.g. <c>canary: stable v2, canary v3, weight 25%, step 1 Paused</c>.</summary>
     public static string Describe(RolloutPolicy policy)
     {

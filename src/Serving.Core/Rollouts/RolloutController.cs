@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Rollouts;
 
@@ -22,12 +23,12 @@ internal static class RolloutController
     public const string Actor = "rollout-controller";
 
     /// <summary>Starts the plan at its first step. Allowed unless a rollout is already under way.</summary>
-    public static RolloutResult<RolloutTransition> Start(RolloutPlan plan, RolloutProgress? current, DateTimeOffset now)
+    public static StoreResult<RolloutTransition> Start(RolloutPlan plan, RolloutProgress? current, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (current is { IsActive: true })
         {
-            return RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+            return StoreResult<RolloutTransition>.Failure(StoreErrorCode.InvalidState,
                 $"the rollout is already {Describe(current)}; abort it before starting again");
         }
 
@@ -71,13 +72,13 @@ internal static class RolloutController
     }
 
     /// <summary>Ends a pause (timed or until resumed) and runs on to the following steps.</summary>
-    public static RolloutResult<RolloutTransition> Resume(RolloutPlan plan, RolloutProgress state, DateTimeOffset now)
+    public static StoreResult<RolloutTransition> Resume(RolloutPlan plan, RolloutProgress state, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(state);
         if (state.Status != RolloutStatus.Paused)
         {
-            return RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+            return StoreResult<RolloutTransition>.Failure(StoreErrorCode.InvalidState,
                 $"only a paused rollout can be resumed; this one is {Describe(state)}");
         }
 
@@ -93,7 +94,7 @@ internal static class RolloutController
     /// resume runs it again, an analysis on a fresh window); a timed pause step is held past its time
     /// (resume then goes on to the next step). No side effects: the weight stays where it is.
     /// </summary>
-    public static RolloutResult<RolloutTransition> Pause(RolloutProgress state, DateTimeOffset now, string reason)
+    public static StoreResult<RolloutTransition> Pause(RolloutProgress state, DateTimeOffset now, string reason)
     {
         ArgumentNullException.ThrowIfNull(state);
         string message = string.IsNullOrWhiteSpace(reason) ? "paused by an operator" : reason;
@@ -118,19 +119,19 @@ internal static class RolloutController
                 return new RolloutTransition(state with { PauseUntil = null, UpdatedAt = now, Reason = where }, []);
 
             default:
-                return RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState, state.Status == RolloutStatus.Paused
+                return StoreResult<RolloutTransition>.Failure(StoreErrorCode.InvalidState, state.Status == RolloutStatus.Paused
                     ? $"the rollout is already {Describe(state)} until resumed"
                     : $"only a rollout under way can be paused; this one is {Describe(state)}");
         }
     }
 
     /// <summary>Promotes the canary now, skipping the remaining steps. Not allowed once promoted or aborted.</summary>
-    public static RolloutResult<RolloutTransition> Promote(RolloutProgress state, DateTimeOffset now, string reason)
+    public static StoreResult<RolloutTransition> Promote(RolloutProgress state, DateTimeOffset now, string reason)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.Status is RolloutStatus.Promoted or RolloutStatus.Aborted)
         {
-            return RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+            return StoreResult<RolloutTransition>.Failure(StoreErrorCode.InvalidState,
                 $"the rollout is already {Describe(state)}; start it again first");
         }
 
@@ -140,12 +141,12 @@ internal static class RolloutController
     }
 
     /// <summary>Aborts: canary weight to 0 at once, a rollback record and an alert. Not allowed once promoted or aborted.</summary>
-    public static RolloutResult<RolloutTransition> Abort(RolloutProgress state, DateTimeOffset now, string reason)
+    public static StoreResult<RolloutTransition> Abort(RolloutProgress state, DateTimeOffset now, string reason)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.Status is RolloutStatus.Promoted or RolloutStatus.Aborted)
         {
-            return RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+            return StoreResult<RolloutTransition>.Failure(StoreErrorCode.InvalidState,
                 $"the rollout is already {Describe(state)}");
         }
 

@@ -1,3 +1,4 @@
+using Serving.Core.Storage;
 using System.Globalization;
 using Serving.Core.Outcomes;
 using Serving.Core.Registry;
@@ -78,11 +79,11 @@ internal static class RolloutPolicyValidator
         return errors;
     }
 
-    /// <summary>The validation result as a <see cref="RolloutError"/> (all problems joined by "; "), or null when valid.</summary>
-    public static RolloutError? Check(RolloutPolicy policy)
+    /// <summary>The validation result as a <see cref="StoreError"/> (all problems joined by "; "), or null when valid.</summary>
+    public static StoreError? Check(RolloutPolicy policy)
     {
         IReadOnlyList<string> errors = Validate(policy);
-        return errors.Count == 0 ? null : new RolloutError(RolloutErrorCode.Invalid, string.Join("; ", errors));
+        return errors.Count == 0 ? null : new StoreError(StoreErrorCode.InvalidArgument, string.Join("; ", errors));
     }
 
     /// <summary>
@@ -92,7 +93,7 @@ internal static class RolloutPolicyValidator
     /// </summary>
     /// <param name="policy">The policy to be stored.</param>
     /// <param name="registry">The registry's state of the policy's model; null when the model is not registered.</param>
-    public static RolloutError? CheckVersions(RolloutPolicy policy, ModelState? registry)
+    public static StoreError? CheckVersions(RolloutPolicy policy, ModelState? registry)
     {
         ArgumentNullException.ThrowIfNull(policy);
         foreach (int number in policy.NamedVersions())
@@ -100,13 +101,13 @@ internal static class RolloutPolicyValidator
             ModelVersion? version = registry?.FindVersion(number);
             if (version is null)
             {
-                return new RolloutError(RolloutErrorCode.VersionUnavailable, Format(
+                return new StoreError(StoreErrorCode.VersionUnavailable, Format(
                     $"version {number} of model '{policy.Model}' does not exist in the registry; a rollout may name only registered versions in Staging or Production"));
             }
 
             if (version.Stage is not (ModelStage.Staging or ModelStage.Production))
             {
-                return new RolloutError(RolloutErrorCode.VersionUnavailable, Format(
+                return new StoreError(StoreErrorCode.VersionUnavailable, Format(
                     $"version {number} of model '{policy.Model}' is in stage {version.Stage}; a rollout may name only versions in Staging or Production (move it to Staging first)"));
             }
         }

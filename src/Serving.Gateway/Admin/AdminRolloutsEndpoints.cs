@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Serving.Core.Registry;
 using Serving.Core.Rollouts;
+using Serving.Core.Storage;
 using Serving.Gateway.Rollouts;
 
 namespace Serving.Gateway.Admin;
@@ -13,11 +14,14 @@ namespace Serving.Gateway.Admin;
 /// abort) through <see cref="RolloutController"/>.
 /// </summary>
 /// <remarks>
-/// Every write is a compare-and-swap on the stored revision. Commands and a PUT without a
+/// Every write is a compare-and-swap on the stored revision. Commands and a PUT or DELETE without a
 /// <c>revision</c> re-read and re-apply on a conflict (a command is re-judged against the state it finds),
-/// up to <see cref="MaxAttempts"/> times; a PUT with a <c>revision</c> answers 409 at once. Each write
-/// records who (<c>actor</c>, else <c>anonymous</c>), when (the injected <see cref="TimeProvider"/>) and
-/// why in the policy's <c>updated_by</c>, <c>updated_at</c> and <c>reason</c>, and logs it. The side
+/// up to <see cref="MaxAttempts"/> times (<see cref="CompareAndSwapRetry"/>); with a <c>revision</c> they
+/// answer 409 at once. Every write
+/// needs a non-empty <c>reason</c> (400 naming it otherwise) and records who (the authenticated admin
+/// identity, else the request's <c>actor</c>, else <c>anonymous</c>), when (the injected
+/// <see cref="TimeProvider"/>) and why in the policy's <c>updated_by</c>, <c>updated_at</c> and
+/// <c>reason</c>, which the store writes to the model's audit trail; and logs it. The side
 /// effects a command decides (registry promotion, analysis window reset, rollback record, alert) go to
 /// <see cref="IRolloutActionSink"/> after the commit; the weight is already in the committed policy.
 /// </remarks>
@@ -65,7 +69,7 @@ internal static partial class AdminRolloutsEndpoints
 
         var services = Services.From(context);
         var policy = await services.Store.GetAsync(model, context.RequestAborted).ConfigureAwait(false);
-        return policy is null ? NoPolicy(model) : Respond(services, policy, null);
+        return policy is null ? AdminResults.Error(NoPolicy(model)) : Respond(services, policy, null);
     }
 
     private static async Task<IResult> PutAsync(string model, [FromQuery] string? actor, [FromQuery] string? reason, HttpContext context)
@@ -113,14 +117,20 @@ internal static partial class AdminRolloutsEndpoints
         var services = Services.From(context);
         if (await CheckVersionsAsync(services, policy, context.RequestAborted).ConfigureAwait(false) is { } unavailable)
         {
-            return unavailable;
+            return AdminResults.Error(unavailable);
         }
 
-        var who = NonEmpty(AdminIdentity.ActorOr(context, NonEmpty(envelope.Actor) ?? actor)) ?? Anonymous;
-        var why = NonEmpty(reason) ?? policy.Reason;
-        for (var attempt = 1; ; attempt++)
+        if ((NonEmpty(reason) ?? NonEmpty(policy.Reason)) is not { } why)
+        {
+            return MissingReason("a rollout policy", "the policy's \"reason\" or ?reason=");
+        }
+
+        var who = Actor(context, NonEmpty(envelope.Actor) ?? actor);
+        var created = false;
+        var result = await CompareAndSwapRetry.RunAsync<RolloutPolicy>(envelope.Revision is null ? MaxAttempts : 1, async _ =>
         {
             var current = await services.Store.GetAsync(model, context.RequestAborted).ConfigureAwait(false);
+            created = current is null;
             var next = policy with
             {
                 Revision = envelope.Revision ?? current?.Revision ?? 0,
@@ -131,18 +141,15 @@ internal static partial class AdminRolloutsEndpoints
                 UpdatedAt = services.Time.GetUtcNow(),
                 Reason = why,
             };
-            var result = await services.Store.CompareAndSwapAsync(next, context.RequestAborted).ConfigureAwait(false);
-            if (result.IsSuccess)
-            {
-                LogPolicySet(services.Logger, model, result.Value.Revision, ModeName(result.Value.Mode), who, why);
-                return Respond(services, result.Value, null, current is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
-            }
-
-            if (result.Error.Code != RolloutErrorCode.Conflict || envelope.Revision is not null || attempt == MaxAttempts)
-            {
-                return AdminResults.Error(result.Error);
-            }
+            return await services.Store.CompareAndSwapAsync(next, context.RequestAborted).ConfigureAwait(false);
+        }, context.RequestAborted).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            return AdminResults.Error(result.Error);
         }
+
+        LogPolicySet(services.Logger, model, result.Value.Revision, ModeName(result.Value.Mode), who, why);
+        return Respond(services, result.Value, null, created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> DeleteAsync(
@@ -164,28 +171,27 @@ internal static partial class AdminRolloutsEndpoints
             revision = parsed;
         }
 
+        if (NonEmpty(reason) is not { } why)
+        {
+            return MissingReason("deleting a rollout policy", "?reason=");
+        }
+
         var services = Services.From(context);
-        var who = NonEmpty(AdminIdentity.ActorOr(context, actor)) ?? Anonymous;
-        for (var attempt = 1; ; attempt++)
+        var who = Actor(context, actor);
+        var result = await CompareAndSwapRetry.RunAsync<RolloutPolicy>(revision is null ? MaxAttempts : 1, async _ =>
         {
             var current = await services.Store.GetAsync(model, context.RequestAborted).ConfigureAwait(false);
-            if (current is null)
-            {
-                return NoPolicy(model);
-            }
-
-            var result = await services.Store.DeleteAsync(model, revision ?? current.Revision, new ChangeContext(who, reason), context.RequestAborted).ConfigureAwait(false);
-            if (result.IsSuccess)
-            {
-                LogPolicyDeleted(services.Logger, model, result.Value.Revision, who, reason);
-                return Respond(services, result.Value, null);
-            }
-
-            if (result.Error.Code != RolloutErrorCode.Conflict || revision is not null || attempt == MaxAttempts)
-            {
-                return AdminResults.Error(result.Error);
-            }
+            return current is null
+                ? NoPolicy(model)
+                : await services.Store.DeleteAsync(model, revision ?? current.Revision, new ChangeContext(who, why), context.RequestAborted).ConfigureAwait(false);
+        }, context.RequestAborted).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            return AdminResults.Error(result.Error);
         }
+
+        LogPolicyDeleted(services.Logger, model, result.Value.Revision, who, why);
+        return Respond(services, result.Value, null);
     }
 
     private static async Task<IResult> SetWeightAsync(string model, HttpContext context)
@@ -217,19 +223,23 @@ internal static partial class AdminRolloutsEndpoints
                 Format($"weight {weight} is finer than the {CohortHash.WeightResolution} resolution; round it to two decimals"));
         }
 
-        var who = NonEmpty(AdminIdentity.ActorOr(context, body.Actor)) ?? Anonymous;
-        var why = NonEmpty(body.Reason) ?? Format($"canary weight set to {weight}");
+        if (NonEmpty(body.Reason) is not { } why)
+        {
+            return MissingReason("a canary weight change", "the body's \"reason\"");
+        }
+
+        var who = Actor(context, body.Actor);
         return await MutateAsync(model, context, "set-weight", who, why, weight > 0, (policy, now) =>
         {
             if (policy.Mode != RolloutMode.Canary || policy.Canary is null)
             {
-                return Failure(RolloutErrorCode.InvalidState,
+                return Failure(StoreErrorCode.InvalidState,
                     $"the rollout policy of '{policy.Model}' is in mode {ModeName(policy.Mode)}; a canary weight needs mode canary");
             }
 
             if (policy.Progress is { IsActive: true } progress)
             {
-                return Failure(RolloutErrorCode.InvalidState, Format(
+                return Failure(StoreErrorCode.InvalidState, Format(
                     $"the plan of '{policy.Model}' is under way ({StatusName(progress.Status)} at step {progress.StepIndex + 1}) and moves the weight itself; abort it first, or let it run"));
             }
 
@@ -239,7 +249,7 @@ internal static partial class AdminRolloutsEndpoints
     }
 
     private static async Task<IResult> CommandAsync(
-        string model, HttpContext context, string command, Func<RolloutPolicy, DateTimeOffset, string?, RolloutResult<RolloutTransition>> decide)
+        string model, HttpContext context, string command, Func<RolloutPolicy, DateTimeOffset, string?, StoreResult<RolloutTransition>> decide)
     {
         if (InvalidModel(model) is { } invalid)
         {
@@ -252,7 +262,7 @@ internal static partial class AdminRolloutsEndpoints
             return readError;
         }
 
-        // The body is optional: `curl -X POST .../pause` pauses anonymously.
+        // An empty body is read as {} and then refused for its missing reason, with the message that says so.
         var body = RolloutCommandBody.Empty;
         if (!bytes.IsEmpty)
         {
@@ -265,8 +275,12 @@ internal static partial class AdminRolloutsEndpoints
             body = parsed;
         }
 
-        var who = NonEmpty(AdminIdentity.ActorOr(context, body.Actor)) ?? Anonymous;
-        var why = NonEmpty(body.Reason);
+        if (NonEmpty(body.Reason) is not { } why)
+        {
+            return MissingReason("rollout " + command, "the body's \"reason\"");
+        }
+
+        var who = Actor(context, body.Actor);
         // Pause and abort only hold or take traffic away: they never need the registry's approval.
         var sendsTraffic = command is not ("pause" or "abort");
         return await MutateAsync(model, context, command, who, why, sendsTraffic, (policy, now) =>
@@ -278,31 +292,31 @@ internal static partial class AdminRolloutsEndpoints
             }
 
             var applied = RolloutController.Apply(policy, decided.Value, now, who);
-            return new RolloutMutation(applied with { Reason = why ?? applied.Reason }, decided.Value.Actions);
+            return new RolloutMutation(applied with { Reason = why }, decided.Value.Actions);
         }).ConfigureAwait(false);
     }
 
-    private static RolloutResult<RolloutTransition> Start(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
+    private static StoreResult<RolloutTransition> Start(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
         policy.Plan is { } plan ? RolloutController.Start(plan, policy.Progress, now) : NoPlan(policy, "start");
 
-    private static RolloutResult<RolloutTransition> Pause(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
+    private static StoreResult<RolloutTransition> Pause(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
         policy.Plan is null
             ? NoPlan(policy, "pause")
             : RolloutController.Pause(policy.Progress ?? RolloutProgress.NotStarted, now, reason ?? string.Empty);
 
-    private static RolloutResult<RolloutTransition> Resume(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
+    private static StoreResult<RolloutTransition> Resume(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
         policy.Plan is { } plan ? RolloutController.Resume(plan, policy.Progress ?? RolloutProgress.NotStarted, now) : NoPlan(policy, "resume");
 
-    private static RolloutResult<RolloutTransition> Promote(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
+    private static StoreResult<RolloutTransition> Promote(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
         policy is { Mode: RolloutMode.Canary, Canary.CanaryVersion: not null }
             ? RolloutController.Promote(policy.Progress ?? RolloutProgress.NotStarted, now, reason ?? string.Empty)
-            : RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+            : StoreResult<RolloutTransition>.Failure(StoreErrorCode.InvalidState,
                 $"the rollout policy of '{policy.Model}' has no canary version to promote (mode {ModeName(policy.Mode)})");
 
-    private static RolloutResult<RolloutTransition> Abort(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
+    private static StoreResult<RolloutTransition> Abort(RolloutPolicy policy, DateTimeOffset now, string? reason) =>
         policy.Mode == RolloutMode.Canary && policy.Canary is not null
             ? RolloutController.Abort(policy.Progress ?? RolloutProgress.NotStarted, now, reason ?? string.Empty)
-            : RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+            : StoreResult<RolloutTransition>.Failure(StoreErrorCode.InvalidState,
                 $"the rollout policy of '{policy.Model}' is in mode {ModeName(policy.Mode)}; abort applies to a canary (write the policy to switch blue-green back)");
 
     /// <summary>
@@ -310,11 +324,12 @@ internal static partial class AdminRolloutsEndpoints
     /// on a conflict re-read and decide again. Then carry out the side effects.
     /// </summary>
     private static async Task<IResult> MutateAsync(
-        string model, HttpContext context, string command, string actor, string? reason, bool sendsTraffic,
-        Func<RolloutPolicy, DateTimeOffset, RolloutResult<RolloutMutation>> decide)
+        string model, HttpContext context, string command, string actor, string reason, bool sendsTraffic,
+        Func<RolloutPolicy, DateTimeOffset, StoreResult<RolloutMutation>> decide)
     {
         var services = Services.From(context);
-        for (var attempt = 1; ; attempt++)
+        var actions = ImmutableArray<RolloutAction>.Empty;
+        var result = await CompareAndSwapRetry.RunAsync<RolloutPolicy>(MaxAttempts, async _ =>
         {
             var current = await services.Store.GetAsync(model, context.RequestAborted).ConfigureAwait(false);
             if (current is null)
@@ -325,7 +340,7 @@ internal static partial class AdminRolloutsEndpoints
             var decided = decide(current, services.Time.GetUtcNow());
             if (!decided.IsSuccess)
             {
-                return AdminResults.Error(decided.Error);
+                return decided.Error;
             }
 
             if (sendsTraffic && await CheckVersionsAsync(services, decided.Value.Policy, context.RequestAborted).ConfigureAwait(false) is { } unavailable)
@@ -333,25 +348,23 @@ internal static partial class AdminRolloutsEndpoints
                 return unavailable;
             }
 
-            var result = await services.Store.CompareAndSwapAsync(decided.Value.Policy, context.RequestAborted).ConfigureAwait(false);
-            if (result.IsSuccess)
-            {
-                var stored = result.Value;
-                LogCommand(services.Logger, model, command, stored.Revision, actor, reason,
-                    StatusName(stored.Progress?.Status ?? RolloutStatus.NotStarted), stored.Canary?.Weight ?? 0);
-                if (!decided.Value.Actions.IsEmpty)
-                {
-                    await services.Actions.ExecuteAsync(stored, decided.Value.Actions, context.RequestAborted).ConfigureAwait(false);
-                }
-
-                return Respond(services, stored, decided.Value.Actions);
-            }
-
-            if (result.Error.Code != RolloutErrorCode.Conflict || attempt == MaxAttempts)
-            {
-                return AdminResults.Error(result.Error);
-            }
+            actions = decided.Value.Actions;
+            return await services.Store.CompareAndSwapAsync(decided.Value.Policy, context.RequestAborted).ConfigureAwait(false);
+        }, context.RequestAborted).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            return AdminResults.Error(result.Error);
         }
+
+        var stored = result.Value;
+        LogCommand(services.Logger, model, command, stored.Revision, actor, reason,
+            StatusName(stored.Progress?.Status ?? RolloutStatus.NotStarted), stored.Canary?.Weight ?? 0);
+        if (!actions.IsEmpty)
+        {
+            await services.Actions.ExecuteAsync(stored, actions, context.RequestAborted).ConfigureAwait(false);
+        }
+
+        return Respond(services, stored, actions);
     }
 
     private static IResult Respond(Services services, RolloutPolicy policy, ImmutableArray<RolloutAction>? actions, int statusCode = StatusCodes.Status200OK) =>
@@ -364,31 +377,30 @@ internal static partial class AdminRolloutsEndpoints
     /// The 400 for a policy that breaks a rule, else the 409 for one that names a version the registry does
     /// not allow to take traffic (docs/rollouts.md, "Which versions a policy may name"), else null.
     /// </summary>
-    private static async Task<IResult?> CheckVersionsAsync(Services services, RolloutPolicy policy, CancellationToken cancellationToken)
+    private static async Task<StoreError?> CheckVersionsAsync(Services services, RolloutPolicy policy, CancellationToken cancellationToken)
     {
         if (RolloutPolicyValidator.Check(policy) is { } invalid)
         {
-            return AdminResults.Error(invalid);
+            return invalid;
         }
 
         var registry = await services.Registry.GetAsync(policy.Model, cancellationToken).ConfigureAwait(false);
-        return RolloutPolicyValidator.CheckVersions(policy, registry) is { } error ? AdminResults.Error(error) : null;
+        return RolloutPolicyValidator.CheckVersions(policy, registry);
     }
 
-    private static RolloutResult<RolloutTransition> NoPlan(RolloutPolicy policy, string command) =>
-        RolloutResult<RolloutTransition>.Failure(RolloutErrorCode.InvalidState,
+    private static StoreResult<RolloutTransition> NoPlan(RolloutPolicy policy, string command) =>
+        StoreResult<RolloutTransition>.Failure(StoreErrorCode.InvalidState,
             $"the rollout policy of '{policy.Model}' has no plan to {command}; put a policy with a plan first");
 
-    private static RolloutResult<RolloutMutation> Failure(RolloutErrorCode code, string message) =>
-        RolloutResult<RolloutMutation>.Failure(code, message);
+    private static StoreResult<RolloutMutation> Failure(StoreErrorCode code, string message) =>
+        StoreResult<RolloutMutation>.Failure(code, message);
 
     private static IResult? InvalidModel(string model) => RolloutPolicyValidator.IsValidModelName(model)
         ? null
         : AdminResults.Error(StatusCodes.Status400BadRequest,
             $"invalid model name '{model}': a letter or digit, then up to 127 letters, digits, '-', '_' or '.'");
 
-    private static IResult NoPolicy(string model) =>
-        AdminResults.Error(StatusCodes.Status404NotFound, $"no rollout policy for model '{model}'");
+    private static StoreError NoPolicy(string model) => RolloutStoreErrors.NotFound(model);
 
     private static string ModeName(RolloutMode mode) => mode switch
     {
@@ -407,7 +419,16 @@ internal static partial class AdminRolloutsEndpoints
         _ => "not_started",
     };
 
-    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <summary>Who makes the change: the authenticated admin identity, else the request's actor, else anonymous.</summary>
+    private static string Actor(HttpContext context, string? fromRequest) =>
+        NonEmpty(AdminIdentity.ActorOr(context, NonEmpty(fromRequest))) ?? Anonymous;
+
+    /// <summary>The 400 for a rollout change without a reason; every rollout change says why, as the audit trail records it.</summary>
+    private static IResult MissingReason(string change, string where) =>
+        AdminResults.Error(StatusCodes.Status400BadRequest,
+            $"reason is required for {change}: say why in {where}; it is recorded in the model's audit trail");
 
     private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

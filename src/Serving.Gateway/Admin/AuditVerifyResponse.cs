@@ -8,9 +8,10 @@ namespace Serving.Gateway.Admin;
 /// <param name="Entries">How many entries the trail holds.</param>
 /// <param name="FirstBroken">The first entry (1-based) that breaks the chain; absent when valid.</param>
 /// <param name="Reason">Why it breaks the chain; absent when valid.</param>
-internal sealed record AuditVerifyResponse(string Model, bool Valid, int Entries, int? FirstBroken, string? Reason)
+/// <param name="ExpectedEntries">How many entries the trail's head record says it has, when the newest were removed or replaced; else absent.</param>
+internal sealed record AuditVerifyResponse(string Model, bool Valid, int Entries, int? FirstBroken, string? Reason, long? ExpectedEntries)
 {
     /// <summary>The response for <paramref name="model"/>'s verification.</summary>
     public static AuditVerifyResponse From(string model, AuditVerification verification) =>
-        new(model, verification.Valid, verification.Entries, verification.FirstBroken, verification.Reason);
+        new(model, verification.Valid, verification.Entries, verification.FirstBroken, verification.Reason, verification.ExpectedEntries);
 }

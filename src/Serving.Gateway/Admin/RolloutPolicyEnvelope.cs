@@ -9,6 +9,6 @@ internal sealed record RolloutPolicyEnvelope
     /// <summary>The expected stored revision (0: create); null: read-modify-write on whatever is stored.</summary>
     public long? Revision { get; init; }
 
-    /// <summary>Who makes the change; recorded as the policy's <c>updated_by</c>.</summary>
+    /// <summary>Who makes the change, when the caller has no named admin identity; recorded as the policy's <c>updated_by</c>.</summary>
     public string? Actor { get; init; }
 }

@@ -9,9 +9,9 @@ internal sealed record SetWeightBody
     /// <summary>The new canary weight: 0–100 in steps of 0.01. Required.</summary>
     public double? Weight { get; init; }
 
-    /// <summary>Who; recorded as the policy's <c>updated_by</c>.</summary>
+    /// <summary>Who, when the caller has no named admin identity; recorded as the policy's <c>updated_by</c>.</summary>
     public string? Actor { get; init; }
 
-    /// <summary>Why; recorded as the policy's <c>reason</c>.</summary>
+    /// <summary>Why; required. Recorded as the policy's <c>reason</c> and in the audit trail.</summary>
     public string? Reason { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Prometheus;
 using Serving.Core.Storage;
+using Serving.Gateway.Registry;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Hosting;
@@ -16,11 +17,13 @@ internal sealed partial class RedisEpoch
 {
     // Returns {0, epoch} when a marker exists, {1, epoch} when the store had content but no marker
     // (written by a version before markers; adopted as is), {2, epoch} when the store was empty and the
-    // items were written back (none: a new, empty store). An item's audit entry starts a new trail, so it
-    // is written only where the trail is empty.
+    // items were written back (none: a new, empty store), {-2} when a trail's head moved since the items'
+    // audit entries were chained to it (chain them again and retry). An item's audit entry is appended to
+    // the model's trail, which may hold entries already (the other store's, or a trail the loss spared).
     // KEYS: epoch, model set. ARGV: new epoch, channel, hash field, item key prefix, audit key prefix
-    // ('' for none), then per item: name, revision, json, audit entry ('' for none).
-    private const string RestoreScript = """
+    // ('' for none), then per item: name, revision, json, trail head the entry was chained to, audit
+    // entry ('' for none).
+    private const string RestoreScript = RedisAuditTrail.Functions + """
         local current = redis.call('GET', KEYS[1])
         if current then
           return {0, current}
@@ -29,19 +32,26 @@ internal sealed partial class RedisEpoch
           redis.call('SET', KEYS[1], ARGV[1])
           return {1, ARGV[1]}
         end
-        for i = 6, #ARGV, 4 do
+        for i = 6, #ARGV, 5 do
+          if ARGV[5] ~= '' and ARGV[i + 4] ~= '' and audit_head(ARGV[5] .. ARGV[i]) ~= ARGV[i + 3] then
+            return {-2, ''}
+          end
+        end
+        for i = 6, #ARGV, 5 do
           redis.call('HSET', ARGV[4] .. ARGV[i], 'rev', ARGV[i + 1], ARGV[3], ARGV[i + 2])
           redis.call('SADD', KEYS[2], ARGV[i])
-          if ARGV[5] ~= '' and ARGV[i + 3] ~= '' and redis.call('LLEN', ARGV[5] .. ARGV[i]) == 0 then
-            redis.call('RPUSH', ARGV[5] .. ARGV[i], ARGV[i + 3])
+          if ARGV[5] ~= '' and ARGV[i + 4] ~= '' then
+            audit_append(ARGV[5] .. ARGV[i], ARGV[i + 4])
           end
         end
         redis.call('SET', KEYS[1], ARGV[1])
-        for i = 6, #ARGV, 4 do
+        for i = 6, #ARGV, 5 do
           redis.call('PUBLISH', ARGV[2], ARGV[i])
         end
         return {2, ARGV[1]}
         """;
+
+    private const int MaxRestoreAttempts = 8;
 
     private static readonly Counter Repairs = Prometheus.Metrics.CreateCounter(
         "serving_registry_repairs_total",
@@ -126,13 +136,65 @@ internal sealed partial class RedisEpoch
 
     /// <summary>
     /// Makes sure the store has a marker: adopts the one there, or, when the store is empty, writes
-    /// <paramref name="items"/> back under a new marker (counted in <c>serving_registry_repairs_total</c>
-    /// and logged when there was something to restore). Returns whether this call restored items.
+    /// <paramref name="items"/> back under a new marker, each with its audit entry appended to the model's
+    /// trail under <paramref name="auditKeyPrefix"/> (counted in <c>serving_registry_repairs_total</c> and
+    /// logged when there was something to restore). Returns whether this call restored items.
     /// </summary>
     public async Task<bool> RestoreAsync(
         RedisKey modelsKey, RedisChannel channel, string field, string itemKeyPrefix, string? auditKeyPrefix, IReadOnlyList<RestoredItem> items)
     {
-        var arguments = new RedisValue[5 + (4 * items.Count)];
+        var db = _redis.GetDatabase();
+        var existing = await db.StringGetAsync(Key).ConfigureAwait(false);
+        if (existing.HasValue)
+        {
+            // The common case (a replica starting on a healthy store): adopt without reading any trail.
+            Adopt((string)existing!);
+            return false;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var arguments = await ArgumentsAsync(db, channel, field, itemKeyPrefix, auditKeyPrefix, items).ConfigureAwait(false);
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(RestoreScript, [Key, modelsKey], arguments).ConfigureAwait(false))!;
+            var outcome = (int)result[0];
+            if (outcome == -2)
+            {
+                if (attempt == MaxRestoreAttempts)
+                {
+                    throw new InvalidDataException($"the audit trails kept changing while the {_store} store was restored; retry");
+                }
+
+                continue;
+            }
+
+            if (outcome == 2 && items.Count > 0)
+            {
+                _current = (string)result[1]!;
+                Repairs.WithLabels(_store).Inc();
+                LogRestored(_store, items.Count, ReplicaId);
+                return true;
+            }
+
+            Adopt((string)result[1]!);
+            return false;
+        }
+    }
+
+    private void Adopt(string epoch)
+    {
+        var previous = _current;
+        _current = epoch;
+        if (previous != epoch)
+        {
+            LogAdopted(_store, epoch);
+        }
+    }
+
+    /// <summary>The restore script's arguments: a new epoch, then per item its content and its audit entry chained to the trail's current head.</summary>
+    private static async Task<RedisValue[]> ArgumentsAsync(
+        IDatabase db, RedisChannel channel, string field, string itemKeyPrefix, string? auditKeyPrefix, IReadOnlyList<RestoredItem> items)
+    {
+        var arguments = new RedisValue[5 + (5 * items.Count)];
         arguments[0] = Guid.NewGuid().ToString("N");
         arguments[1] = channel.ToString();
         arguments[2] = field;
@@ -140,31 +202,21 @@ internal sealed partial class RedisEpoch
         arguments[4] = auditKeyPrefix ?? string.Empty;
         for (var i = 0; i < items.Count; i++)
         {
-            arguments[5 + (4 * i)] = items[i].Model;
-            arguments[6 + (4 * i)] = items[i].Revision.ToString(CultureInfo.InvariantCulture);
-            arguments[7 + (4 * i)] = items[i].Json;
-            arguments[8 + (4 * i)] = items[i].AuditEntry ?? string.Empty;
+            var item = items[i];
+            var at = 5 + (5 * i);
+            arguments[at] = item.Model;
+            arguments[at + 1] = item.Revision.ToString(CultureInfo.InvariantCulture);
+            arguments[at + 2] = item.Json;
+            arguments[at + 3] = string.Empty;
+            arguments[at + 4] = string.Empty;
+            if (auditKeyPrefix is not null && item.AuditEntry is { } entry)
+            {
+                (arguments[at + 3], var linked) = await RedisAuditTrail.LinkAsync(db, auditKeyPrefix + item.Model, [entry]).ConfigureAwait(false);
+                arguments[at + 4] = linked[0];
+            }
         }
 
-        var result = (RedisResult[])(await _redis.GetDatabase()
-            .ScriptEvaluateAsync(RestoreScript, [Key, modelsKey], arguments)
-            .ConfigureAwait(false))!;
-        var outcome = (int)result[0];
-        var previous = _current;
-        _current = (string)result[1]!;
-        if (outcome == 2 && items.Count > 0)
-        {
-            Repairs.WithLabels(_store).Inc();
-            LogRestored(_store, items.Count, ReplicaId);
-            return true;
-        }
-
-        if (previous != _current)
-        {
-            LogAdopted(_store, _current);
-        }
-
-        return false;
+        return arguments;
     }
 
     [LoggerMessage(EventId = 1141, Level = LogLevel.Warning, Message = "The {Store} store had lost its data (no epoch marker, no content); restored {Count} model(s) from replica {Replica}'s last known state")]

@@ -8,16 +8,20 @@ namespace Serving.Gateway.Registry;
 /// A model's audit trail in Redis: the list <c>{registry prefix}:audit:{model}</c>, one JSON entry per
 /// item, oldest first, chained (<see cref="AuditChain"/>), shared by the registry and the rollout store.
 /// Entries are only ever appended, by the same script that commits the change, and only if the list's
-/// last entry is still the head the entries were chained to (<see cref="HeadFunction"/>), so two writers
-/// never fork the chain: the loser re-reads the head and retries.
+/// last entry is still the head the entries were chained to (<see cref="Functions"/>), so two writers
+/// never fork the chain: the loser re-reads the head and retries. The same script replaces the trail's
+/// head record (<see cref="AuditHead"/>), the hash <c>{registry prefix}:audit:{model}:head</c> with
+/// <c>count</c> and <c>hash</c>, so removing the newest entries shows in <see cref="VerifyAsync"/>.
 /// </summary>
 internal static class RedisAuditTrail
 {
     /// <summary>
-    /// Lua defining <c>audit_head(key)</c>: the hash of the list's last entry, the genesis hash for an
-    /// empty list, '' for a last entry without one. Prepended to the commit scripts.
+    /// Lua prepended to every script that appends to a trail. <c>audit_head(key)</c>: the hash of the
+    /// list's last entry, the genesis hash for an empty list, '' for a last entry without one.
+    /// <c>audit_append(key, entry)</c>: appends a chained entry and replaces the head record
+    /// (<c>key..':head'</c>) with the count (<see cref="AuditHead.NextCount"/>) and the entry's hash.
     /// </summary>
-    public const string HeadFunction = $$"""
+    public const string Functions = $$"""
         local function audit_head(key)
           local last = redis.call('LINDEX', key, -1)
           if not last then
@@ -29,8 +33,19 @@ internal static class RedisAuditTrail
           end
           return hash
         end
+        local function audit_append(key, entry)
+          local count = tonumber(redis.call('HGET', key .. '{{HeadSuffix}}', 'count') or '0')
+          local length = redis.call('LLEN', key)
+          if length > count then
+            count = length
+          end
+          redis.call('RPUSH', key, entry)
+          redis.call('HSET', key .. '{{HeadSuffix}}', 'count', count + 1, 'hash', cjson.decode(entry)['hash'])
+        end
 
         """;
+
+    private const string HeadSuffix = ":head";
 
     /// <summary>The trail key of <paramref name="model"/> under the registry's key prefix.</summary>
     public static RedisKey Key(string registryPrefix, string model) => $"{registryPrefix}:audit:{model}";
@@ -50,10 +65,6 @@ internal static class RedisAuditTrail
         return (head, values);
     }
 
-    /// <summary>The first entry of a new trail (after the store lost its data), as stored.</summary>
-    public static string First(AuditEntry entry) =>
-        JsonSerializer.Serialize(AuditChain.Link(AuditChain.Genesis, [entry])[0], RegistryJsonContext.Default.AuditEntry);
-
     /// <summary>The trail, oldest first.</summary>
     public static async Task<IReadOnlyList<AuditEntry>> ReadAsync(IDatabase db, RedisKey key)
     {
@@ -67,16 +78,30 @@ internal static class RedisAuditTrail
         return entries;
     }
 
-    /// <summary>Checks the trail as stored.</summary>
+    /// <summary>Checks the trail as stored, and that it ends where its head record says (both read in one transaction).</summary>
     public static async Task<AuditVerification> VerifyAsync(IDatabase db, RedisKey key)
     {
-        var values = await db.ListRangeAsync(key).ConfigureAwait(false);
+        var read = db.CreateTransaction();
+        var list = read.ListRangeAsync(key);
+        var count = read.HashGetAsync(HeadKey(key), "count");
+        var hash = read.HashGetAsync(HeadKey(key), "hash");
+        if (!await read.ExecuteAsync().ConfigureAwait(false))
+        {
+            throw new InvalidDataException($"the audit trail {key} could not be read in one transaction; retry");
+        }
+
+        var values = await list.ConfigureAwait(false);
         var stored = new string[values.Length];
         for (var i = 0; i < values.Length; i++)
         {
             stored[i] = (string)values[i]!;
         }
 
-        return AuditChain.Verify(stored);
+        var (headCount, headHash) = (await count.ConfigureAwait(false), await hash.ConfigureAwait(false));
+        var head = headCount.IsNull || !headCount.TryParse(out long parsed) ? null : new AuditHead(parsed, (string?)headHash ?? string.Empty);
+        return AuditChain.Verify(stored, head);
     }
+
+    /// <summary>The head record's key of the trail <paramref name="key"/>.</summary>
+    public static RedisKey HeadKey(RedisKey key) => key.Append(HeadSuffix);
 }

@@ -34,7 +34,7 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
     // Returns 1 when committed, 0 on a revision mismatch, -1 when the epoch marker is not the one this
     // replica read the store under (the store lost its data or was restored meanwhile), -2 when the audit
     // trail's head moved since the entries were chained to it.
-    private const string CommitScript = RedisAuditTrail.HeadFunction + """
+    private const string CommitScript = RedisAuditTrail.Functions + """
         if (redis.call('GET', KEYS[4]) or '') ~= ARGV[6] then
           return -1
         end
@@ -48,7 +48,7 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
         redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'state', ARGV[3])
         redis.call('SADD', KEYS[2], ARGV[4])
         for i = 8, #ARGV do
-          redis.call('RPUSH', KEYS[3], ARGV[i])
+          audit_append(KEYS[3], ARGV[i])
         end
         redis.call('PUBLISH', ARGV[5], ARGV[4])
         return 1
@@ -228,11 +228,7 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
                 Reason = string.Create(CultureInfo.InvariantCulture,
                     $"store lost its data; restored from replica {RedisEpoch.ReplicaId}'s last known state (revision {state.Revision})"),
             };
-            items.Add(new RestoredItem(
-                state.Name,
-                state.Revision,
-                JsonSerializer.Serialize(state, RegistryJsonContext.Default.ModelState),
-                RedisAuditTrail.First(entry)));
+            items.Add(new RestoredItem(state.Name, state.Revision, JsonSerializer.Serialize(state, RegistryJsonContext.Default.ModelState), entry));
         }
 
         return _epoch.RestoreAsync(_modelsKey, _changes.Channel, "state", _prefix + ":model:", _prefix + ":audit:", items);

@@ -39,7 +39,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     // KEYS: policy, model set, epoch marker, audit trail. Returns {1} when written, {0, stored revision}
     // on a revision mismatch, {-1} when the epoch marker is not the one this replica read the store under
     // (the store lost its data or was restored), {-2} when the audit trail's head moved.
-    private const string CompareAndSwapScript = RedisAuditTrail.HeadFunction + """
+    private const string CompareAndSwapScript = RedisAuditTrail.Functions + """
         if (redis.call('GET', KEYS[3]) or '') ~= ARGV[8] then
           return {-1}
         end
@@ -53,7 +53,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'policy', ARGV[3])
         redis.call('SADD', KEYS[2], ARGV[4])
         if ARGV[7] ~= '' then
-          redis.call('RPUSH', KEYS[4], ARGV[7])
+          audit_append(KEYS[4], ARGV[7])
         end
         redis.call('PUBLISH', ARGV[5], ARGV[4])
         return {1}
@@ -61,7 +61,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
 
     // The same keys. Returns {0} when there is no policy, {1, stored revision} on a mismatch, {2, policy}
     // when deleted, {-1} and {-2} as above.
-    private const string DeleteScript = RedisAuditTrail.HeadFunction + """
+    private const string DeleteScript = RedisAuditTrail.Functions + """
         if (redis.call('GET', KEYS[3]) or '') ~= ARGV[6] then
           return {-1}
         end
@@ -78,7 +78,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         local policy = redis.call('HGET', KEYS[1], 'policy')
         redis.call('DEL', KEYS[1])
         redis.call('SREM', KEYS[2], ARGV[2])
-        redis.call('RPUSH', KEYS[4], ARGV[5])
+        audit_append(KEYS[4], ARGV[5])
         redis.call('PUBLISH', ARGV[3], ARGV[2])
         return {2, policy}
         """;
@@ -193,7 +193,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<RolloutResult<RolloutPolicy>> CompareAndSwapAsync(RolloutPolicy policy, CancellationToken cancellationToken = default)
+    public async Task<StoreResult<RolloutPolicy>> CompareAndSwapAsync(RolloutPolicy policy, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
         if (RolloutPolicyValidator.Check(policy) is { } invalid)
@@ -228,7 +228,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         }).ConfigureAwait(false);
         if ((int)result[0] != 1)
         {
-            return Conflict(policy.Model, policy.Revision, ParseRevision(result[1]));
+            return RolloutStoreErrors.Conflict(policy.Model, policy.Revision, ParseRevision(result[1]));
         }
 
         _known.TryAdd(policy.Model, 0);
@@ -237,12 +237,12 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<RolloutResult<RolloutPolicy>> DeleteAsync(
+    public async Task<StoreResult<RolloutPolicy>> DeleteAsync(
         string model, long expectedRevision, ChangeContext? context = null, CancellationToken cancellationToken = default)
     {
         if (!IsValidModel(model))
         {
-            return NotFound(model);
+            return RolloutStoreErrors.NotFound(model);
         }
 
         RedisResult[] result = await EvaluateUnderEpochAsync(DeleteScript, model, async db =>
@@ -263,9 +263,9 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         switch ((int)result[0])
         {
             case 0:
-                return NotFound(model);
+                return RolloutStoreErrors.NotFound(model);
             case 1:
-                return Conflict(model, expectedRevision, ParseRevision(result[1]));
+                return RolloutStoreErrors.Conflict(model, expectedRevision, ParseRevision(result[1]));
             default:
                 LogDeleted(model, expectedRevision);
                 return Deserialize(model, (RedisValue)result[1])
@@ -320,26 +320,27 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         }
     }
 
-    /// <summary>Sets the epoch marker, writing the snapshot's policies back when the store is empty.</summary>
+    /// <summary>
+    /// Sets the epoch marker, writing the snapshot's policies back when the store is empty, each with a
+    /// <see cref="AuditAction.RolloutRestore"/> entry in the model's audit trail.
+    /// </summary>
     private Task<bool> RestoreAsync()
     {
+        var now = _timeProvider.GetUtcNow();
         var items = new List<RestoredItem>(_snapshot.Items.Length);
         foreach (RolloutPolicy policy in _snapshot.Items)
         {
-            items.Add(new RestoredItem(policy.Model, policy.Revision, JsonSerializer.Serialize(policy, RolloutJsonContext.Default.RolloutPolicy), null));
+            items.Add(new RestoredItem(
+                policy.Model,
+                policy.Revision,
+                JsonSerializer.Serialize(policy, RolloutJsonContext.Default.RolloutPolicy),
+                RolloutAudit.Restore(policy, RedisEpoch.ReplicaId, now)));
         }
 
-        return _epoch.RestoreAsync(_modelsKey, _channel.Channel, "policy", _prefix + ":policy:", null, items);
+        return _epoch.RestoreAsync(_modelsKey, _channel.Channel, "policy", _prefix + ":policy:", RedisAuditTrail.Key(_auditPrefix, string.Empty).ToString(), items);
     }
 
     private static bool IsValidModel(string? model) => model is not null && RolloutPolicyValidator.IsValidModelName(model);
-
-    private static RolloutResult<RolloutPolicy> NotFound(string model) =>
-        RolloutResult<RolloutPolicy>.Failure(RolloutErrorCode.NotFound, $"no rollout policy for model '{model}'");
-
-    private static RolloutResult<RolloutPolicy> Conflict(string model, long expected, long current) =>
-        RolloutResult<RolloutPolicy>.Failure(RolloutErrorCode.Conflict, string.Create(CultureInfo.InvariantCulture,
-            $"the rollout policy of '{model}' is at revision {current}, not {expected}: it changed since it was read; re-read it and retry"));
 
     private static long ParseRevision(RedisResult value) =>
         long.Parse((string)value!, NumberStyles.None, CultureInfo.InvariantCulture);

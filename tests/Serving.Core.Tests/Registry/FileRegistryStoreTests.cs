@@ -63,6 +63,52 @@ public sealed class FileRegistryStoreTests : RegistryStoreContractTests
     }
 
     [Fact]
+    public async Task VerifyAuditAsync_NewestEntryRemovedFromFile_SaysTruncatedExpectedAgainstFound()
+    {
+        var store = CreateStore();
+        using var rollouts = new FileRolloutStore(_stateDirectory, Time);
+        await store.SeedAsync("fraud", [Version(3, ("auc", 0.8)), Version(4, ("auc", 0.9))]);
+        await rollouts.CompareAndSwapAsync(RolloutFixtures.Canary(10) with { UpdatedBy = "carol", Reason = "try v4" });
+        await store.SetAliasAsync("fraud", "champion", 4, new ChangeContext("alice", "best auc"));
+        Assert.Equal(AuditVerification.Ok(4), await store.VerifyAuditAsync("fraud"));
+        var path = Path.Combine(_stateDirectory, "audit", "fraud.jsonl");
+        var lines = await File.ReadAllLinesAsync(path);
+        await File.WriteAllLinesAsync(path, lines[..^1]);
+
+        var verification = await store.VerifyAuditAsync("fraud");
+
+        Assert.Equal((false, 3, 4, 4L), (verification.Valid, verification.Entries, verification.FirstBroken, verification.ExpectedEntries));
+        Assert.Equal("the trail was truncated: its head record says 4 entries, found 3; the newest entry (4) was removed", verification.Reason);
+
+        // Later changes keep the removal visible: the head counts on from what it had recorded.
+        await rollouts.CompareAndSwapAsync(RolloutFixtures.Canary(20) with { Revision = 1, UpdatedBy = "carol", Reason = "ramp" });
+        var later = await store.VerifyAuditAsync("fraud");
+        Assert.Equal((false, 4, 5L), (later.Valid, later.Entries, later.ExpectedEntries));
+    }
+
+    [Fact]
+    public async Task VerifyAuditAsync_NewestEntriesReplacedOrHeadRemoved_SaysSo()
+    {
+        var store = CreateStore();
+        await store.SeedAsync("fraud", [Version(3, ("auc", 0.8)), Version(4, ("auc", 0.9))]);
+        await store.SetAliasAsync("fraud", "champion", 4, new ChangeContext("alice", "best auc"));
+        var path = Path.Combine(_stateDirectory, "audit", "fraud.jsonl");
+        var lines = await File.ReadAllLinesAsync(path);
+
+        // Re-chained by hand after the last line was edited: the chain holds, the head record does not.
+        var forged = AuditChain.Link(AuditChain.Parse(lines[1], 2, path).Hash!, [AuditChain.Parse(lines[2], 3, path) with { Actor = "mallory" }])[0];
+        await File.WriteAllLinesAsync(path, [lines[0], lines[1], System.Text.Json.JsonSerializer.Serialize(forged, RegistryJsonContext.Default.AuditEntry)]);
+        var replaced = await store.VerifyAuditAsync("fraud");
+        File.Delete(Path.Combine(_stateDirectory, "audit", "fraud.head.json"));
+        var headless = await store.VerifyAuditAsync("fraud");
+
+        Assert.Equal((false, 3, 3), (replaced.Valid, replaced.Entries, replaced.FirstBroken!.Value));
+        Assert.Contains("entry 3 is not the one the head record names", replaced.Reason, StringComparison.Ordinal);
+        Assert.Equal((false, 3, (int?)null), (headless.Valid, headless.Entries, headless.FirstBroken));
+        Assert.Contains("has no head record", headless.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task VerifyAuditAsync_EntryRemovedFromFile_NamesTheOneAfterIt()
     {
         var store = CreateStore();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Serving.Core.Registry;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Tests.Registry;
 
@@ -31,7 +32,7 @@ public sealed class ModelRepositoryTests : IDisposable
     {
         var result = _repository.ResolveArtifact(path);
 
-        Assert.Equal(RegistryErrorCode.InvalidArgument, result.Error?.Code);
+        Assert.Equal(StoreErrorCode.InvalidArgument, result.Error?.Code);
     }
 
     [Fact]
@@ -59,7 +60,7 @@ public sealed class ModelRepositoryTests : IDisposable
 
         var result = _repository.ResolveArtifact("escape/passwd");
 
-        Assert.Equal(RegistryErrorCode.InvalidArgument, result.Error?.Code);
+        Assert.Equal(StoreErrorCode.InvalidArgument, result.Error?.Code);
         Assert.Contains("outside", result.Error!.Message, StringComparison.Ordinal);
     }
 
@@ -116,7 +117,7 @@ public sealed class ModelRepositoryTests : IDisposable
 
         var result = await _repository.InspectAsync("m/1/model.onnx", CancellationToken.None);
 
-        Assert.Equal(RegistryErrorCode.InvalidArgument, result.Error?.Code);
+        Assert.Equal(StoreErrorCode.InvalidArgument, result.Error?.Code);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Serving.Core.Registry;
+using Serving.Core.Storage;
 using static Serving.Core.Tests.Registry.RegistryTestData;
 
 namespace Serving.Core.Tests.Registry;
@@ -20,7 +21,7 @@ public sealed class RegistryRulesTests
         state = Apply(state, s => RegistryRules.Rollback(s, "m", Alice, Now));
         Assert.Equal(1, state.Production!.Version);
 
-        Assert.Equal(RegistryErrorCode.NoPreviousProduction, RegistryRules.Rollback(state, "m", Alice, Now).Error?.Code);
+        Assert.Equal(StoreErrorCode.NoPreviousProduction, RegistryRules.Rollback(state, "m", Alice, Now).Error?.Code);
     }
 
     [Fact]
@@ -56,19 +57,19 @@ public sealed class RegistryRulesTests
 
         var result = RegistryRules.Transition(state, "m", 1, new TransitionRequest(ModelStage.None, "alice", null), 0.01, Now);
 
-        Assert.Equal(RegistryErrorCode.InvalidTransition, result.Error?.Code);
+        Assert.Equal(StoreErrorCode.InvalidTransition, result.Error?.Code);
     }
 
     [Fact]
     public void Register_BadHashOrMetric_ReturnsInvalidArgument()
     {
-        Assert.Equal(RegistryErrorCode.InvalidArgument,
+        Assert.Equal(StoreErrorCode.InvalidArgument,
             RegistryRules.Register(null, "m", Version(1) with { Sha256 = "ABC" }, Alice, Now).Error?.Code);
-        Assert.Equal(RegistryErrorCode.InvalidArgument,
+        Assert.Equal(StoreErrorCode.InvalidArgument,
             RegistryRules.Register(null, "m", Version(1, ("auc", double.NaN)), Alice, Now).Error?.Code);
-        Assert.Equal(RegistryErrorCode.InvalidArgument,
+        Assert.Equal(StoreErrorCode.InvalidArgument,
             RegistryRules.Register(null, "m", Version(0), Alice, Now).Error?.Code);
-        Assert.Equal(RegistryErrorCode.InvalidArgument,
+        Assert.Equal(StoreErrorCode.InvalidArgument,
             RegistryRules.Register(null, "m", Version(1) with { Artifact = "../x.onnx" }, Alice, Now).Error?.Code);
     }
 
@@ -88,7 +89,7 @@ public sealed class RegistryRulesTests
         return Apply(state, s => RegistryRules.Transition(s, "m", number, Promote(), 0.01, Now));
     }
 
-    private static ModelState Apply(ModelState? state, Func<ModelState?, RegistryResult<StateChange>> rule)
+    private static ModelState Apply(ModelState? state, Func<ModelState?, StoreResult<StateChange>> rule)
     {
         var result = rule(state);
         Assert.True(result.IsSuccess, result.Error?.Message);

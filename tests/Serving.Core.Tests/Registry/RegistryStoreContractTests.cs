@@ -1,4 +1,5 @@
 using Serving.Core.Registry;
+using Serving.Core.Storage;
 using static Serving.Core.Tests.Registry.RegistryTestData;
 
 namespace Serving.Core.Tests.Registry;
@@ -101,7 +102,7 @@ public abstract class RegistryStoreContractTests : IAsyncLifetime
 
         var result = await store.RegisterAsync(Model, Version(1), new ChangeContext("alice", null));
 
-        Assert.Equal(RegistryErrorCode.AlreadyExists, result.Error?.Code);
+        Assert.Equal(StoreErrorCode.AlreadyExists, result.Error?.Code);
     }
 
     [Fact]
@@ -111,7 +112,7 @@ public abstract class RegistryStoreContractTests : IAsyncLifetime
 
         var result = await store.RegisterAsync("../x", Version(1), new ChangeContext("alice", null));
 
-        Assert.Equal(RegistryErrorCode.InvalidArgument, result.Error?.Code);
+        Assert.Equal(StoreErrorCode.InvalidArgument, result.Error?.Code);
     }
 
     [Fact]
@@ -134,7 +135,7 @@ public abstract class RegistryStoreContractTests : IAsyncLifetime
 
         var result = await store.TransitionAsync(Model, 1, Promote());
 
-        Assert.Equal(RegistryErrorCode.InvalidTransition, result.Error?.Code);
+        Assert.Equal(StoreErrorCode.InvalidTransition, result.Error?.Code);
         Assert.Contains("None", result.Error!.Message, StringComparison.Ordinal);
     }
 
@@ -147,8 +148,8 @@ public abstract class RegistryStoreContractTests : IAsyncLifetime
         var noApprover = await store.TransitionAsync(Model, 1, new TransitionRequest(ModelStage.Production, null, "why"));
         var noReason = await store.TransitionAsync(Model, 1, new TransitionRequest(ModelStage.Production, "alice", " "));
 
-        Assert.Equal(RegistryErrorCode.ApprovalRequired, noApprover.Error?.Code);
-        Assert.Equal(RegistryErrorCode.ApprovalRequired, noReason.Error?.Code);
+        Assert.Equal(StoreErrorCode.ApprovalRequired, noApprover.Error?.Code);
+        Assert.Equal(StoreErrorCode.ApprovalRequired, noReason.Error?.Code);
     }
 
     [Fact]
@@ -159,7 +160,7 @@ public abstract class RegistryStoreContractTests : IAsyncLifetime
 
         var result = await store.TransitionAsync(Model, 9, Stage());
 
-        Assert.Equal(RegistryErrorCode.NotFound, result.Error?.Code);
+        Assert.Equal(StoreErrorCode.NotFound, result.Error?.Code);
     }
 
     [Fact]
@@ -195,7 +196,7 @@ public abstract class RegistryStoreContractTests : IAsyncLifetime
 
         var result = await store.TransitionAsync(Model, 2, Promote());
 
-        Assert.Equal(RegistryErrorCode.GateRejected, result.Error?.Code);
+        Assert.Equal(StoreErrorCode.GateRejected, result.Error?.Code);
         // auc: 0.781 - 0.75 = 0.031 > 0.01; log_loss: 0.515 - 0.51 = 0.005 is within tolerance.
         Assert.Contains("auc 0.75 vs production 0.781", result.Error!.Message, StringComparison.Ordinal);
         Assert.Contains("worse by 0.031", result.Error.Message, StringComparison.Ordinal);
@@ -213,7 +214,7 @@ public abstract class RegistryStoreContractTests : IAsyncLifetime
 
         var result = await store.TransitionAsync(Model, 2, Promote());
 
-        Assert.Equal(RegistryErrorCode.GateRejected, result.Error?.Code);
+        Assert.Equal(StoreErrorCode.GateRejected, result.Error?.Code);
         Assert.Contains("log_loss 0.52 vs production 0.5", result.Error!.Message, StringComparison.Ordinal);
     }
 
@@ -256,7 +257,7 @@ public abstract class RegistryStoreContractTests : IAsyncLifetime
 
         var result = await store.TransitionAsync(Model, 1, new TransitionRequest(ModelStage.Production, "alice", "why", Force: true));
 
-        Assert.Equal(RegistryErrorCode.ApprovalRequired, result.Error?.Code);
+        Assert.Equal(StoreErrorCode.ApprovalRequired, result.Error?.Code);
     }
 
     [Fact]
@@ -288,7 +289,7 @@ public abstract class RegistryStoreContractTests : IAsyncLifetime
 
         var result = await store.RollbackAsync(Model, new ChangeContext("oncall", "why"));
 
-        Assert.Equal(RegistryErrorCode.NoPreviousProduction, result.Error?.Code);
+        Assert.Equal(StoreErrorCode.NoPreviousProduction, result.Error?.Code);
     }
 
     [Fact]
@@ -299,7 +300,7 @@ public abstract class RegistryStoreContractTests : IAsyncLifetime
 
         var result = await store.RollbackAsync(Model, new ChangeContext("oncall", null));
 
-        Assert.Equal(RegistryErrorCode.ApprovalRequired, result.Error?.Code);
+        Assert.Equal(StoreErrorCode.ApprovalRequired, result.Error?.Code);
     }
 
     [Fact]
@@ -344,9 +345,9 @@ public abstract class RegistryStoreContractTests : IAsyncLifetime
         var badName = await store.SetAliasAsync(Model, "7up", 1, new ChangeContext("alice", null));
         var notSet = await store.RemoveAliasAsync(Model, "champion", new ChangeContext("alice", null));
 
-        Assert.Equal(RegistryErrorCode.NotFound, unknown.Error?.Code);
-        Assert.Equal(RegistryErrorCode.InvalidArgument, badName.Error?.Code);
-        Assert.Equal(RegistryErrorCode.NotFound, notSet.Error?.Code);
+        Assert.Equal(StoreErrorCode.NotFound, unknown.Error?.Code);
+        Assert.Equal(StoreErrorCode.InvalidArgument, badName.Error?.Code);
+        Assert.Equal(StoreErrorCode.NotFound, notSet.Error?.Code);
     }
 
     [Fact]
@@ -379,7 +380,7 @@ public abstract class RegistryStoreContractTests : IAsyncLifetime
         Assert.All(await store.GetAuditAsync(Model), static e => Assert.Equal("seed", e.Actor));
         // Seeded versions were never Production, so there is nothing to roll back to yet.
         var rolledBack = await store.RollbackAsync(Model, new ChangeContext("oncall", "bad v3"));
-        Assert.Equal(RegistryErrorCode.NoPreviousProduction, rolledBack.Error?.Code);
+        Assert.Equal(StoreErrorCode.NoPreviousProduction, rolledBack.Error?.Code);
     }
 
     [Fact]
@@ -390,7 +391,7 @@ public abstract class RegistryStoreContractTests : IAsyncLifetime
 
         var result = await store.SeedAsync(Model, [Version(1)]);
 
-        Assert.Equal(RegistryErrorCode.AlreadyExists, result.Error?.Code);
+        Assert.Equal(StoreErrorCode.AlreadyExists, result.Error?.Code);
     }
 
     [Fact]

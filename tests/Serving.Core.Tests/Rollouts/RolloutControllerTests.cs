@@ -1,4 +1,5 @@
 using Serving.Core.Rollouts;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Tests.Rollouts;
 
@@ -26,10 +27,10 @@ public class RolloutControllerTests
     [Fact]
     public void Start_WhileActive_InvalidState()
     {
-        RolloutResult<RolloutTransition> again = RolloutController.Start(Plan, Started().Progress, T0);
+        StoreResult<RolloutTransition> again = RolloutController.Start(Plan, Started().Progress, T0);
 
         Assert.False(again.IsSuccess);
-        Assert.Equal(RolloutErrorCode.InvalidState, again.Error.Code);
+        Assert.Equal(StoreErrorCode.InvalidState, again.Error.Code);
     }
 
     [Fact]
@@ -84,7 +85,7 @@ public class RolloutControllerTests
     {
         RolloutProgress paused = RolloutController.Advance(Plan, Analyzing(), T0.AddMinutes(15), Passed).Progress;
 
-        RolloutResult<RolloutTransition> resumed = RolloutController.Resume(Plan, paused, T0.AddHours(1));
+        StoreResult<RolloutTransition> resumed = RolloutController.Resume(Plan, paused, T0.AddHours(1));
 
         Assert.True(resumed.IsSuccess);
         Assert.Equal(
@@ -96,7 +97,7 @@ public class RolloutControllerTests
     [Fact]
     public void Resume_TimedPause_EndsItEarly()
     {
-        RolloutResult<RolloutTransition> resumed = RolloutController.Resume(Plan, Started().Progress, T0.AddMinutes(1));
+        StoreResult<RolloutTransition> resumed = RolloutController.Resume(Plan, Started().Progress, T0.AddMinutes(1));
 
         Assert.Equal(RolloutStatus.Analyzing, resumed.Value!.Progress.Status);
     }
@@ -104,7 +105,7 @@ public class RolloutControllerTests
     [Fact]
     public void Pause_WhileAnalyzing_HoldsAndResumeRunsTheAnalysisAgain()
     {
-        RolloutResult<RolloutTransition> paused = RolloutController.Pause(Analyzing(), T0.AddMinutes(12), "investigating a p99 spike");
+        StoreResult<RolloutTransition> paused = RolloutController.Pause(Analyzing(), T0.AddMinutes(12), "investigating a p99 spike");
 
         Assert.True(paused.IsSuccess);
         Assert.Empty(paused.Value.Actions.ToArray());
@@ -115,7 +116,7 @@ public class RolloutControllerTests
         Assert.Equal("step 3: investigating a p99 spike", paused.Value.Progress.Reason);
         Assert.False(RolloutController.Advance(Plan, paused.Value.Progress, T0.AddDays(1), Passed).Changed);
 
-        RolloutResult<RolloutTransition> resumed = RolloutController.Resume(Plan, paused.Value.Progress, T0.AddMinutes(30));
+        StoreResult<RolloutTransition> resumed = RolloutController.Resume(Plan, paused.Value.Progress, T0.AddMinutes(30));
 
         Assert.Equal(RolloutStatus.Analyzing, resumed.Value!.Progress.Status);
         Assert.Equal(2, resumed.Value.Progress.StepIndex);
@@ -127,7 +128,7 @@ public class RolloutControllerTests
     [Fact]
     public void Pause_TimedPauseStep_HeldUntilResumedThenGoesOn()
     {
-        RolloutResult<RolloutTransition> paused = RolloutController.Pause(Started().Progress, T0.AddMinutes(1), "");
+        StoreResult<RolloutTransition> paused = RolloutController.Pause(Started().Progress, T0.AddMinutes(1), "");
 
         Assert.Null(paused.Value!.Progress.PauseUntil);
         Assert.False(paused.Value.Progress.PausedByOperator);
@@ -142,9 +143,9 @@ public class RolloutControllerTests
     [InlineData(nameof(RolloutStatus.Aborted))]
     public void Pause_NotUnderWay_InvalidState(string status)
     {
-        RolloutResult<RolloutTransition> paused = RolloutController.Pause(new RolloutProgress { Status = Enum.Parse<RolloutStatus>(status) }, T0, "x");
+        StoreResult<RolloutTransition> paused = RolloutController.Pause(new RolloutProgress { Status = Enum.Parse<RolloutStatus>(status) }, T0, "x");
 
-        Assert.Equal(RolloutErrorCode.InvalidState, paused.Error!.Code);
+        Assert.Equal(StoreErrorCode.InvalidState, paused.Error!.Code);
     }
 
     [Fact]
@@ -152,19 +153,19 @@ public class RolloutControllerTests
     {
         RolloutProgress held = RolloutController.Pause(Analyzing(), T0.AddMinutes(12), "x").Value!.Progress;
 
-        RolloutResult<RolloutTransition> again = RolloutController.Pause(held, T0.AddMinutes(13), "y");
+        StoreResult<RolloutTransition> again = RolloutController.Pause(held, T0.AddMinutes(13), "y");
 
-        Assert.Equal(RolloutErrorCode.InvalidState, again.Error!.Code);
+        Assert.Equal(StoreErrorCode.InvalidState, again.Error!.Code);
         Assert.Equal("the rollout is already Paused at step 3 until resumed", again.Error.Message);
     }
 
     [Fact]
     public void Resume_NotPaused_InvalidState()
     {
-        RolloutResult<RolloutTransition> resumed = RolloutController.Resume(Plan, Analyzing(), T0);
+        StoreResult<RolloutTransition> resumed = RolloutController.Resume(Plan, Analyzing(), T0);
 
         Assert.False(resumed.IsSuccess);
-        Assert.Equal(RolloutErrorCode.InvalidState, resumed.Error.Code);
+        Assert.Equal(StoreErrorCode.InvalidState, resumed.Error.Code);
         Assert.Equal("only a paused rollout can be resumed; this one is Analyzing at step 3", resumed.Error.Message);
     }
 
@@ -266,7 +267,7 @@ public class RolloutControllerTests
     [Fact]
     public void Abort_ActiveRollout_WeightZeroAtOnce()
     {
-        RolloutResult<RolloutTransition> aborted = RolloutController.Abort(Analyzing(), T0.AddMinutes(12), "customer complaints");
+        StoreResult<RolloutTransition> aborted = RolloutController.Abort(Analyzing(), T0.AddMinutes(12), "customer complaints");
 
         Assert.True(aborted.IsSuccess);
         Assert.Equal(new RolloutAction(RolloutActionKind.SetWeight, 0), aborted.Value.Actions[0]);
@@ -281,8 +282,8 @@ public class RolloutControllerTests
     {
         RolloutProgress aborted = RolloutController.Abort(Analyzing(), T0, "x").Value!.Progress;
 
-        Assert.Equal(RolloutErrorCode.InvalidState, RolloutController.Abort(aborted, T0, "again").Error!.Code);
-        Assert.Equal(RolloutErrorCode.InvalidState, RolloutController.Promote(aborted, T0, "no").Error!.Code);
+        Assert.Equal(StoreErrorCode.InvalidState, RolloutController.Abort(aborted, T0, "again").Error!.Code);
+        Assert.Equal(StoreErrorCode.InvalidState, RolloutController.Promote(aborted, T0, "no").Error!.Code);
     }
 
     [Fact]
@@ -290,7 +291,7 @@ public class RolloutControllerTests
     {
         RolloutProgress aborted = RolloutController.Abort(Analyzing(), T0, "x").Value!.Progress;
 
-        RolloutResult<RolloutTransition> restarted = RolloutController.Start(Plan, aborted, T0.AddHours(1));
+        StoreResult<RolloutTransition> restarted = RolloutController.Start(Plan, aborted, T0.AddHours(1));
 
         Assert.True(restarted.IsSuccess);
         Assert.Equal(RolloutStatus.Paused, restarted.Value.Progress.Status);
@@ -299,7 +300,7 @@ public class RolloutControllerTests
     [Fact]
     public void Promote_Command_SkipsRemainingSteps()
     {
-        RolloutResult<RolloutTransition> promoted = RolloutController.Promote(Started().Progress, T0.AddMinutes(1), "looks great");
+        StoreResult<RolloutTransition> promoted = RolloutController.Promote(Started().Progress, T0.AddMinutes(1), "looks great");
 
         Assert.Equal([new RolloutAction(RolloutActionKind.PromoteCanary, Message: "looks great")], promoted.Value!.Actions.ToArray());
         Assert.Equal(RolloutStatus.Promoted, promoted.Value.Progress.Status);

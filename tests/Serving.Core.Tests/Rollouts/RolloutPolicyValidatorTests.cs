@@ -1,4 +1,5 @@
 using Serving.Core.Rollouts;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Tests.Rollouts;
 
@@ -165,10 +166,10 @@ public class RolloutPolicyValidatorTests
     [Fact]
     public void Check_SeveralProblems_OneInvalidErrorJoiningThem()
     {
-        RolloutError? error = RolloutPolicyValidator.Check(RolloutFixtures.Canary(-5, stable: 0) with { RoutingKeyHeader = "" });
+        StoreError? error = RolloutPolicyValidator.Check(RolloutFixtures.Canary(-5, stable: 0) with { RoutingKeyHeader = "" });
 
         Assert.NotNull(error);
-        Assert.Equal(RolloutErrorCode.Invalid, error.Code);
+        Assert.Equal(StoreErrorCode.InvalidArgument, error.Code);
         Assert.Equal(
             "routing_key_header '' is not a valid HTTP header name; canary.stable_version 0 is missing or not a version (1 or more); canary.weight -5 is outside 0-100",
             error.Message);

@@ -1,4 +1,5 @@
 using Serving.Core.Rollouts;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Tests.Rollouts;
 
@@ -35,7 +36,7 @@ public abstract class RolloutStoreContractTests : IDisposable
     {
         IRolloutStore store = OpenStore();
 
-        RolloutResult<RolloutPolicy> created = await store.CompareAndSwapAsync(RolloutFixtures.Canary(10));
+        StoreResult<RolloutPolicy> created = await store.CompareAndSwapAsync(RolloutFixtures.Canary(10));
 
         Assert.True(created.IsSuccess, created.Error?.Message);
         Assert.Equal(1, created.Value.Revision);
@@ -48,7 +49,7 @@ public abstract class RolloutStoreContractTests : IDisposable
         IRolloutStore store = OpenStore();
         RolloutPolicy v1 = (await store.CompareAndSwapAsync(RolloutFixtures.Canary(10))).Value!;
 
-        RolloutResult<RolloutPolicy> v2 = await store.CompareAndSwapAsync(v1 with { Canary = v1.Canary! with { Weight = 20 } });
+        StoreResult<RolloutPolicy> v2 = await store.CompareAndSwapAsync(v1 with { Canary = v1.Canary! with { Weight = 20 } });
 
         Assert.True(v2.IsSuccess, v2.Error?.Message);
         Assert.Equal(2, v2.Value.Revision);
@@ -62,10 +63,10 @@ public abstract class RolloutStoreContractTests : IDisposable
         RolloutPolicy v1 = (await store.CompareAndSwapAsync(RolloutFixtures.Canary(10))).Value!;
         RolloutPolicy v2 = (await store.CompareAndSwapAsync(v1 with { Canary = v1.Canary! with { Weight = 20 } })).Value!;
 
-        RolloutResult<RolloutPolicy> stale = await store.CompareAndSwapAsync(v1 with { Canary = v1.Canary! with { Weight = 90 } });
+        StoreResult<RolloutPolicy> stale = await store.CompareAndSwapAsync(v1 with { Canary = v1.Canary! with { Weight = 90 } });
 
         Assert.False(stale.IsSuccess);
-        Assert.Equal(RolloutErrorCode.Conflict, stale.Error.Code);
+        Assert.Equal(StoreErrorCode.Conflict, stale.Error.Code);
         Assert.Contains("revision 2, not 1", stale.Error.Message, StringComparison.Ordinal);
         Assert.Equal(v2, await store.GetAsync("fraud"));
     }
@@ -76,9 +77,9 @@ public abstract class RolloutStoreContractTests : IDisposable
         IRolloutStore store = OpenStore();
         await store.CompareAndSwapAsync(RolloutFixtures.Canary(10));
 
-        RolloutResult<RolloutPolicy> second = await store.CompareAndSwapAsync(RolloutFixtures.Canary(50));
+        StoreResult<RolloutPolicy> second = await store.CompareAndSwapAsync(RolloutFixtures.Canary(50));
 
-        Assert.Equal(RolloutErrorCode.Conflict, second.Error!.Code);
+        Assert.Equal(StoreErrorCode.Conflict, second.Error!.Code);
         Assert.Equal(10, (await store.GetAsync("fraud"))!.Canary!.Weight);
     }
 
@@ -87,9 +88,9 @@ public abstract class RolloutStoreContractTests : IDisposable
     {
         IRolloutStore store = OpenStore();
 
-        RolloutResult<RolloutPolicy> result = await store.CompareAndSwapAsync(RolloutFixtures.Canary(150));
+        StoreResult<RolloutPolicy> result = await store.CompareAndSwapAsync(RolloutFixtures.Canary(150));
 
-        Assert.Equal(RolloutErrorCode.Invalid, result.Error!.Code);
+        Assert.Equal(StoreErrorCode.InvalidArgument, result.Error!.Code);
         Assert.Contains("canary.weight 150 is outside 0-100", result.Error.Message, StringComparison.Ordinal);
         Assert.Null(await store.GetAsync("fraud"));
     }
@@ -101,7 +102,7 @@ public abstract class RolloutStoreContractTests : IDisposable
         IRolloutStore second = OpenStore();
         RolloutPolicy v1 = (await first.CompareAndSwapAsync(RolloutFixtures.Canary(10))).Value!;
 
-        var attempts = new List<Task<RolloutResult<RolloutPolicy>>>();
+        var attempts = new List<Task<StoreResult<RolloutPolicy>>>();
         for (int i = 0; i < 8; i++)
         {
             IRolloutStore store = i % 2 == 0 ? first : second;
@@ -109,10 +110,10 @@ public abstract class RolloutStoreContractTests : IDisposable
             attempts.Add(Task.Run(() => store.CompareAndSwapAsync(change)));
         }
 
-        RolloutResult<RolloutPolicy>[] results = await Task.WhenAll(attempts);
+        StoreResult<RolloutPolicy>[] results = await Task.WhenAll(attempts);
 
-        RolloutResult<RolloutPolicy> winner = Assert.Single(results, r => r.IsSuccess);
-        Assert.All(results, r => Assert.True(r.IsSuccess || r.Error!.Code == RolloutErrorCode.Conflict));
+        StoreResult<RolloutPolicy> winner = Assert.Single(results, r => r.IsSuccess);
+        Assert.All(results, r => Assert.True(r.IsSuccess || r.Error!.Code == StoreErrorCode.Conflict));
         Assert.Equal(winner.Value, await second.GetAsync("fraud"));
         Assert.Equal(2, winner.Value!.Revision);
     }
@@ -157,7 +158,7 @@ public abstract class RolloutStoreContractTests : IDisposable
         IRolloutStore store = OpenStore();
         RolloutPolicy v1 = (await store.CompareAndSwapAsync(RolloutFixtures.Canary(10))).Value!;
 
-        RolloutResult<RolloutPolicy> deleted = await store.DeleteAsync("fraud", 1);
+        StoreResult<RolloutPolicy> deleted = await store.DeleteAsync("fraud", 1);
 
         Assert.Equal(v1, deleted.Value);
         Assert.Null(await store.GetAsync("fraud"));
@@ -171,8 +172,8 @@ public abstract class RolloutStoreContractTests : IDisposable
         RolloutPolicy v1 = (await store.CompareAndSwapAsync(RolloutFixtures.Canary(10))).Value!;
         await store.CompareAndSwapAsync(v1 with { Canary = v1.Canary! with { Weight = 20 } });
 
-        Assert.Equal(RolloutErrorCode.Conflict, (await store.DeleteAsync("fraud", 1)).Error!.Code);
-        Assert.Equal(RolloutErrorCode.NotFound, (await store.DeleteAsync("other", 1)).Error!.Code);
+        Assert.Equal(StoreErrorCode.Conflict, (await store.DeleteAsync("fraud", 1)).Error!.Code);
+        Assert.Equal(StoreErrorCode.NotFound, (await store.DeleteAsync("other", 1)).Error!.Code);
         Assert.NotNull(await store.GetAsync("fraud"));
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Serving.Core.Registry;
 using Serving.Core.Rollouts;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Tests.Rollouts;
 
@@ -29,7 +30,7 @@ public sealed class RolloutVersionCheckTests
     {
         var error = RolloutPolicyValidator.CheckVersions(RolloutFixtures.Canary(0, stable: 99, canary: 4), Registry);
 
-        Assert.Equal(RolloutErrorCode.VersionUnavailable, error?.Code);
+        Assert.Equal(StoreErrorCode.VersionUnavailable, error?.Code);
         Assert.Contains("version 99 of model 'fraud' does not exist", error!.Message, StringComparison.Ordinal);
     }
 
@@ -40,7 +41,7 @@ public sealed class RolloutVersionCheckTests
     {
         var error = RolloutPolicyValidator.CheckVersions(RolloutFixtures.BlueGreen(active: version, preview: null), Registry);
 
-        Assert.Equal(RolloutErrorCode.VersionUnavailable, error?.Code);
+        Assert.Equal(StoreErrorCode.VersionUnavailable, error?.Code);
         Assert.Contains($"version {version} of model 'fraud' is in stage {stage}", error!.Message, StringComparison.Ordinal);
     }
 
@@ -49,7 +50,7 @@ public sealed class RolloutVersionCheckTests
     {
         var policy = new RolloutPolicy { Model = "fraud", Shadow = new ShadowSettings { Version = 3, Percentage = 100 } };
 
-        Assert.Equal(RolloutErrorCode.VersionUnavailable, RolloutPolicyValidator.CheckVersions(policy, registry: null)?.Code);
+        Assert.Equal(StoreErrorCode.VersionUnavailable, RolloutPolicyValidator.CheckVersions(policy, registry: null)?.Code);
     }
 
     private static ModelVersion Version(int number, ModelStage stage) => new()

@@ -27,8 +27,12 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
             { "type": "analysis", "interval_seconds": 300 },
             { "type": "set_weight", "weight": 100 },
           ] },
+          "reason": "fraud v4 plan",
         }
         """;
+
+    /// <summary>The smallest command body: every rollout change says why.</summary>
+    private const string Reason = """{ "reason": "test" }""";
 
     private RolloutTestServer _server = null!;
 
@@ -148,7 +152,7 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     public async Task Put_WithoutRevisionOrProgress_KeepsThePlansProgress()
     {
         await PutOkAsync(PlanPolicy);
-        await PostOkAsync("/admin/rollouts/fraud/start", """{ "actor": "alice" }""");
+        await PostOkAsync("/admin/rollouts/fraud/start", """{ "actor": "alice", "reason": "go" }""");
 
         var body = await PutOkAsync(PlanPolicy.Replace("\"mode\": \"canary\",", "\"mode\": \"canary\", \"shadow\": { \"version\": 5, \"percentage\": 10 },", StringComparison.Ordinal));
 
@@ -242,11 +246,11 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     public async Task SetWeight_PositiveWithoutCanaryVersion_Returns400FromTheValidator()
     {
         // A promotion leaves the policy in mode canary with no canary version.
-        await PutOkAsync("""{ "model": "fraud", "mode": "canary", "canary": { "stable_version": 3, "canary_version": 4, "weight": 0 } }""");
-        using var promoted = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/promote", null);
+        await PutOkAsync("""{ "model": "fraud", "mode": "canary", "canary": { "stable_version": 3, "canary_version": 4, "weight": 0 }, "reason": "r" }""");
+        using var promoted = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/promote", Reason);
         Assert.Equal(HttpStatusCode.OK, promoted.StatusCode);
 
-        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/weight", """{ "weight": 5 }""");
+        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/weight", """{ "weight": 5, "reason": "r" }""");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("canary.weight 5 needs canary.canary_version", await ErrorOf(response));
@@ -255,9 +259,9 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task SetWeight_BlueGreenPolicy_Returns409()
     {
-        await PutOkAsync("""{ "model": "fraud", "mode": "blue_green", "blue_green": { "active_version": 2 } }""");
+        await PutOkAsync("""{ "model": "fraud", "mode": "blue_green", "blue_green": { "active_version": 2 }, "reason": "r" }""");
 
-        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/weight", """{ "weight": 5 }""");
+        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/weight", """{ "weight": 5, "reason": "r" }""");
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("is in mode blue_green; a canary weight needs mode canary", await ErrorOf(response), StringComparison.Ordinal);
@@ -267,9 +271,9 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     public async Task SetWeight_PlanUnderWay_Returns409()
     {
         await PutOkAsync(PlanPolicy);
-        await PostOkAsync("/admin/rollouts/fraud/start", "{}");
+        await PostOkAsync("/admin/rollouts/fraud/start", Reason);
 
-        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/weight", """{ "weight": 5 }""");
+        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/weight", """{ "weight": 5, "reason": "r" }""");
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("is under way (paused at step 2)", await ErrorOf(response), StringComparison.Ordinal);
@@ -285,16 +289,17 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
         Assert.Equal(("alice", "fraud v4"), ((string?)started["updated_by"], (string?)started["reason"]));
 
         _server.Time.Advance(TimeSpan.FromMinutes(1));
-        var resumed = await PostOkAsync("/admin/rollouts/fraud/resume", """{ "actor": "bob" }""");
+        var resumed = await PostOkAsync("/admin/rollouts/fraud/resume", """{ "actor": "bob", "reason": "step 2 looked fine" }""");
         Assert.Equal(("analyzing", 3, 50.0), Progress(resumed["policy"]!));
         Assert.Equal(["set_weight", "reset_analysis_window"], resumed["actions"]!.AsArray().Select(static a => (string?)a!["kind"]));
-        Assert.Equal("step 4: analyzing every 300 s", (string?)resumed["policy"]!["reason"]);
+        Assert.Equal("step 4: analyzing every 300 s", (string?)resumed["policy"]!["progress"]!["reason"]);
+        Assert.Equal("step 2 looked fine", (string?)resumed["policy"]!["reason"]);
 
         var paused = (await PostOkAsync("/admin/rollouts/fraud/pause", """{ "actor": "carol", "reason": "investigating p99" }"""))["policy"]!;
         Assert.Equal(("paused", 3, 50.0), Progress(paused));
         Assert.True((bool?)paused["progress"]!["paused_by_operator"]);
 
-        var again = (await PostOkAsync("/admin/rollouts/fraud/resume", ""))["policy"]!;
+        var again = (await PostOkAsync("/admin/rollouts/fraud/resume", Reason))["policy"]!;
         Assert.Equal(("analyzing", 3, 50.0), Progress(again));
         Assert.Equal("anonymous", (string?)again["updated_by"]);
 
@@ -315,11 +320,11 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     public async Task Start_TwiceOrWithoutPlan_Returns409()
     {
         await PutOkAsync(PlanPolicy);
-        await PostOkAsync("/admin/rollouts/fraud/start", "{}");
+        await PostOkAsync("/admin/rollouts/fraud/start", Reason);
         await PutOkAsync(CanaryPolicy.Replace("\"fraud\"", "\"other\"", StringComparison.Ordinal), "other");
 
-        using var twice = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/start", "{}");
-        using var noPlan = await SendAsync(HttpMethod.Post, "/admin/rollouts/other/start", "{}");
+        using var twice = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/start", Reason);
+        using var noPlan = await SendAsync(HttpMethod.Post, "/admin/rollouts/other/start", Reason);
 
         Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
         Assert.Equal("the rollout is already Paused at step 2; abort it before starting again", await ErrorOf(twice));
@@ -332,7 +337,7 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     {
         await PutOkAsync(PlanPolicy);
 
-        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/resume", "{}");
+        using var response = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/resume", Reason);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("only a paused rollout can be resumed", await ErrorOf(response), StringComparison.Ordinal);
@@ -352,7 +357,7 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
         var (_, actions) = Assert.Single(_server.Actions.Calls);
         Assert.Equal([new RolloutAction(RolloutActionKind.PromoteCanary, Message: "clean for a week")], actions.ToArray());
 
-        using var again = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/promote", "{}");
+        using var again = await SendAsync(HttpMethod.Post, "/admin/rollouts/fraud/promote", Reason);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
     }
 
@@ -374,7 +379,7 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
         await PutOkAsync(CanaryPolicy);
 
         using var deleted = await Client.DeleteAsync("/admin/rollouts/fraud?actor=alice&reason=done");
-        using var again = await Client.DeleteAsync("/admin/rollouts/fraud");
+        using var again = await Client.DeleteAsync("/admin/rollouts/fraud?reason=again");
         using var get = await Client.GetAsync("/admin/rollouts/fraud");
 
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
@@ -387,9 +392,9 @@ public sealed class AdminRolloutsEndpointsTests : IAsyncLifetime
     public async Task Delete_StaleOrGarbledRevision_Returns409Or400()
     {
         await PutOkAsync(CanaryPolicy);
-        await PostOkAsync("/admin/rollouts/fraud/weight", """{ "weight": 5 }""");
+        await PostOkAsync("/admin/rollouts/fraud/weight", """{ "weight": 5, "reason": "r" }""");
 
-        using var response = await Client.DeleteAsync("/admin/rollouts/fraud?revision=1");
+        using var response = await Client.DeleteAsync("/admin/rollouts/fraud?revision=1&reason=r");
         using var garbled = await Client.DeleteAsync("/admin/rollouts/fraud?revision=one");
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);

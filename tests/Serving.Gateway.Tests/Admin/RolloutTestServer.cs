@@ -49,6 +49,9 @@ internal sealed class RolloutTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The registry the server checks policies against; its audit trail holds the rollout changes too.</summary>
+    public IRegistryStore Registry => _app.Services.GetRequiredService<IRegistryStore>();
+
     public static async Task<RolloutTestServer> StartAsync(string? adminToken = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var root = Directory.CreateTempSubdirectory("serving-rollouts-").FullName;

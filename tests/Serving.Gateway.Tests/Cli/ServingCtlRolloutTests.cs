@@ -36,6 +36,12 @@ public sealed class ServingCtlRolloutTests : IAsyncLifetime
     [InlineData("rollout", "abort", "fraud")]
     [InlineData("rollout", "promote", "fraud", "--reason", " ")]
     [InlineData("rollout", "pause", "fraud", "--force")]
+    [InlineData("rollout", "pause", "fraud")]
+    [InlineData("rollout", "resume", "fraud")]
+    [InlineData("rollout", "start", "fraud")]
+    [InlineData("rollout", "set-weight", "fraud", "5")]
+    [InlineData("rollout", "set", "fraud", "--file", "/nonexistent/policy.json", "--reason", "")]
+    [InlineData("rollout", "delete", "fraud")]
     public async Task RunAsync_BadRolloutCommandLine_ReturnsUsageErrorAndSendsNothing(params string[] args)
     {
         var (code, _, error) = await RunAsync(args);
@@ -88,7 +94,7 @@ public sealed class ServingCtlRolloutTests : IAsyncLifetime
     {
         await SetCanaryAsync();
 
-        var (code, _, error) = await RunAsync("rollout", "set-weight", "fraud", "12.345");
+        var (code, _, error) = await RunAsync("rollout", "set-weight", "fraud", "12.345", "--reason", "finer");
 
         Assert.Equal(ExitCodes.Rejected, code);
         Assert.Equal("error: weight 12.345 is finer than the 0.01 resolution; round it to two decimals (HTTP 400)", error.Trim());
@@ -99,7 +105,7 @@ public sealed class ServingCtlRolloutTests : IAsyncLifetime
     {
         var file = WriteFile("bad.json", """{ "mode": "canary", "canary": { "stable_version": 3, "canary_version": 3, "weight": 5 } }""");
 
-        var (code, _, error) = await RunAsync("rollout", "set", "fraud", "--file", file);
+        var (code, _, error) = await RunAsync("rollout", "set", "fraud", "--file", file, "--reason", "typo");
 
         Assert.Equal(ExitCodes.Rejected, code);
         Assert.Contains("canary.canary_version 3 is the same as canary.stable_version", error, StringComparison.Ordinal);
@@ -116,9 +122,9 @@ public sealed class ServingCtlRolloutTests : IAsyncLifetime
         var start = await RunAsync("rollout", "start", "fraud", "--plan", plan, "--reason", "fraud v4 plan");
         var pause = await RunAsync("rollout", "pause", "fraud", "--reason", "looking at p99");
         var status = await RunAsync("rollout", "status", "fraud");
-        var resume = await RunAsync("rollout", "resume", "fraud");
+        var resume = await RunAsync("rollout", "resume", "fraud", "--reason", "p99 is noise");
         var abort = await RunAsync("rollout", "abort", "fraud", "--reason", "p99 doubled");
-        var resumeAgain = await RunAsync("rollout", "resume", "fraud");
+        var resumeAgain = await RunAsync("rollout", "resume", "fraud", "--reason", "again");
 
         Assert.Equal(ExitCodes.Ok, start.Code);
         Assert.StartsWith("fraud: started (revision 3)", start.Output, StringComparison.Ordinal);
@@ -141,9 +147,9 @@ public sealed class ServingCtlRolloutTests : IAsyncLifetime
     {
         await SetCanaryAsync();
         var plan = WriteFile("plan.json", """{ "steps": [ { "type": "set_weight", "weight": 10 }, { "type": "pause" } ] }""");
-        await RunAsync("rollout", "start", "fraud", "--plan", plan);
+        await RunAsync("rollout", "start", "fraud", "--plan", plan, "--reason", "first");
 
-        var (code, _, error) = await RunAsync("rollout", "start", "fraud", "--plan", plan);
+        var (code, _, error) = await RunAsync("rollout", "start", "fraud", "--plan", plan, "--reason", "second");
 
         Assert.Equal(ExitCodes.Rejected, code);
         Assert.Contains("is under way (step 2/2 (pause) paused); abort it before starting a new plan", error, StringComparison.Ordinal);
@@ -214,6 +220,31 @@ public sealed class ServingCtlRolloutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunAsync_ChangeWithoutReason_SaysSoAndLeavesThePolicy()
+    {
+        await SetCanaryAsync();
+
+        var (code, _, error) = await RunAsync("rollout", "abort", "fraud");
+        var status = await RunAsync("--json", "rollout", "status", "fraud");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("rollout abort needs --reason TEXT", error, StringComparison.Ordinal);
+        Assert.Equal(1, (long?)JsonNode.Parse(status.Output)!["policy"]!["revision"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_Help_SaysEveryRolloutChangeNeedsAReason()
+    {
+        var (code, output, _) = await RunAsync("help");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        foreach (var command in (string[])["set <model> --file POLICY.json", "set-weight <model> <weight>", "start <model> [--plan PLAN.json]", "pause <model>", "resume <model>", "promote <model>", "abort <model>", "delete <model>"])
+        {
+            Assert.Contains($"rollout {command} --reason TEXT", output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_Delete_RemovesThePolicy()
     {
         await SetCanaryAsync();
@@ -229,7 +260,7 @@ public sealed class ServingCtlRolloutTests : IAsyncLifetime
     private async Task SetCanaryAsync()
     {
         var file = WriteFile("canary.json", """{ "mode": "canary", "canary": { "stable_version": 3, "canary_version": 4, "weight": 2.5 } }""");
-        var (code, _, error) = await RunAsync("rollout", "set", "fraud", "--file", file);
+        var (code, _, error) = await RunAsync("rollout", "set", "fraud", "--file", file, "--reason", "fraud v4");
         Assert.True(code == ExitCodes.Ok, error);
     }
 

@@ -210,6 +210,23 @@ public sealed class ServingCtlTests : IAsyncLifetime
         Assert.Equal((false, 2, 1), (json["valid"]!.GetValue<bool>(), json["entries"]!.GetValue<int>(), json["firstBroken"]!.GetValue<int>()));
     }
 
+    [Fact]
+    public async Task RunAsync_AuditVerify_NewestEntryRemoved_SaysExpectedAgainstFound()
+    {
+        var path = Path.Combine(_server.Root, "state", "audit", "credit-risk.jsonl");
+        var lines = await File.ReadAllLinesAsync(path);
+        await File.WriteAllLinesAsync(path, lines[..^1]);
+
+        var broken = await RunAsync("audit", "verify", "credit-risk");
+        var json = JsonNode.Parse((await RunAsync("--json", "audit", "verify", "credit-risk")).Output)!;
+
+        Assert.Equal(ExitCodes.Rejected, broken.Code);
+        Assert.Equal(
+            "audit trail of credit-risk is BROKEN expected 2 entries, found 1: the trail was truncated: its head record says 2 entries, found 1; the newest entry (2) was removed",
+            broken.Output.Trim());
+        Assert.Equal((false, 1, 2, 2), (json["valid"]!.GetValue<bool>(), json["entries"]!.GetValue<int>(), json["firstBroken"]!.GetValue<int>(), json["expectedEntries"]!.GetValue<int>()));
+    }
+
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) =>
         RunRawAsync(args, Environment(_server.Address, null));
 

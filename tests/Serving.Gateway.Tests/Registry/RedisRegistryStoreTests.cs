@@ -168,6 +168,55 @@ public sealed class RedisRegistryStoreTests(RedisServerFixture redis) : Registry
     }
 
     [Fact]
+    public async Task VerifyAuditAsync_NewestEntryRemovedInRedis_SaysTruncatedExpectedAgainstFound()
+    {
+        var store = CreateStore();
+        using var rollouts = new RedisRolloutStore(Connect(), _prefix + ":rollouts", _prefix, Snapshots.Rollouts(), Time, NullLogger<RedisRolloutStore>.Instance);
+        await store.SeedAsync("fraud", [Version(3, ("auc", 0.8)), Version(4, ("auc", 0.9))]);
+        await store.SetAliasAsync("fraud", "champion", 4, new ChangeContext("alice", "best auc"));
+        await rollouts.CompareAndSwapAsync(RolloutFixtures.Canary(10) with { UpdatedBy = "carol", Reason = "try v4" });
+        Assert.Equal(AuditVerification.Ok(4), await store.VerifyAuditAsync("fraud"));
+        var db = Connect().GetDatabase();
+        var key = _prefix + ":audit:fraud";
+        Assert.Equal("4", (string?)await db.HashGetAsync(key + ":head", "count"));
+        await db.ListRightPopAsync(key);
+
+        var verification = await store.VerifyAuditAsync("fraud");
+
+        Assert.Equal((false, 3, 4, 4L), (verification.Valid, verification.Entries, verification.FirstBroken, verification.ExpectedEntries));
+        Assert.Equal("the trail was truncated: its head record says 4 entries, found 3; the newest entry (4) was removed", verification.Reason);
+
+        // A later change does not hide the removal: the head counts on from what it recorded.
+        await store.SetAliasAsync("fraud", "challenger", 3, new ChangeContext("alice", "compare"));
+        var later = await store.VerifyAuditAsync("fraud");
+        Assert.Equal((false, 4, 5L), (later.Valid, later.Entries, later.ExpectedEntries));
+        await db.KeyDeleteAsync(key + ":head");
+        Assert.Contains("has no head record", (await store.VerifyAuditAsync("fraud")).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListAsync_RegistryAndRolloutStoresLostTheirData_BothRestoresAuditedInOneIntactTrail()
+    {
+        var registry = CreateStore();
+        using var rollouts = new RedisRolloutStore(Connect(), _prefix + ":rollouts", _prefix, Snapshots.Rollouts(), Time, NullLogger<RedisRolloutStore>.Instance);
+        await registry.SeedAsync("fraud", [Version(3, ("auc", 0.8)), Version(4, ("auc", 0.9))]);
+        var policy = await rollouts.CompareAndSwapAsync(RolloutFixtures.Canary(10) with { UpdatedBy = "carol", Reason = "try v4" });
+        Assert.Single(await registry.ListAsync());
+        Assert.Single(await rollouts.ListAsync());
+        await redis.DeleteKeysAsync(_prefix);
+
+        Assert.Single(await registry.ListAsync());
+        Assert.Single(await rollouts.ListAsync());
+
+        var trail = await registry.GetAuditAsync("fraud");
+        Assert.Equal([AuditAction.Restore, AuditAction.RolloutRestore], trail.Select(static e => e.Action));
+        Assert.Equal(policy.Value!.Revision, trail[1].Revision);
+        Assert.Equal("canary: stable v3, canary v4, weight 10%", trail[1].After);
+        Assert.StartsWith("rollout store lost its data; restored the policy from replica ", trail[1].Reason, StringComparison.Ordinal);
+        Assert.Equal(AuditVerification.Ok(2), await registry.VerifyAuditAsync("fraud"));
+    }
+
+    [Fact]
     public async Task TransitionAsync_AuditHeadMovedByRolloutWrite_ChainStaysIntact()
     {
         var replicas = Enumerable.Range(0, 3).Select(_ => CreateStore()).ToArray();

@@ -65,7 +65,7 @@ public sealed class RegistryFailSafeTests
             await gateway.Client.PostJsonAsync($"/admin/models/{Model}/rollback", """{"actor":"alice","reason":"bad release"}"""),
             await gateway.Client.PostJsonAsync($"/admin/models/{Model}/versions/1/transition", """{"stage":"Staging","approver":"alice","reason":"retest"}"""),
             await gateway.Client.PostJsonAsync($"/admin/rollouts/{Model}/weight", """{"weight":10,"actor":"alice","reason":"ramp"}"""),
-            await gateway.Client.DeleteAsync($"/admin/rollouts/{Model}"),
+            await gateway.Client.DeleteAsync($"/admin/rollouts/{Model}?reason=retire"),
         ];
 
         foreach (var response in responses)

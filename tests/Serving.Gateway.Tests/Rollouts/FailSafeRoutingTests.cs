@@ -59,7 +59,7 @@ public sealed class FailSafeRoutingTests
         var archived = await registry.TransitionAsync(Model, 1, new TransitionRequest(ModelStage.Archived, "test", "retired"));
         Assert.True(archived.IsSuccess, archived.Error?.Message);
 
-        using var response = await host.Client.PostAsJsonAsync($"/admin/rollouts/{Model}/weight", new { weight = 20, actor = "test" });
+        using var response = await host.Client.PostAsJsonAsync($"/admin/rollouts/{Model}/weight", new { weight = 20, actor = "test", reason = "ramp" });
         using var aborted = await host.Client.PostAsJsonAsync($"/admin/rollouts/{Model}/abort", new { actor = "test", reason = "canary retired" });
 
         Assert.Equal(409, (int)response.StatusCode);
@@ -151,6 +151,11 @@ public sealed class FailSafeRoutingTests
         // Like every abort: the canary is rolled back in the registry with the reason.
         var audit = await host.Services.GetRequiredService<IRegistryStore>().GetAuditAsync(Model);
         Assert.Contains(audit, e => e.Version == 1 && e.Reason is { } r && r.Contains("ModelDriftCritical", StringComparison.Ordinal));
+        // The rollout change itself is audited with the system actor and the alert as its reason.
+        var abort = audit.Last(static e => e.Action == AuditAction.RolloutSet);
+        Assert.Equal("alertmanager", abort.Actor);
+        Assert.Equal("alert ModelDriftCritical fired for canary version 1: income drifted", abort.Reason);
+        Assert.StartsWith("canary: stable v2, canary v1, weight 0%", abort.After, StringComparison.Ordinal);
     }
 
     private static async Task<(int Status, string Error)> PutAsync(GatewayHost host, string policy)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serving.Core.Rollouts;
+using Serving.Core.Storage;
 using Serving.Core.Tests.Rollouts;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Rollouts;
@@ -53,6 +54,15 @@ public sealed class RedisRolloutStoreTests(RedisServerFixture redis) : RolloutSt
         Assert.All(lists, list => Assert.Equal(Json(written.Value!), Json(Assert.Single(list))));
         using var fresh = Open();
         Assert.Equal(Json(written.Value!), Json((await fresh.GetAsync("fraud"))!));
+
+        // One replica restored it, and the model's audit trail says so (a new trail: the loss took the old one).
+        var registry = new RedisRegistryStore(Connect(), _prefix + ":registry", new Serving.Core.Registry.RegistryOptions(), Snapshots.Registry(), TimeProvider.System, NullLogger<RedisRegistryStore>.Instance);
+        var restore = Assert.Single(await registry.GetAuditAsync("fraud"));
+        Assert.Equal((Serving.Core.Registry.AuditAction.RolloutRestore, written.Value!.Revision), (restore.Action, restore.Revision));
+        Assert.StartsWith("replica ", restore.Actor, StringComparison.Ordinal);
+        Assert.Contains("(revision 1)", restore.Reason, StringComparison.Ordinal);
+        Assert.True((await registry.VerifyAuditAsync("fraud")).Valid);
+        registry.Dispose();
     }
 
     [Fact]
@@ -66,7 +76,7 @@ public sealed class RedisRolloutStoreTests(RedisServerFixture redis) : RolloutSt
         var stale = await store.CompareAndSwapAsync(RolloutFixtures.Canary(50));
         var moved = await store.CompareAndSwapAsync(written.Value! with { Canary = written.Value!.Canary! with { Weight = 50 } });
 
-        Assert.Equal(RolloutErrorCode.Conflict, stale.Error?.Code);
+        Assert.Equal(StoreErrorCode.Conflict, stale.Error?.Code);
         Assert.True(moved.IsSuccess, moved.Error?.Message);
         Assert.Equal(2, moved.Value.Revision);
     }

@@ -1,6 +1,0 @@
-namespace Serving.Core.Rollouts;
-
-/// <summary>An expected failure of a rollout operation, with a message fit for the operator.</summary>
-/// <param name="Code">The kind of failure.</param>
-/// <param name="Message">What went wrong, with the values that matter; several problems are joined by "; ".</param>
-internal sealed record RolloutError(RolloutErrorCode Code, string Message);
