@@ -125,7 +125,10 @@ internal sealed class GrpcInferenceService : GRPCInferenceService.GRPCInferenceS
                 var response = GrpcResponseEncoder.Encode(request, version, item, variant);
                 response.Id = item.RequestId;
                 var headers = http.Response.Headers;
-                headers[RequestIds.Header] = item.RequestId;
+                if (RequestIds.IsHeaderSafe(item.RequestId))
+                {
+                    headers[RequestIds.Header] = item.RequestId;
+                }
                 headers["x-model-version"] = version.VersionText;
                 headers["x-model-variant"] = variant;
                 _core.Record(route, item, started);

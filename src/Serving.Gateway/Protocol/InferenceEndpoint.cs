@@ -232,7 +232,10 @@ internal sealed class InferenceEndpoint
         var headers = response.Headers;
         headers["x-model-version"] = version.VersionText;
         headers["x-model-variant"] = variant;
-        headers[RequestIds.Header] = item.RequestId;
+        if (RequestIds.IsHeaderSafe(item.RequestId))
+        {
+            headers[RequestIds.Header] = item.RequestId;
+        }
         if (jsonLength >= 0)
         {
             headers["Inference-Header-Content-Length"] = jsonLength.ToString(CultureInfo.InvariantCulture);

@@ -56,6 +56,27 @@ internal static class RequestIds
     public static string Resolve(string bodyId, in StringValues header) =>
         bodyId.Length > 0 ? bodyId : Usable(header) ?? Next();
 
+    /// <summary>
+    /// Whether <paramref name="id"/> can travel in the <c>x-request-id</c> header: non-empty printable ASCII (a header
+    /// value cannot hold control characters, and non-ASCII ones are not portable). Other body ids are echoed in the
+    /// body only.
+    /// </summary>
+    public static bool IsHeaderSafe(string? id)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            return false;
+        }
+        foreach (var c in id)
+        {
+            if (c < 0x20 || c > 0x7e)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>The incoming header's value when it is one non-empty, printable value of sensible length.</summary>
     private static string? Usable(in StringValues header)
     {

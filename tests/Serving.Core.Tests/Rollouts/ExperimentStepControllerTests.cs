@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Serving.Core.Outcomes;
 using Serving.Core.Rollouts;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Tests.Rollouts;
 
@@ -140,7 +141,7 @@ public class ExperimentStepControllerTests
 
     private static RolloutTransition Started()
     {
-        RolloutResult<RolloutTransition> started = RolloutController.Start(Plan, null, T0);
+        StoreResult<RolloutTransition> started = RolloutController.Start(Plan, null, T0);
         Assert.True(started.IsSuccess);
         return started.Value;
     }

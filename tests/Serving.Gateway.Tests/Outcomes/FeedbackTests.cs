@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
+using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Serving.Cli;
+using Serving.Gateway.Grpc.Protocol;
 using Serving.Gateway.Outcomes;
 using Serving.Gateway.Tests.Common;
 
@@ -132,6 +135,26 @@ public sealed class FeedbackTests
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(2, answer.GetProperty("joined").GetInt32());
         Assert.Equal(["batch-7"], OutcomeTraffic.Ids(answer, "unknown"));
+    }
+
+    [Fact]
+    public async Task Feedback_ForAGrpcPrediction_JoinsByTheIdTheGrpcResponseCarried()
+    {
+        using var repository = new CopiedRepository("outcomes-grpc");
+        var model = repository.Model;
+        await using var gateway = await GatewayHost.StartAsync(repository.Root, OutcomeTraffic.Enabled, grpc: true);
+        using var channel = GrpcChannel.ForAddress(gateway.GrpcAddress!);
+        var request = new ModelInferRequest { ModelName = model };
+        var input = new ModelInferRequest.Types.InferInputTensor { Name = "features", Datatype = "FP32", Shape = { 1, 12 }, Contents = new InferTensorContents() };
+        input.Contents.Fp32Contents.Add(MemoryMarshal.Cast<byte, float>(ExpectedOutputs.CreditRisk.Float32Bytes([4])).ToArray());
+        request.Inputs.Add(input);
+
+        var response = await new GRPCInferenceService.GRPCInferenceServiceClient(channel).ModelInferAsync(request);
+        await OutcomeTraffic.UntilLoggedAsync(gateway.Client, model, 1);
+        var (status, answer) = await OutcomeTraffic.FeedbackAsync(gateway.Client, model, $$"""{"id":"{{response.Id}}","label":1}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(1, answer.GetProperty("joined").GetInt32());
     }
 
     [Fact]

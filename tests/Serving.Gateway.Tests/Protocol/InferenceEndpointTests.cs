@@ -72,15 +72,18 @@ public sealed class InferenceEndpointTests(ModelsGatewayFixture fixture) : IClas
         using var doc = await Infer.ReadJsonAsync(response);
 
         Assert.Equal(id, doc.RootElement.GetProperty("id").GetString());
+        // Only an id a header can carry (non-empty printable ASCII) is echoed in x-request-id as well.
+        var header = response.Headers.TryGetValues("x-request-id", out var values) ? Assert.Single(values) : null;
+        Assert.Equal(id == "request-42" ? id : null, header);
     }
 
     [Fact]
-    public async Task Infer_WithoutId_ResponseHasNoId()
+    public async Task Infer_WithoutId_ResponseHasAnAssignedId()
     {
         using var response = await _client.PostJsonAsync(Infer.Path("credit-risk", 1), Infer.CreditRiskJson([3]));
         using var doc = await Infer.ReadJsonAsync(response);
 
-        Assert.False(doc.RootElement.TryGetProperty("id", out _));
+        Assert.Equal(Assert.Single(response.Headers.GetValues("x-request-id")), doc.RootElement.GetProperty("id").GetString());
     }
 
     [Fact]
