@@ -200,10 +200,10 @@ internal sealed partial class ConceptDriftMonitor(
         StartsAt = version.Since ?? DateTimeOffset.UnixEpoch,
     };
 
-    [LoggerMessage(EventId = 4201, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 6800, Level = LogLevel.Warning,
         Message = "Concept drift {Model} v{Version}: mean error rose from {Baseline:F3} to {Recent:F3} ({Labelled} labelled predictions); alarm firing")]
     private static partial void LogDetected(ILogger logger, string model, string version, double baseline, double recent, long labelled);
 
-    [LoggerMessage(EventId = 4202, Level = LogLevel.Information, Message = "Concept drift {Model} v{Version}: no further rise during the hold; alarm resolved")]
+    [LoggerMessage(EventId = 6801, Level = LogLevel.Information, Message = "Concept drift {Model} v{Version}: no further rise during the hold; alarm resolved")]
     private static partial void LogResolved(ILogger logger, string model, string version);
 }

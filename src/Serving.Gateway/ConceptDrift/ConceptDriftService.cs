@@ -81,9 +81,9 @@ internal sealed partial class ConceptDriftService(
         }
     }
 
-    [LoggerMessage(EventId = 4203, Level = LogLevel.Information, Message = "Concept drift: {Count} firing alarms restored from {Path}")]
+    [LoggerMessage(EventId = 6802, Level = LogLevel.Information, Message = "Concept drift: {Count} firing alarms restored from {Path}")]
     private static partial void LogRestored(ILogger logger, int count, string path);
 
-    [LoggerMessage(EventId = 4204, Level = LogLevel.Warning, Message = "Concept drift: the alarm state file {Path} could not be used ({Reason})")]
+    [LoggerMessage(EventId = 6803, Level = LogLevel.Warning, Message = "Concept drift: the alarm state file {Path} could not be used ({Reason})")]
     private static partial void LogStateFailed(ILogger logger, string path, string reason);
 }

@@ -89,9 +89,9 @@ internal sealed partial class RedisExperimentArmStore(IConnectionMultiplexer red
         return SampleMoments.FromSums((long)Math.Round(n), sum, squares);
     }
 
-    [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "Experiment of {Model}: an outcome could not be added in Redis ({Reason}); it is lost")]
+    [LoggerMessage(EventId = 6700, Level = LogLevel.Warning, Message = "Experiment of {Model}: an outcome could not be added in Redis ({Reason}); it is lost")]
     private static partial void LogWriteFailed(ILogger logger, string model, string reason);
 
-    [LoggerMessage(EventId = 5302, Level = LogLevel.Warning, Message = "Experiment of {Model}: the arms could not be read from Redis ({Reason}); the look waits")]
+    [LoggerMessage(EventId = 6701, Level = LogLevel.Warning, Message = "Experiment of {Model}: the arms could not be read from Redis ({Reason}); the look waits")]
     private static partial void LogReadFailed(ILogger logger, string model, string reason);
 }

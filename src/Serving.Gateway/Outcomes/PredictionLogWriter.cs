@@ -107,10 +107,10 @@ internal sealed partial class PredictionLogWriter(
         ArrayPool<double>.Shared.Return(scores);
     }
 
-    [LoggerMessage(EventId = 2401, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 6400, Level = LogLevel.Warning,
         Message = "The prediction log cannot write ({Reason}); predictions are not joinable with feedback until it recovers (counted in serving_prediction_log_errors_total).")]
     private static partial void LogStoreFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 2402, Level = LogLevel.Information, Message = "The prediction log writes again.")]
+    [LoggerMessage(EventId = 6401, Level = LogLevel.Information, Message = "The prediction log writes again.")]
     private static partial void LogRecovered(ILogger logger);
 }

@@ -120,6 +120,6 @@ internal sealed partial class PayloadLogWriter(
         _file = new FileStream(Path.Combine(Directory, name), FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024);
     }
 
-    [LoggerMessage(EventId = 5401, Level = LogLevel.Warning, Message = "Payload log: a record could not be written to {Directory} ({Reason}); it is lost")]
+    [LoggerMessage(EventId = 6600, Level = LogLevel.Warning, Message = "Payload log: a record could not be written to {Directory} ({Reason}); it is lost")]
     private static partial void LogWriteFailed(ILogger logger, string directory, string reason);
 }

@@ -124,9 +124,9 @@ internal sealed partial class ReloadingCertificate
 
     private readonly record struct FileStamp(DateTime CertificateWritten, long CertificateLength, DateTime KeyWritten, long KeyLength);
 
-    [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "TLS: serving the certificate {Subject} (thumbprint {Thumbprint}, expires {NotAfter:u})")]
+    [LoggerMessage(EventId = 6500, Level = LogLevel.Information, Message = "TLS: serving the certificate {Subject} (thumbprint {Thumbprint}, expires {NotAfter:u})")]
     private static partial void LogLoaded(ILogger logger, string subject, string thumbprint, DateTime notAfter);
 
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "TLS: the changed certificate '{CertificateFile}' with key '{KeyFile}' does not load ({Reason}); still serving the previous one")]
+    [LoggerMessage(EventId = 6501, Level = LogLevel.Warning, Message = "TLS: the changed certificate '{CertificateFile}' with key '{KeyFile}' does not load ({Reason}); still serving the previous one")]
     private static partial void LogReloadFailed(ILogger logger, string certificateFile, string keyFile, string reason);
 }

@@ -16,18 +16,22 @@ public sealed partial class FolderDependencyTests
     {
         // Core: Protocol, Drift and Storage stand alone; nothing in Core references ASP.NET Core.
         ["Serving.Core.Registry"] = ["Serving.Core.Repository", "Serving.Core.Storage"],
-        ["Serving.Core.Rollouts"] = ["Serving.Core.Drift", "Serving.Core.Registry", "Serving.Core.Storage"],
+        ["Serving.Core.Rollouts"] = ["Serving.Core.Drift", "Serving.Core.Outcomes", "Serving.Core.Registry", "Serving.Core.Storage"],
         ["Serving.Core.Outcomes"] = ["Serving.Core.Drift", "Serving.Core.Storage"],
         // Gateway, from the bottom up: Metrics, Alerts and OnCall stand alone.
-        ["Serving.Gateway.Batching"] = ["Serving.Gateway.Metrics"],
+        ["Serving.Gateway.Batching"] = ["Serving.Gateway.Metrics", "Serving.Gateway.Tracing"],
         ["Serving.Gateway.Inference"] = ["Serving.Gateway.Batching", "Serving.Gateway.Metrics"],
         ["Serving.Gateway.Drift"] = ["Serving.Gateway.Alerts", "Serving.Gateway.Batching", "Serving.Gateway.Inference", "Serving.Gateway.Metrics"],
-        ["Serving.Gateway.Remote"] = ["Serving.Gateway.Metrics"],
+        ["Serving.Gateway.Remote"] = ["Serving.Gateway.Metrics", "Serving.Gateway.Tracing"],
+        ["Serving.Gateway.ConceptDrift"] = ["Serving.Gateway.Alerts", "Serving.Gateway.Metrics"],
+        ["Serving.Gateway.Outcomes"] = ["Serving.Gateway.Batching", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Remote"],
+        ["Serving.Gateway.PayloadLog"] = ["Serving.Gateway.Batching", "Serving.Gateway.Metrics"],
         ["Serving.Gateway.Registry"] = ["Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Remote"],
-        ["Serving.Gateway.Rollouts"] = ["Serving.Gateway.Alerts", "Serving.Gateway.Batching", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Registry"],
-        ["Serving.Gateway.Protocol"] = ["Serving.Gateway.Batching", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Registry", "Serving.Gateway.Remote", "Serving.Gateway.Rollouts"],
+        ["Serving.Gateway.Rollouts"] = ["Serving.Gateway.Alerts", "Serving.Gateway.Batching", "Serving.Gateway.Experiments", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Registry"],
+        ["Serving.Gateway.Protocol"] = ["Serving.Gateway.Batching", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Outcomes", "Serving.Gateway.PayloadLog", "Serving.Gateway.Registry", "Serving.Gateway.Remote", "Serving.Gateway.Rollouts"],
         ["Serving.Gateway.Grpc"] = ["Serving.Gateway.Batching", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Protocol", "Serving.Gateway.Registry", "Serving.Gateway.Remote", "Serving.Gateway.Rollouts"],
-        ["Serving.Gateway.Admin"] = ["Serving.Gateway.Alerts", "Serving.Gateway.Drift", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Protocol", "Serving.Gateway.Registry", "Serving.Gateway.Rollouts"],
+        ["Serving.Gateway.Security"] = ["Serving.Gateway.Grpc", "Serving.Gateway.Metrics", "Serving.Gateway.Protocol"],
+        ["Serving.Gateway.Admin"] = ["Serving.Gateway.Alerts", "Serving.Gateway.ConceptDrift", "Serving.Gateway.Drift", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Outcomes", "Serving.Gateway.Protocol", "Serving.Gateway.Registry", "Serving.Gateway.Rollouts", "Serving.Gateway.Security"],
         // Hosting composes the process: it may reference every folder, and none may reference it.
         ["Serving.Gateway.Hosting"] = ["*"],
     };
@@ -49,6 +53,14 @@ public sealed partial class FolderDependencyTests
         ("Serving.Gateway.Protocol", "Serving.Gateway.Hosting", "ServingOptions, request limits"),
         ("Serving.Gateway.Grpc", "Serving.Gateway.Hosting", "ServingOptions"),
         ("Serving.Core.Repository", "Serving.Core.Registry", "two readers of the repository layout, to become one"),
+        ("Serving.Gateway.Tracing", "Serving.Gateway.Batching", "the batch span reads the work items' trace parents (Batching also starts the spans)"),
+        ("Serving.Gateway.Tracing", "Serving.Gateway.Hosting", "tracing options and registration"),
+        ("Serving.Gateway.Security", "Serving.Gateway.Admin", "API keys share the admin token-file reader (Admin also uses SecretComparison)"),
+        ("Serving.Gateway.Experiments", "Serving.Gateway.Rollouts", "the arms observer reads the rollout table (the rollout loop reads the arms)"),
+        ("Serving.Gateway.Experiments", "Serving.Gateway.Hosting", "ServingOptions, Redis connection"),
+        ("Serving.Gateway.Outcomes", "Serving.Gateway.Hosting", "ServingOptions, Redis connection"),
+        ("Serving.Gateway.Outcomes", "Serving.Gateway.Protocol", "the prediction log reads the request's route (Protocol records into the log)"),
+        ("Serving.Gateway.PayloadLog", "Serving.Gateway.Protocol", "the payload record reads the request's route (Protocol offers to the log)"),
     ];
 
     [Fact]
