@@ -50,6 +50,6 @@ internal sealed partial class MemoryTrimService(BoundedBlockPoolFactory pools, I
         _trimmedAt = released;
     }
 
-    [LoggerMessage(1801, LogLevel.Information, "A burst of request buffers is over ({Released} MiB let go by the connection buffer pool): returned memory to the operating system, resident {Before} MiB -> {After} MiB")]
+    [LoggerMessage(1143, LogLevel.Information, "A burst of request buffers is over ({Released} MiB let go by the connection buffer pool): returned memory to the operating system, resident {Before} MiB -> {After} MiB")]
     private static partial void LogTrimmed(ILogger logger, long released, long before, long after);
 }
