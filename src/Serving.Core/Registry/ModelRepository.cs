@@ -1,11 +1,10 @@
-using Serving.Core.Storage;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-
 using Serving.Core.Repository;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Registry;
 

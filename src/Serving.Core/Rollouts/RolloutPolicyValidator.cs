@@ -1,7 +1,7 @@
-using Serving.Core.Storage;
 using System.Globalization;
 using Serving.Core.Outcomes;
 using Serving.Core.Registry;
+using Serving.Core.Storage;
 
 namespace Serving.Core.Rollouts;
 
