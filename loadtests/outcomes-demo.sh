@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# The loan story (issue 14, docs/outcomes.md#the-loan-story-demo): starts a gateway, then
+# The loan story (docs/outcomes.md#the-loan-story-demo): starts a gateway, then
 #  1. sends credit-risk applicants and reports their outcomes (POST /v2/models/credit-risk/feedback);
 #     after a while years_at_employer changes meaning upstream (same distribution, inverted meaning) and
 #     job stability starts to matter more: data drift stays quiet, the concept-drift alarm fires naming
 #     the model and version, the label-free CBPE estimate is shown beside the realised value;
 #  2. puts out a canary whose offline AUC (in its metadata) is better but whose online outcomes are worse,
 #     under an `experiment` step on log_loss, which aborts the rollout with its numbers.
-# Needs the feedback API (the `feedback` branch). Without it the script runs what does not depend on it
-# (traffic, data drift quiet, the canary's plan accepted and an unknown metric refused) and exits 2.
+# Exits 0 and prints "story complete" when the alarm fired and the canary was aborted; 1 otherwise (2 when the
+# gateway has no feedback API enabled: then only the parts that need no labels run).
 #
 #   bash loadtests/outcomes-demo.sh
 #   CLEAN=3000 SHIFTED=4000 bash loadtests/outcomes-demo.sh

@@ -131,24 +131,19 @@ def performance(base):
 
 
 def show_performance(body):
-    """Prints, per version, the realised online metrics beside the label-free (CBPE) estimate, whatever their exact shape."""
+    """Prints, per version and variant, the realised online metrics beside the offline and label-free (CBPE) values."""
     if body is None:
-        print("  /admin/performance is not available (feedback branch not merged)")
+        print("  /admin/performance is not available")
         return
-    flat = {}
 
-    def walk(node, path):
-        if isinstance(node, dict):
-            for k, v in node.items():
-                walk(v, path + [k])
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                walk(v, path + [str(node[i].get("version", i)) if isinstance(node[i], dict) else str(i)])
-        elif isinstance(node, (int, float, str)) and any(w in "/".join(path).lower() for w in ("auc", "accuracy", "estimate", "cbpe", "log_loss", "count", "labelled")):
-            flat["/".join(path)] = node
-    walk(body, [])
-    for key, value in flat.items():
-        print(f"  {key}: {value}")
+    def figure(value):
+        return "-" if value is None else f"{value:.4f}"
+
+    print(f"  {'version':<8}{'variant':<9}{'labelled':>9}  {'metric':<18}{'online':>8}{'offline':>9}{'estimated':>11}")
+    for version in body.get("versions", []):
+        for metric in version.get("metrics", []):
+            print(f"  {version['version']:<8}{version['variant']:<9}{version['labelled']:>9}  {metric['name']:<18}"
+                  f"{figure(metric.get('value')):>8}{figure(metric.get('offline')):>9}{figure(metric.get('estimated')):>11}")
 
 
 def part_one(base, pool, clean, shifted, has_feedback):
@@ -271,8 +266,8 @@ def main():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     has_feedback, status = feedback_available(args.url)
     if not has_feedback:
-        print(f"POST /v2/models/{MODEL}/feedback answered {status}: the feedback API is not in this gateway "
-              "(merge the feedback branch); running the parts that do not need it.")
+        print(f"POST /v2/models/{MODEL}/feedback answered {status}: start the gateway with "
+              "--Serving:Outcomes:Enabled=true (as outcomes-demo.sh does); running the parts that do not need feedback.")
     with ThreadPoolExecutor(8) as pool:
         fired = part_one(args.url, pool, args.clean, args.shifted, has_feedback)
         aborted = part_two(args.url, pool, args.canary_max, has_feedback)
