@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The request path's cost of outcomes (docs/outcomes.md): the same gateway build with outcomes off and on
-# (every credit-risk prediction logged, in memory), and optionally a build from before request ids and the
+# (every credit-risk prediction logged, in memory, and 1 % of requests written to the payload log), and optionally a build from before request ids and the
 # prediction log existed, all running at once with wrk rotating through them (as compare-settings.sh does).
 #
 #   loadtests/outcomes-overhead.sh
@@ -51,7 +51,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICK=$(getconf CLK_TCK)
 [[ -n ${BEFORE_DLL:-} ]] && start before "$BEFORE_DLL"
 start off "$GATEWAY_DLL"
-start on "$GATEWAY_DLL" --Serving:Outcomes:Enabled=true
+start on "$GATEWAY_DLL" --Serving:Outcomes:Enabled=true --Serving:PayloadLog:SampleRate=0.01
 
 for name in "${NAMES[@]}"; do
     for ((i = 0; i < 240; i++)); do
