@@ -93,7 +93,7 @@ internal sealed partial class InferenceCore
     }
 
     /// <summary>Whether <paramref name="version"/>'s queue has room: checked before reading a body, so that overload costs no parsing.</summary>
-    public static InferenceFailure Admit(ModelVersion version) =>
+    public static InferenceFailure Admit(LoadedVersion version) =>
         version.Batcher!.IsFull ? Overloaded(version) : default;
 
     /// <summary>
@@ -102,7 +102,7 @@ internal sealed partial class InferenceCore
     /// <see cref="RequestLimits.MaxWaitingRequests"/> others; only then is it refused. Synchronous and
     /// allocation-free when there is room.
     /// </summary>
-    public static ValueTask<InferenceFailure> AdmitOrWaitAsync(ModelVersion version, RequestLimits limits, CancellationToken aborted)
+    public static ValueTask<InferenceFailure> AdmitOrWaitAsync(LoadedVersion version, RequestLimits limits, CancellationToken aborted)
     {
         var batcher = version.Batcher!;
         if (batcher.HasRoomNow)
@@ -115,7 +115,7 @@ internal sealed partial class InferenceCore
         }
         return WaitAsync(version, limits, aborted);
 
-        static async ValueTask<InferenceFailure> WaitAsync(ModelVersion version, RequestLimits limits, CancellationToken aborted)
+        static async ValueTask<InferenceFailure> WaitAsync(LoadedVersion version, RequestLimits limits, CancellationToken aborted)
         {
             version.Metrics.Waiting.Inc();
             try
@@ -191,7 +191,7 @@ internal sealed partial class InferenceCore
     }
 
     /// <summary>A body that arrived slower than the minimum body rate, counted as a bad request.</summary>
-    public static InferenceFailure TooSlow(ModelVersion version, string message)
+    public static InferenceFailure TooSlow(LoadedVersion version, string message)
     {
         version.Metrics.BadRequest.Inc();
         return new InferenceFailure(InferenceError.TooSlow, message);
@@ -228,7 +228,7 @@ internal sealed partial class InferenceCore
         route.Rollout?.RecorderFor(route.Variant)?.RecordRequest(failed, Stopwatch.GetElapsedTime(started).TotalSeconds, ReadOnlySpan<float>.Empty);
 
     /// <summary>A request the transport refused as malformed, counted against <paramref name="version"/>.</summary>
-    public static InferenceFailure Invalid(ModelVersion version, string message)
+    public static InferenceFailure Invalid(LoadedVersion version, string message)
     {
         version.Metrics.BadRequest.Inc();
         return new InferenceFailure(InferenceError.InvalidRequest, message);
@@ -242,7 +242,7 @@ internal sealed partial class InferenceCore
     }
 
     /// <summary>A request whose client went away while it was being read.</summary>
-    public static InferenceFailure Cancelled(ModelVersion version)
+    public static InferenceFailure Cancelled(LoadedVersion version)
     {
         version.Metrics.Cancelled.Inc();
         return new InferenceFailure(InferenceError.Cancelled, "The client went away.");
@@ -252,7 +252,7 @@ internal sealed partial class InferenceCore
     /// Finds a model and, when <paramref name="versionText"/> is not empty, its version (a number or an
     /// alias) without holding it: for metadata and readiness.
     /// </summary>
-    public InferenceFailure Find(ReadOnlySpan<char> modelName, ReadOnlySpan<char> versionText, out ModelEntry? entry, out ModelVersion? version)
+    public InferenceFailure Find(ReadOnlySpan<char> modelName, ReadOnlySpan<char> versionText, out ServedModel? entry, out LoadedVersion? version)
     {
         version = null;
         if (!_host.Catalog.TryGetModel(modelName, out var found))
@@ -270,7 +270,7 @@ internal sealed partial class InferenceCore
     }
 
     /// <summary>The version <paramref name="versionText"/> names: a number, or else a registry alias.</summary>
-    private ModelVersion? FindVersion(ModelEntry entry, ReadOnlySpan<char> versionText)
+    private LoadedVersion? FindVersion(ServedModel entry, ReadOnlySpan<char> versionText)
     {
         if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
             && !_aliases.TryResolve(entry.Name, versionText, out number))
@@ -284,10 +284,10 @@ internal sealed partial class InferenceCore
         $"Model '{model}' has no version '{versionText}' (neither a version number nor an alias).";
 
     /// <summary>Why a version cannot answer, as an error: a failed load is not worth retrying soon.</summary>
-    private static InferenceError UnavailableError(ModelVersion version) =>
+    private static InferenceError UnavailableError(LoadedVersion version) =>
         version.State == VersionState.Failed ? InferenceError.LoadFailed : InferenceError.Unavailable;
 
-    internal static string NotReadyMessage(ModelVersion version) => version.State switch
+    internal static string NotReadyMessage(LoadedVersion version) => version.State switch
     {
         VersionState.Failed => $"Version {version.Version} of model '{version.Model}' failed to load: {version.PublicFailureReason}",
         VersionState.Loading => $"Version {version.Version} of model '{version.Model}' is still loading.",
@@ -295,7 +295,7 @@ internal sealed partial class InferenceCore
     };
 
     /// <summary>Finds and holds the version that answers.</summary>
-    private InferenceRoute Resolve(ModelEntry entry, ReadOnlySpan<char> versionText)
+    private InferenceRoute Resolve(ServedModel entry, ReadOnlySpan<char> versionText)
     {
         if (versionText.IsEmpty)
         {
@@ -343,7 +343,7 @@ internal sealed partial class InferenceCore
     /// model's default traffic (the registry's Production version, or the last one that served), counted in
     /// serving_routing_fallbacks_total.
     /// </summary>
-    private static InferenceRoute RouteByRollout<THeaders>(ModelEntry entry, RolloutRuntime rollout, in THeaders headers)
+    private static InferenceRoute RouteByRollout<THeaders>(ServedModel entry, RolloutRuntime rollout, in THeaders headers)
         where THeaders : struct, IRoutingHeaders
     {
         var policy = rollout.Policy;
@@ -420,7 +420,7 @@ internal sealed partial class InferenceCore
         return VariantRouter.Shared.Route(policy, headers.Get(policy.RoutingKeyHeader), preview);
     }
 
-    private static InferenceFailure Overloaded(ModelVersion version)
+    private static InferenceFailure Overloaded(LoadedVersion version)
     {
         version.Metrics.Overloaded.Inc();
         version.Metrics.Rejections.Inc();

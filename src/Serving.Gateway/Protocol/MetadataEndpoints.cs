@@ -154,7 +154,7 @@ internal static class MetadataEndpoints
         return list;
     }
 
-    private static List<VersionStatus> Statuses(IEnumerable<ModelVersion> versions)
+    private static List<VersionStatus> Statuses(IEnumerable<LoadedVersion> versions)
     {
         var list = new List<VersionStatus>();
         foreach (var v in versions)

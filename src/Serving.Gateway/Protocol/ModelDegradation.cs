@@ -10,7 +10,7 @@ namespace Serving.Gateway.Protocol;
 internal static class ModelDegradation
 {
     /// <summary>The reasons, joined by "; ", or null when the model is served as its registry and rollout say.</summary>
-    public static string? Describe(ModelEntry entry, RolloutTable rollouts)
+    public static string? Describe(ServedModel entry, RolloutTable rollouts)
     {
         var reasons = new List<string>();
         var serving = entry.DefaultVersion();
@@ -34,7 +34,7 @@ internal static class ModelDegradation
         return reasons.Count == 0 ? null : string.Join("; ", reasons);
     }
 
-    private static string StateOf(ModelVersion? version) => version switch
+    private static string StateOf(LoadedVersion? version) => version switch
     {
         null => "is not loaded (it is not in Staging or Production)",
         { State: VersionState.Failed } => "failed to load: " + version.PublicFailureReason,
