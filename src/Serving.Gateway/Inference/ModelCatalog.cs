@@ -26,15 +26,15 @@ internal sealed class ModelCatalog
             }
             list.Add(v);
         }
-        var entries = new Dictionary<string, ServedModel>(StringComparer.Ordinal);
+        var servedModels = new Dictionary<string, ServedModel>(StringComparer.Ordinal);
         foreach (var (name, list) in grouped)
         {
             list.Sort(static (a, b) => b.Version.CompareTo(a.Version));
             int? preferred = defaults is not null && defaults.TryGetValue(name, out var p) ? p : null;
             int? registered = production is not null && production.TryGetValue(name, out var r) ? r : preferred;
-            entries[name] = new ServedModel(name, [.. list], preferred, registered);
+            servedModels[name] = new ServedModel(name, [.. list], preferred, registered);
         }
-        _models = entries.ToFrozenDictionary(StringComparer.Ordinal);
+        _models = servedModels.ToFrozenDictionary(StringComparer.Ordinal);
         _bySpan = _models.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -42,5 +42,5 @@ internal sealed class ModelCatalog
 
     public IEnumerable<ServedModel> Models => _models.Values;
 
-    public bool TryGetModel(ReadOnlySpan<char> name, out ServedModel entry) => _bySpan.TryGetValue(name, out entry!);
+    public bool TryGetModel(ReadOnlySpan<char> name, out ServedModel servedModel) => _bySpan.TryGetValue(name, out servedModel!);
 }
