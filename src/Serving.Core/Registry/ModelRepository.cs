@@ -9,18 +9,12 @@ using Serving.Core.Storage;
 namespace Serving.Core.Registry;
 
 /// <summary>
-/// Read-only view of the on-disk model repository (<c>&lt;model&gt;/&lt;version&gt;/model.onnx</c> and
-/// <c>metadata.json</c>, see docs/model-repository.md): resolves artifact locations safely, hashes
+/// Read-only view of the on-disk model repository (<see cref="RepositoryLayout"/>, see
+/// docs/model-repository.md) for the registry: resolves artifact locations safely, hashes
 /// artifacts and reads their metadata.
 /// </summary>
 internal sealed partial class ModelRepository
 {
-    /// <summary>The artifact file name of a version directory.</summary>
-    public const string ArtifactFileName = "model.onnx";
-
-    /// <summary>The metadata file name of a version directory.</summary>
-    public const string MetadataFileName = "metadata.json";
-
     private readonly ILogger<ModelRepository> _logger;
 
     /// <summary>Creates a view of the repository at <paramref name="root"/> (it need not exist yet).</summary>
@@ -87,7 +81,7 @@ internal sealed partial class ModelRepository
         }
 
         var sha256 = await ComputeSha256Async(resolved.Value, cancellationToken).ConfigureAwait(false);
-        var metadataPath = Path.Combine(Path.GetDirectoryName(resolved.Value)!, MetadataFileName);
+        var metadataPath = Path.Combine(Path.GetDirectoryName(resolved.Value)!, RepositoryLayout.MetadataFileName);
         VersionMetadata? metadata;
         try
         {
@@ -96,7 +90,7 @@ internal sealed partial class ModelRepository
         catch (JsonException ex)
         {
             return StoreResult<VersionRegistration>.Failure(StoreErrorCode.InvalidArgument,
-                $"{MetadataFileName} beside '{relative}' is not valid: {ex.Message}");
+                $"{RepositoryLayout.MetadataFileName} beside '{relative}' is not valid: {ex.Message}");
         }
 
         return Registration(relative!, sha256, metadata, version: null);
@@ -115,54 +109,43 @@ internal sealed partial class ModelRepository
         }
 
         var models = ImmutableArray.CreateBuilder<RepositoryModel>();
-        var modelDirectories = Directory.GetDirectories(Root);
-        Array.Sort(modelDirectories, StringComparer.Ordinal);
-        foreach (var modelDirectory in modelDirectories)
+        var versions = ImmutableArray.CreateBuilder<VersionRegistration>();
+        string? model = null;
+        foreach (var directory in RepositoryLayout.Enumerate(Root))
         {
-            var name = Path.GetFileName(modelDirectory);
-            if (!ModelNames.IsValidModel(name))
+            if (directory.Model != model)
             {
-                continue;
+                AddModel(models, model, versions);
+                model = directory.Model;
             }
 
-            var versions = ImmutableArray.CreateBuilder<VersionRegistration>();
-            foreach (var versionDirectory in Directory.GetDirectories(modelDirectory))
+            var sha256 = await ComputeSha256Async(directory.ArtifactPath, cancellationToken).ConfigureAwait(false);
+            VersionMetadata? metadata = null;
+            try
             {
-                var versionName = Path.GetFileName(versionDirectory);
-                if (!int.TryParse(versionName, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version <= 0 ||
-                    versionName != version.ToString(CultureInfo.InvariantCulture))
-                {
-                    continue;
-                }
-
-                var artifact = Path.Combine(versionDirectory, ArtifactFileName);
-                if (!File.Exists(artifact) || !ModelRepositoryScanner.IsInsideRepository(Root, artifact))
-                {
-                    continue;
-                }
-
-                var sha256 = await ComputeSha256Async(artifact, cancellationToken).ConfigureAwait(false);
-                VersionMetadata? metadata = null;
-                try
-                {
-                    metadata = await ReadMetadataAsync(Path.Combine(versionDirectory, MetadataFileName), cancellationToken).ConfigureAwait(false);
-                }
-                catch (JsonException ex)
-                {
-                    LogMetadataInvalid(name, version, ex.Message);
-                }
-
-                versions.Add(Registration($"{name}/{versionName}/{ArtifactFileName}", sha256, metadata, version));
+                metadata = await ReadMetadataAsync(Path.Combine(directory.Path, RepositoryLayout.MetadataFileName), cancellationToken).ConfigureAwait(false);
+            }
+            catch (JsonException ex)
+            {
+                LogMetadataInvalid(directory.Model, directory.Version, ex.Message);
             }
 
-            if (versions.Count > 0)
-            {
-                versions.Sort(static (a, b) => a.Version!.Value.CompareTo(b.Version!.Value));
-                models.Add(new RepositoryModel(name, versions.ToImmutable()));
-            }
+            var versionName = directory.Version.ToString(CultureInfo.InvariantCulture);
+            versions.Add(Registration($"{directory.Model}/{versionName}/{RepositoryLayout.ArtifactFileName}", sha256, metadata, directory.Version));
         }
 
+        AddModel(models, model, versions);
         return models.ToImmutable();
+    }
+
+    private static void AddModel(ImmutableArray<RepositoryModel>.Builder models, string? name, ImmutableArray<VersionRegistration>.Builder versions)
+    {
+        if (name is not null && versions.Count > 0)
+        {
+            models.Add(new RepositoryModel(name, versions.ToImmutable()));
+        }
+
+        versions.Clear();
     }
 
     /// <summary>Lower-case hex SHA-256 of a file's bytes.</summary>

@@ -1,68 +1,30 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace Serving.Core.Repository;
 
 /// <summary>
-/// Finds the versions in a model repository laid out as <c>&lt;model&gt;/&lt;version&gt;/model.onnx</c>.
+/// Describes the versions in a model repository (<see cref="RepositoryLayout"/>) for serving.
 /// Reading a file can fail (bad JSON): the version is still listed, with the error, so that one bad
 /// file never hides the rest of the repository.
 /// </summary>
 public static class ModelRepositoryScanner
 {
-    /// <summary>Every version under <paramref name="root"/>, ordered by model then version.</summary>
+    /// <summary>Every version under <paramref name="root"/> (see <see cref="RepositoryLayout.Enumerate"/>), ordered by model then version.</summary>
     public static IReadOnlyList<VersionDescriptor> Scan(string root)
     {
         var found = new List<VersionDescriptor>();
-        if (!System.IO.Directory.Exists(root))
+        string? model = null;
+        var settings = new ModelSettings();
+        foreach (var directory in RepositoryLayout.Enumerate(root))
         {
-            return found;
-        }
-        foreach (var modelDir in System.IO.Directory.EnumerateDirectories(root))
-        {
-            var model = Path.GetFileName(modelDir);
-            if (!IsValidModelName(model))
+            if (directory.Model != model)
             {
-                continue;
+                model = directory.Model;
+                settings = ReadSettings(Path.Combine(root, model, RepositoryLayout.SettingsFileName));
             }
-            var settings = ReadSettings(Path.Combine(modelDir, "model.json"));
-            foreach (var versionDir in System.IO.Directory.EnumerateDirectories(modelDir))
-            {
-                if (!int.TryParse(Path.GetFileName(versionDir), NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version <= 0)
-                {
-                    continue;
-                }
-                var modelPath = Path.Combine(versionDir, "model.onnx");
-                if (!File.Exists(modelPath) || !IsInsideRepository(root, modelPath))
-                {
-                    continue;
-                }
-                found.Add(Describe(model, version, modelPath, settings, expectedSha256: null));
-            }
+            found.Add(Describe(model, directory.Version, directory.ArtifactPath, settings, expectedSha256: null));
         }
-        found.Sort(static (a, b) =>
-        {
-            var byName = string.CompareOrdinal(a.Model, b.Model);
-            return byName != 0 ? byName : a.Version.CompareTo(b.Version);
-        });
         return found;
-    }
-
-    /// <summary>
-    /// Whether <paramref name="path"/> stays inside the repository at <paramref name="root"/> once every
-    /// symbolic link along it (directory links included) is resolved: a version reached through a link that
-    /// leaves the repository is not served. A path whose links loop is outside.
-    /// </summary>
-    public static bool IsInsideRepository(string root, string path)
-    {
-        try
-        {
-            return Serving.Core.Registry.ArtifactPath.IsInside(root, path);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 
     /// <summary>
@@ -70,13 +32,13 @@ public static class ModelRepositoryScanner
     /// <c>reference.csv</c> are read from beside it, its model's <c>model.json</c> from the repository.
     /// </summary>
     public static VersionDescriptor Describe(string root, string model, int version, string modelPath, string? expectedSha256) =>
-        Describe(model, version, modelPath, ReadSettings(Path.Combine(root, model, "model.json")), expectedSha256);
+        Describe(model, version, modelPath, ReadSettings(Path.Combine(root, model, RepositoryLayout.SettingsFileName)), expectedSha256);
 
     private static VersionDescriptor Describe(string model, int version, string modelPath, ModelSettings settings, string? expectedSha256)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
-        var (metadata, error) = ReadMetadata(Path.Combine(directory, "metadata.json"));
-        var reference = Path.Combine(directory, "reference.csv");
+        var (metadata, error) = ReadMetadata(Path.Combine(directory, RepositoryLayout.MetadataFileName));
+        var reference = Path.Combine(directory, RepositoryLayout.ReferenceFileName);
         return new VersionDescriptor
         {
             Model = model,

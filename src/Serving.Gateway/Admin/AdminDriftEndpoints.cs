@@ -57,7 +57,7 @@ internal static class AdminDriftEndpoints
         return Results.Json(new DriftStatusResponse(entry.Name, versions), DriftJsonContext.Default.DriftStatusResponse);
     }
 
-    private static VersionDriftStatus Describe(ModelVersion version, int historyCount)
+    private static VersionDriftStatus Describe(LoadedVersion version, int historyCount)
     {
         if (version.Drift is not { } monitor)
         {

@@ -18,7 +18,7 @@ internal static class GrpcResponseEncoder
     /// <summary>The response parameter that names the rollout variant that answered.</summary>
     public const string VariantParameter = "variant";
 
-    public static ModelInferResponse Encode(ModelInferRequest message, ModelVersion version, InferenceWorkItem item, string variant)
+    public static ModelInferResponse Encode(ModelInferRequest message, LoadedVersion version, InferenceWorkItem item, string variant)
     {
         var request = item.Request;
         var outputs = item.Result.Outputs;

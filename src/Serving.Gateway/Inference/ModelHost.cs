@@ -23,7 +23,7 @@ internal sealed partial class ModelHost : IDisposable
         new GaugeConfiguration { LabelNames = ["model"] });
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<(string Model, int Version), ModelVersion> _versions = [];
+    private readonly Dictionary<(string Model, int Version), LoadedVersion> _versions = [];
     private readonly SessionFactory _factory;
     private readonly DriftMonitorFactory _drift;
     private readonly ServingOptions _options;
@@ -89,7 +89,7 @@ internal sealed partial class ModelHost : IDisposable
         {
             var now = _time.GetUtcNow();
             var wanted = new HashSet<(string, int)>();
-            var toLoad = new List<ModelVersion>();
+            var toLoad = new List<LoadedVersion>();
             foreach (var descriptor in desired)
             {
                 var key = (descriptor.Model, descriptor.Version);
@@ -97,7 +97,7 @@ internal sealed partial class ModelHost : IDisposable
                 if (!_versions.TryGetValue(key, out var existing)
                     || (existing.State == VersionState.Failed && _retries.TryGetValue(key, out var retry) && retry.IsDue(now)))
                 {
-                    var version = new ModelVersion(descriptor);
+                    var version = new LoadedVersion(descriptor);
                     _versions[key] = version;
                     toLoad.Add(version);
                 }
@@ -123,7 +123,7 @@ internal sealed partial class ModelHost : IDisposable
                     LogKeptPrevious(_logger, model, number, previous);
                 }
             }
-            var leaving = new List<ModelVersion>();
+            var leaving = new List<LoadedVersion>();
             foreach (var (key, version) in _versions)
             {
                 if (!wanted.Contains(key))
@@ -161,7 +161,7 @@ internal sealed partial class ModelHost : IDisposable
     private void Publish() => _catalog = new ModelCatalog([.. _versions.Values], _defaults, _requestedDefaults);
 
     /// <summary>Starts or clears the back-off of a version that was just loaded.</summary>
-    private void RecordOutcome(ModelVersion version)
+    private void RecordOutcome(LoadedVersion version)
     {
         var key = (version.Model, version.Version);
         if (version.State != VersionState.Failed)
@@ -194,7 +194,7 @@ internal sealed partial class ModelHost : IDisposable
         }
     }
 
-    private void Load(ModelVersion version)
+    private void Load(LoadedVersion version)
     {
         var started = Stopwatch.GetTimestamp();
         var descriptor = version.Descriptor;

@@ -7,7 +7,7 @@ internal enum VersionState
     Loading,
     /// <summary>Warmed up and routable.</summary>
     Ready,
-    /// <summary>Could not be loaded; <see cref="ModelVersion.FailureReason"/> says why (<see cref="ModelVersion.PublicFailureReason"/> to clients).</summary>
+    /// <summary>Could not be loaded; <see cref="LoadedVersion.FailureReason"/> says why (<see cref="LoadedVersion.PublicFailureReason"/> to clients).</summary>
     Failed,
     /// <summary>Leaving: takes no new requests, finishes the ones in flight, then unloads.</summary>
     Draining,

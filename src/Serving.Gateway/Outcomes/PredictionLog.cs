@@ -91,7 +91,7 @@ internal sealed class PredictionLog
     }
 
     /// <summary>The index of the output holding <paramref name="version"/>'s score, or -1 when it has none of a numeric type the log reads.</summary>
-    private static int ScoreOutput(ModelVersion version, OutcomeModelOptions settings)
+    private static int ScoreOutput(LoadedVersion version, OutcomeModelOptions settings)
     {
         var signature = version.Signature!;
         var name = settings.ScoreOutput ?? version.Descriptor.Metadata.PredictionOutput ?? signature.Outputs[0].Name;

@@ -67,7 +67,7 @@ internal sealed partial class InferenceCore
     public InferenceRoute Route<THeaders>(ReadOnlySpan<char> modelName, ReadOnlySpan<char> versionText, in THeaders headers)
         where THeaders : struct, IRoutingHeaders
     {
-        if (!_host.Catalog.TryGetModel(modelName, out var entry))
+        if (!_host.Catalog.TryGetModel(modelName, out var servedModel))
         {
             if (_workers.HasWorkers && _workers.TryGetCluster(modelName, out var cluster))
             {
@@ -78,14 +78,14 @@ internal sealed partial class InferenceCore
             return InferenceRoute.Fail(InferenceError.ModelNotFound, $"Unknown model '{modelName}'.");
         }
         var route = versionText.IsEmpty && _rollouts.Table.TryGet(modelName, out var rollout) && rollout.Policy.RoutesRequests()
-            ? RouteByRollout(entry, rollout, headers)
-            : Resolve(entry, versionText);
+            ? RouteByRollout(servedModel, rollout, headers)
+            : Resolve(servedModel, versionText);
         if (route.Failure.Error == InferenceError.VersionNotFound)
         {
-            if (_workers.HasWorkers && _workers.TryGetCluster(entry.Name, out var cluster))
+            if (_workers.HasWorkers && _workers.TryGetCluster(servedModel.Name, out var cluster))
             {
                 // A version named in the request that is not loaded here may be hosted by a worker.
-                return InferenceRoute.Remote(cluster, entry.Name, versionText.ToString(), RouteVariant.Default, null);
+                return InferenceRoute.Remote(cluster, servedModel.Name, versionText.ToString(), RouteVariant.Default, null);
             }
             NotFound.Inc();
         }
@@ -93,7 +93,7 @@ internal sealed partial class InferenceCore
     }
 
     /// <summary>Whether <paramref name="version"/>'s queue has room: checked before reading a body, so that overload costs no parsing.</summary>
-    public static InferenceFailure Admit(ModelVersion version) =>
+    public static InferenceFailure Admit(LoadedVersion version) =>
         version.Batcher!.IsFull ? Overloaded(version) : default;
 
     /// <summary>
@@ -102,7 +102,7 @@ internal sealed partial class InferenceCore
     /// <see cref="RequestLimits.MaxWaitingRequests"/> others; only then is it refused. Synchronous and
     /// allocation-free when there is room.
     /// </summary>
-    public static ValueTask<InferenceFailure> AdmitOrWaitAsync(ModelVersion version, RequestLimits limits, CancellationToken aborted)
+    public static ValueTask<InferenceFailure> AdmitOrWaitAsync(LoadedVersion version, RequestLimits limits, CancellationToken aborted)
     {
         var batcher = version.Batcher!;
         if (batcher.HasRoomNow)
@@ -115,7 +115,7 @@ internal sealed partial class InferenceCore
         }
         return WaitAsync(version, limits, aborted);
 
-        static async ValueTask<InferenceFailure> WaitAsync(ModelVersion version, RequestLimits limits, CancellationToken aborted)
+        static async ValueTask<InferenceFailure> WaitAsync(LoadedVersion version, RequestLimits limits, CancellationToken aborted)
         {
             version.Metrics.Waiting.Inc();
             try
@@ -191,7 +191,7 @@ internal sealed partial class InferenceCore
     }
 
     /// <summary>A body that arrived slower than the minimum body rate, counted as a bad request.</summary>
-    public static InferenceFailure TooSlow(ModelVersion version, string message)
+    public static InferenceFailure TooSlow(LoadedVersion version, string message)
     {
         version.Metrics.BadRequest.Inc();
         return new InferenceFailure(InferenceError.TooSlow, message);
@@ -228,7 +228,7 @@ internal sealed partial class InferenceCore
         route.Rollout?.RecorderFor(route.Variant)?.RecordRequest(failed, Stopwatch.GetElapsedTime(started).TotalSeconds, ReadOnlySpan<float>.Empty);
 
     /// <summary>A request the transport refused as malformed, counted against <paramref name="version"/>.</summary>
-    public static InferenceFailure Invalid(ModelVersion version, string message)
+    public static InferenceFailure Invalid(LoadedVersion version, string message)
     {
         version.Metrics.BadRequest.Inc();
         return new InferenceFailure(InferenceError.InvalidRequest, message);
@@ -242,7 +242,7 @@ internal sealed partial class InferenceCore
     }
 
     /// <summary>A request whose client went away while it was being read.</summary>
-    public static InferenceFailure Cancelled(ModelVersion version)
+    public static InferenceFailure Cancelled(LoadedVersion version)
     {
         version.Metrics.Cancelled.Inc();
         return new InferenceFailure(InferenceError.Cancelled, "The client went away.");
@@ -252,15 +252,15 @@ internal sealed partial class InferenceCore
     /// Finds a model and, when <paramref name="versionText"/> is not empty, its version (a number or an
     /// alias) without holding it: for metadata and readiness.
     /// </summary>
-    public InferenceFailure Find(ReadOnlySpan<char> modelName, ReadOnlySpan<char> versionText, out ModelEntry? entry, out ModelVersion? version)
+    public InferenceFailure Find(ReadOnlySpan<char> modelName, ReadOnlySpan<char> versionText, out ServedModel? servedModel, out LoadedVersion? version)
     {
         version = null;
         if (!_host.Catalog.TryGetModel(modelName, out var found))
         {
-            entry = null;
+            servedModel = null;
             return new InferenceFailure(InferenceError.ModelNotFound, $"Unknown model '{modelName}'.");
         }
-        entry = found;
+        servedModel = found;
         if (versionText.IsEmpty)
         {
             return default;
@@ -270,24 +270,24 @@ internal sealed partial class InferenceCore
     }
 
     /// <summary>The version <paramref name="versionText"/> names: a number, or else a registry alias.</summary>
-    private ModelVersion? FindVersion(ModelEntry entry, ReadOnlySpan<char> versionText)
+    private LoadedVersion? FindVersion(ServedModel servedModel, ReadOnlySpan<char> versionText)
     {
         if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            && !_aliases.TryResolve(entry.Name, versionText, out number))
+            && !_aliases.TryResolve(servedModel.Name, versionText, out number))
         {
             return null;
         }
-        return entry.Find(number);
+        return servedModel.Find(number);
     }
 
     private static string NoVersionMessage(string model, ReadOnlySpan<char> versionText) =>
         $"Model '{model}' has no version '{versionText}' (neither a version number nor an alias).";
 
     /// <summary>Why a version cannot answer, as an error: a failed load is not worth retrying soon.</summary>
-    private static InferenceError UnavailableError(ModelVersion version) =>
+    private static InferenceError UnavailableError(LoadedVersion version) =>
         version.State == VersionState.Failed ? InferenceError.LoadFailed : InferenceError.Unavailable;
 
-    internal static string NotReadyMessage(ModelVersion version) => version.State switch
+    internal static string NotReadyMessage(LoadedVersion version) => version.State switch
     {
         VersionState.Failed => $"Version {version.Version} of model '{version.Model}' failed to load: {version.PublicFailureReason}",
         VersionState.Loading => $"Version {version.Version} of model '{version.Model}' is still loading.",
@@ -295,14 +295,14 @@ internal sealed partial class InferenceCore
     };
 
     /// <summary>Finds and holds the version that answers.</summary>
-    private InferenceRoute Resolve(ModelEntry entry, ReadOnlySpan<char> versionText)
+    private InferenceRoute Resolve(ServedModel servedModel, ReadOnlySpan<char> versionText)
     {
         if (versionText.IsEmpty)
         {
             // A version can leave between the lookup and the hold (a swap under load): look again.
             for (var attempt = 0; attempt < 3; attempt++)
             {
-                var candidate = entry.DefaultVersion();
+                var candidate = servedModel.DefaultVersion();
                 if (candidate is null)
                 {
                     break;
@@ -311,22 +311,22 @@ internal sealed partial class InferenceCore
                 {
                     return InferenceRoute.Local(candidate, RouteVariant.Default, null, null);
                 }
-                _host.Catalog.TryGetModel(entry.Name, out entry);
-                if (entry is null)
+                _host.Catalog.TryGetModel(servedModel.Name, out servedModel);
+                if (servedModel is null)
                 {
                     break;
                 }
             }
-            return InferenceRoute.Fail(entry is not null && entry.DefaultFailed() ? InferenceError.LoadFailed : InferenceError.Unavailable,
-                entry?.Unavailable() ?? "The model is no longer served.");
+            return InferenceRoute.Fail(servedModel is not null && servedModel.DefaultFailed() ? InferenceError.LoadFailed : InferenceError.Unavailable,
+                servedModel?.Unavailable() ?? "The model is no longer served.");
         }
-        var version = FindVersion(entry, versionText);
+        var version = FindVersion(servedModel, versionText);
         if (version is null)
         {
             return InferenceRoute.Fail(InferenceError.VersionNotFound,
                 int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-                    ? $"Model '{entry.Name}' has no version {number}."
-                    : NoVersionMessage(entry.Name, versionText));
+                    ? $"Model '{servedModel.Name}' has no version {number}."
+                    : NoVersionMessage(servedModel.Name, versionText));
         }
         if (!version.TryAcquire())
         {
@@ -343,13 +343,13 @@ internal sealed partial class InferenceCore
     /// model's default traffic (the registry's Production version, or the last one that served), counted in
     /// serving_routing_fallbacks_total.
     /// </summary>
-    private static InferenceRoute RouteByRollout<THeaders>(ModelEntry entry, RolloutRuntime rollout, in THeaders headers)
+    private static InferenceRoute RouteByRollout<THeaders>(ServedModel servedModel, RolloutRuntime rollout, in THeaders headers)
         where THeaders : struct, IRoutingHeaders
     {
         var policy = rollout.Policy;
         var decision = Decide(policy, headers);
-        var shadow = decision.ShouldShadow ? entry.Find(decision.ShadowVersion) : null;
-        var target = decision.Version == 0 ? entry.DefaultVersion() : entry.Find(decision.Version);
+        var shadow = decision.ShouldShadow ? servedModel.Find(decision.ShadowVersion) : null;
+        var target = decision.Version == 0 ? servedModel.DefaultVersion() : servedModel.Find(decision.Version);
         if (target is not null && target.TryAcquire())
         {
             return InferenceRoute.Local(target, decision.Variant, rollout, shadow);
@@ -360,13 +360,13 @@ internal sealed partial class InferenceCore
             RouteVariant.Preview => (RouteVariant.Active, policy.BlueGreen!.ActiveVersion),
             _ => (decision.Variant, 0),
         };
-        var fallback = fallbackNumber == 0 ? null : entry.Find(fallbackNumber);
+        var fallback = fallbackNumber == 0 ? null : servedModel.Find(fallbackNumber);
         if (fallback is not null && fallback.TryAcquire())
         {
             rollout.CountFallback(target is not null);
             return InferenceRoute.Local(fallback, fallbackVariant, rollout, shadow);
         }
-        var served = entry.DefaultVersion();
+        var served = servedModel.DefaultVersion();
         if (served is not null && served.TryAcquire())
         {
             rollout.CountFallback((fallback ?? target) is not null);
@@ -374,7 +374,7 @@ internal sealed partial class InferenceCore
         }
         var wanted = target ?? fallback;
         return InferenceRoute.Fail(wanted is null ? InferenceError.Unavailable : UnavailableError(wanted), wanted is null
-            ? $"The rollout of model '{entry.Name}' routes to version {decision.Version}, which is not loaded."
+            ? $"The rollout of model '{servedModel.Name}' routes to version {decision.Version}, which is not loaded."
             : NotReadyMessage(wanted));
     }
 
@@ -420,7 +420,7 @@ internal sealed partial class InferenceCore
         return VariantRouter.Shared.Route(policy, headers.Get(policy.RoutingKeyHeader), preview);
     }
 
-    private static InferenceFailure Overloaded(ModelVersion version)
+    private static InferenceFailure Overloaded(LoadedVersion version)
     {
         version.Metrics.Overloaded.Inc();
         version.Metrics.Rejections.Inc();

@@ -222,7 +222,7 @@ internal sealed class InferenceEndpoint
         }
     }
 
-    private static ValueTask<FlushResult> WriteResponseAsync(HttpContext context, ModelVersion version, InferenceWorkItem item, string variant)
+    private static ValueTask<FlushResult> WriteResponseAsync(HttpContext context, LoadedVersion version, InferenceWorkItem item, string variant)
     {
         var buffer = item.ResponseBuffer;
         buffer.ResetWrittenCount();

@@ -11,7 +11,7 @@ namespace Serving.Gateway.Protocol;
 /// </summary>
 internal readonly struct InferenceRoute
 {
-    private InferenceRoute(ModelVersion? version, RouteVariant variant, RolloutRuntime? rollout, ModelVersion? shadow,
+    private InferenceRoute(LoadedVersion? version, RouteVariant variant, RolloutRuntime? rollout, LoadedVersion? shadow,
         ClusterState? cluster, string? remoteModel, string? remoteVersion, InferenceFailure failure)
     {
         Version = version;
@@ -24,8 +24,8 @@ internal readonly struct InferenceRoute
         Failure = failure;
     }
 
-    /// <summary>The local version that answers, held until the caller calls <see cref="ModelVersion.Release"/>.</summary>
-    public ModelVersion? Version { get; }
+    /// <summary>The local version that answers, held until the caller calls <see cref="LoadedVersion.Release"/>.</summary>
+    public LoadedVersion? Version { get; }
 
     /// <summary>The rollout variant the request is answered as (<see cref="RouteVariant.Default"/> outside rollouts).</summary>
     public RouteVariant Variant { get; }
@@ -34,7 +34,7 @@ internal readonly struct InferenceRoute
     public RolloutRuntime? Rollout { get; }
 
     /// <summary>The version that gets a shadow copy of the request, if any.</summary>
-    public ModelVersion? Shadow { get; }
+    public LoadedVersion? Shadow { get; }
 
     /// <summary>The workers that answer a model (or version) this process does not host.</summary>
     public ClusterState? Cluster { get; }
@@ -49,7 +49,7 @@ internal readonly struct InferenceRoute
 
     public bool IsRemote => Cluster is not null;
 
-    public static InferenceRoute Local(ModelVersion version, RouteVariant variant, RolloutRuntime? rollout, ModelVersion? shadow) =>
+    public static InferenceRoute Local(LoadedVersion version, RouteVariant variant, RolloutRuntime? rollout, LoadedVersion? shadow) =>
         new(version, variant, rollout, shadow, null, null, null, default);
 
     public static InferenceRoute Remote(ClusterState cluster, string model, string? version, RouteVariant variant, RolloutRuntime? rollout) =>

@@ -49,19 +49,19 @@ internal static class MetadataEndpoints
         var models = new List<ModelReadiness>();
         List<string>? driftUnavailable = null;
         var ready = host.InitialLoadComplete;
-        foreach (var entry in host.Catalog.Models)
+        foreach (var servedModel in host.Catalog.Models)
         {
-            var modelReady = entry.DefaultVersion() is not null;
+            var modelReady = servedModel.DefaultVersion() is not null;
             // A failed load stays failed until it is retried or the registry changes: unless readiness is
             // strict, it is reported (below and in serving_model_version_state) rather than gating.
-            ready &= modelReady || (!strict && entry.DefaultFailed());
-            models.Add(new ModelReadiness(entry.Name, modelReady, Statuses(entry.Versions), ModelDegradation.Describe(entry, rollouts ?? RolloutTable.Empty)));
-            foreach (var version in entry.Versions)
+            ready &= modelReady || (!strict && servedModel.DefaultFailed());
+            models.Add(new ModelReadiness(servedModel.Name, modelReady, Statuses(servedModel.Versions), ModelDegradation.Describe(servedModel, rollouts ?? RolloutTable.Empty)));
+            foreach (var version in servedModel.Versions)
             {
                 // Reported, not failing readiness: the version serves; only its drift monitoring is off.
                 if (version.DriftUnavailable is { } reason && version.State == VersionState.Ready)
                 {
-                    (driftUnavailable ??= []).Add($"{entry.Name} v{version.VersionText}: {reason}");
+                    (driftUnavailable ??= []).Add($"{servedModel.Name} v{version.VersionText}: {reason}");
                 }
             }
         }
@@ -102,20 +102,20 @@ internal static class MetadataEndpoints
     /// </summary>
     internal static ModelMetadataResponse? Describe(InferenceCore core, string model, string? versionText, out InferenceFailure failure)
     {
-        failure = core.Find(model, versionText, out var entry, out var version);
+        failure = core.Find(model, versionText, out var servedModel, out var version);
         if (failure.Failed)
         {
             return null;
         }
         var versions = new List<string>();
-        foreach (var v in entry!.Versions)
+        foreach (var v in servedModel!.Versions)
         {
             if (v.State == VersionState.Ready)
             {
                 versions.Add(v.VersionText);
             }
         }
-        var shown = version ?? entry.DefaultVersion();
+        var shown = version ?? servedModel.DefaultVersion();
         if (shown?.Signature is null)
         {
             failure = new InferenceFailure(InferenceError.Unavailable,
@@ -123,23 +123,23 @@ internal static class MetadataEndpoints
             return null;
         }
         return new ModelMetadataResponse(
-            entry.Name,
+            servedModel.Name,
             version is null ? versions : [version.VersionText],
             "onnxruntime_onnx",
             Tensors(shown.Signature.Inputs),
             Tensors(shown.Signature.Outputs),
-            Statuses(version is null ? entry.Versions : [version]));
+            Statuses(version is null ? servedModel.Versions : [version]));
     }
 
     /// <summary>Whether a model (at a version or alias, or by default) can answer now; the failure says why not.</summary>
     internal static InferenceFailure Ready(InferenceCore core, string model, string? versionText)
     {
-        var failure = core.Find(model, versionText, out var entry, out var version);
+        var failure = core.Find(model, versionText, out var servedModel, out var version);
         if (failure.Failed)
         {
             return failure;
         }
-        var ready = version is null ? entry!.DefaultVersion() is not null : version.State == VersionState.Ready;
+        var ready = version is null ? servedModel!.DefaultVersion() is not null : version.State == VersionState.Ready;
         return ready ? default : new InferenceFailure(InferenceError.Unavailable,
             version is null ? $"Model '{model}' has no ready version." : InferenceCore.NotReadyMessage(version));
     }
@@ -154,7 +154,7 @@ internal static class MetadataEndpoints
         return list;
     }
 
-    private static List<VersionStatus> Statuses(IEnumerable<ModelVersion> versions)
+    private static List<VersionStatus> Statuses(IEnumerable<LoadedVersion> versions)
     {
         var list = new List<VersionStatus>();
         foreach (var v in versions)

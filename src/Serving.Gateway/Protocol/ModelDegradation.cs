@@ -10,21 +10,21 @@ namespace Serving.Gateway.Protocol;
 internal static class ModelDegradation
 {
     /// <summary>The reasons, joined by "; ", or null when the model is served as its registry and rollout say.</summary>
-    public static string? Describe(ModelEntry entry, RolloutTable rollouts)
+    public static string? Describe(ServedModel servedModel, RolloutTable rollouts)
     {
         var reasons = new List<string>();
-        var serving = entry.DefaultVersion();
-        if (entry.Production is { } production && serving?.Version != production)
+        var serving = servedModel.DefaultVersion();
+        if (servedModel.Production is { } production && serving?.Version != production)
         {
-            reasons.Add($"the registry's Production version {production} {StateOf(entry.Find(production))}; "
+            reasons.Add($"the registry's Production version {production} {StateOf(servedModel.Find(production))}; "
                 + (serving is null ? "no version answers by default" : $"version {serving.VersionText} answers by default"));
         }
-        if (rollouts.TryGet(entry.Name, out var rollout) && rollout.Policy.RoutesRequests())
+        if (rollouts.TryGet(servedModel.Name, out var rollout) && rollout.Policy.RoutesRequests())
         {
             var seen = new HashSet<int>();
             foreach (var number in rollout.Policy.NamedVersions())
             {
-                var version = entry.Find(number);
+                var version = servedModel.Find(number);
                 if (seen.Add(number) && version is not { State: VersionState.Ready })
                 {
                     reasons.Add($"the rollout names version {number}, which {StateOf(version)}; its requests go to another version");
@@ -34,7 +34,7 @@ internal static class ModelDegradation
         return reasons.Count == 0 ? null : string.Join("; ", reasons);
     }
 
-    private static string StateOf(ModelVersion? version) => version switch
+    private static string StateOf(LoadedVersion? version) => version switch
     {
         null => "is not loaded (it is not in Staging or Production)",
         { State: VersionState.Failed } => "failed to load: " + version.PublicFailureReason,

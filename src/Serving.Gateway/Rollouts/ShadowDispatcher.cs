@@ -36,7 +36,7 @@ internal sealed class ShadowDispatcher(IOptions<ServingOptions> options)
     public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>Queues a shadow copy of <paramref name="primary"/>; returns at once.</summary>
-    public void Dispatch(RolloutRuntime runtime, ModelVersion shadow, ModelVersion primaryVersion, InferenceWorkItem primary)
+    public void Dispatch(RolloutRuntime runtime, LoadedVersion shadow, LoadedVersion primaryVersion, InferenceWorkItem primary)
     {
         if (Interlocked.Increment(ref _inFlight) > _maxInFlight || !shadow.TryAcquire())
         {
@@ -54,7 +54,7 @@ internal sealed class ShadowDispatcher(IOptions<ServingOptions> options)
         ThreadPool.UnsafeQueueUserWorkItem(static j => _ = j.RunAsync(), job, preferLocal: false);
     }
 
-    private sealed class ShadowJob(ShadowDispatcher owner, RolloutRuntime runtime, ModelVersion shadow)
+    private sealed class ShadowJob(ShadowDispatcher owner, RolloutRuntime runtime, LoadedVersion shadow)
     {
         private readonly InferenceWorkItem _item = InferenceWorkItem.Rent();
         private float[]? _primary;
@@ -62,7 +62,7 @@ internal sealed class ShadowDispatcher(IOptions<ServingOptions> options)
         private int _outputIndex = -1;
 
         /// <summary>Copies the primary's inputs and prediction; false when the shadow's signature cannot take them.</summary>
-        public bool CopyFrom(ModelVersion primaryVersion, InferenceWorkItem primary)
+        public bool CopyFrom(LoadedVersion primaryVersion, InferenceWorkItem primary)
         {
             var signature = shadow.Signature!;
             var primarySignature = primaryVersion.Signature!;

@@ -57,6 +57,7 @@ public sealed class ModelRepositoryScannerTests : IDisposable
         Touch("good", "0", "model.onnx");
         Touch("good", "latest", "model.onnx");
         Touch("good", "-3", "model.onnx");
+        Touch("good", "09", "model.onnx");
         Touch("good", "4", "weights.bin");
         Touch(".hidden", "1", "model.onnx");
         Touch("bad name", "1", "model.onnx");

@@ -52,7 +52,7 @@ public sealed partial class FolderDependencyTests
         ("Serving.Gateway.Rollouts", "Serving.Gateway.Hosting", "ServingOptions, shadow options, change feed"),
         ("Serving.Gateway.Protocol", "Serving.Gateway.Hosting", "ServingOptions, request limits"),
         ("Serving.Gateway.Grpc", "Serving.Gateway.Hosting", "ServingOptions"),
-        ("Serving.Core.Repository", "Serving.Core.Registry", "two readers of the repository layout, to become one"),
+        ("Serving.Core.Repository", "Serving.Core.Registry", "the repository layout applies the registry's model-name rule and artifact-path check"),
         ("Serving.Gateway.Tracing", "Serving.Gateway.Batching", "the batch span reads the work items' trace parents (Batching also starts the spans)"),
         ("Serving.Gateway.Tracing", "Serving.Gateway.Hosting", "tracing options and registration"),
         ("Serving.Gateway.Security", "Serving.Gateway.Admin", "API keys share the admin token-file reader (Admin also uses SecretComparison)"),

@@ -77,7 +77,7 @@ public sealed class LoadRetryTests
         }
     }
 
-    private static Gateway.Inference.ModelVersion? Find(GatewayHost host, int version) =>
+    private static LoadedVersion? Find(GatewayHost host, int version) =>
         host.Models.Catalog.TryGetModel(Model, out var entry) ? entry.Find(version) : null;
 
     private static async Task<string> AnsweringVersionAsync(GatewayHost host)

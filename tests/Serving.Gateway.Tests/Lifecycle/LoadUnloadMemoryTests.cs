@@ -39,7 +39,7 @@ public sealed class LoadUnloadMemoryTests
         Assert.True(growth < BoundBytes, $"private memory grew by {growth / (1024 * 1024)} MiB over 45 cycles (bound {BoundBytes / (1024 * 1024)} MiB)");
     }
 
-    private static global::Serving.Gateway.Inference.ModelVersion? Find(GatewayHost host, int version) =>
+    private static LoadedVersion? Find(GatewayHost host, int version) =>
         host.Models.Catalog.TryGetModel(Model, out var entry) ? entry.Find(version) : null;
 
     private static long SettledMemory()

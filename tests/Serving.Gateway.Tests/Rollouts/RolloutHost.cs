@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Serving.Core.Registry;
 using Serving.Core.Rollouts;
+using Serving.Gateway.Inference;
 using Serving.Gateway.Rollouts;
 using Serving.Gateway.Tests.Common;
 
@@ -24,7 +25,7 @@ internal static class RolloutHost
         foreach (var version in next.NamedVersions())
         {
             await Polling.UntilAsync(
-                () => host.Models.Catalog.TryGetModel(Model, out var entry) && entry.Find(version)?.State == global::Serving.Gateway.Inference.VersionState.Ready,
+                () => host.Models.Catalog.TryGetModel(Model, out var entry) && entry.Find(version)?.State == VersionState.Ready,
                 $"version {version} is loaded");
         }
     }

@@ -13,7 +13,7 @@ namespace Serving.Gateway.Inference;
 /// with <see cref="TryAcquire"/>/<see cref="Release"/> so that unloading waits for those in flight.
 /// Owns the session and executor and disposes them once drained.
 /// </summary>
-internal sealed class ModelVersion
+internal sealed class LoadedVersion
 {
     private static readonly string[] StateNames = ["loading", "ready", "failed", "draining", "unloaded"];
 
@@ -28,7 +28,7 @@ internal sealed class ModelVersion
     private int _state;
     private int _inFlight;
 
-    public ModelVersion(VersionDescriptor descriptor)
+    public LoadedVersion(VersionDescriptor descriptor)
     {
         Descriptor = descriptor;
         Model = descriptor.Model;
@@ -181,7 +181,7 @@ internal sealed class ModelVersion
                 _executor?.Terminate();
                 if (!await CompletesWithinAsync(_drained.Task, CancelGrace).ConfigureAwait(false))
                 {
-                    _ = _drained.Task.ContinueWith(static (_, state) => ((ModelVersion)state!).Unload(), this,
+                    _ = _drained.Task.ContinueWith(static (_, state) => ((LoadedVersion)state!).Unload(), this,
                         CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     return false;
                 }

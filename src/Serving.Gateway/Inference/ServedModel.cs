@@ -1,7 +1,7 @@
 namespace Serving.Gateway.Inference;
 
 /// <summary>A model and its versions in one catalog snapshot, highest version first.</summary>
-internal sealed class ModelEntry(string name, ModelVersion[] versions, int? preferred, int? production = null)
+internal sealed class ServedModel(string name, LoadedVersion[] versions, int? preferred, int? production = null)
 {
     public string Name { get; } = name;
 
@@ -15,9 +15,9 @@ internal sealed class ModelEntry(string name, ModelVersion[] versions, int? pref
     public int? Production { get; } = production ?? preferred;
 
     /// <summary>Versions, highest number first.</summary>
-    public ModelVersion[] Versions { get; } = versions;
+    public LoadedVersion[] Versions { get; } = versions;
 
-    public ModelVersion? Find(int version)
+    public LoadedVersion? Find(int version)
     {
         foreach (var v in Versions)
         {
@@ -34,7 +34,7 @@ internal sealed class ModelEntry(string name, ModelVersion[] versions, int? pref
     /// model has one (and only if it is ready: Staging versions never stand in for it), otherwise the
     /// highest ready version.
     /// </summary>
-    public ModelVersion? DefaultVersion()
+    public LoadedVersion? DefaultVersion()
     {
         if (Preferred is { } preferred)
         {
