@@ -24,7 +24,7 @@ public sealed class OutcomeOptions
     /// <summary>Predictions waiting for the background writer; more are dropped (counted). Default 65,536.</summary>
     public int QueueCapacity { get; set; } = 65_536;
 
-    /// <summary>Predictions the in-process log keeps when no Redis is configured (oldest evicted first; about 250 bytes each). Default 200,000.</summary>
+    /// <summary>Predictions the in-process log keeps when no Redis is configured (oldest evicted first; about 100 bytes each, values only). Default 200,000.</summary>
     public int LocalCapacity { get; set; } = 200_000;
 
     /// <summary>Labelled (and recent unlabelled) predictions per model, version and variant in a performance window. Default 1,000.</summary>
