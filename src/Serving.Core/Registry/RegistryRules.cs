@@ -10,7 +10,7 @@ namespace Serving.Core.Registry;
 /// error). Stores apply them inside their compare-and-swap loop, so the rules never see a stale state
 /// that they then overwrite.
 /// </summary>
-internal static class RegistryRules
+internal static partial class RegistryRules
 {
     /// <summary>The actor recorded for versions seeded from the model repository.</summary>
     public const string SeedActor = "seed";
@@ -268,70 +268,6 @@ internal static class RegistryRules
         }
 
         return new StateChange(next, audit.ToImmutable());
-    }
-
-    /// <summary>
-    /// Points <paramref name="alias"/> at <paramref name="version"/>. Setting an alias to the version it
-    /// already points at changes nothing (empty audit, same revision).
-    /// </summary>
-    public static StoreResult<StateChange> SetAlias(
-        ModelState? current, string model, string alias, int version, ChangeContext context, DateTimeOffset now)
-    {
-        if (!ModelNames.IsValidAlias(alias))
-        {
-            return Error(StoreErrorCode.InvalidArgument,
-                $"invalid alias '{alias}': a letter, then up to 63 letters, digits, '-', '_' or '.'");
-        }
-
-        if (Find(current, model, version, out var state, out _) is { } missing)
-        {
-            return missing;
-        }
-
-        var had = state.Aliases.TryGetValue(alias, out var before);
-        if (had && before == version)
-        {
-            return new StateChange(state, []);
-        }
-
-        var next = Next(state) with { Aliases = state.Aliases.SetItem(alias, version) };
-        var entry = Entry(next, now, context.AuditActor, AuditAction.AliasSet, version) with
-        {
-            Alias = alias,
-            Before = had ? before.ToString(CultureInfo.InvariantCulture) : null,
-            After = version.ToString(CultureInfo.InvariantCulture),
-            Reason = context.AuditReason,
-        };
-        return new StateChange(next, [entry]);
-    }
-
-    /// <summary>Removes an alias.</summary>
-    public static StoreResult<StateChange> RemoveAlias(
-        ModelState? current, string model, string alias, ChangeContext context, DateTimeOffset now)
-    {
-        if (ValidateModel(model) is { } modelError)
-        {
-            return modelError;
-        }
-
-        if (current is null)
-        {
-            return Error(StoreErrorCode.NotFound, $"model '{model}' not found");
-        }
-
-        if (!current.Aliases.TryGetValue(alias, out var before))
-        {
-            return Error(StoreErrorCode.NotFound, $"model '{model}' has no alias '{alias}'");
-        }
-
-        var next = Next(current) with { Aliases = current.Aliases.Remove(alias) };
-        var entry = Entry(next, now, context.AuditActor, AuditAction.AliasRemove, before) with
-        {
-            Alias = alias,
-            Before = before.ToString(CultureInfo.InvariantCulture),
-            Reason = context.AuditReason,
-        };
-        return new StateChange(next, [entry]);
     }
 
     private static StoreError? ValidateModel(string model) => ModelNames.IsValidModel(model)
