@@ -21,9 +21,12 @@ public sealed class JwtPublicKeyTests : IDisposable
     [Theory]
     [InlineData(SecurityAlgorithms.RsaSha256, "spki")]
     [InlineData(SecurityAlgorithms.RsaSha256, "pkcs1")]
+    [InlineData(SecurityAlgorithms.RsaSha512, "spki")]
     [InlineData(SecurityAlgorithms.RsaSsaPssSha256, "spki")]
+    [InlineData(SecurityAlgorithms.RsaSsaPssSha512, "spki")]
     [InlineData(SecurityAlgorithms.EcdsaSha256, "spki")]
     [InlineData(SecurityAlgorithms.EcdsaSha384, "spki")]
+    [InlineData(SecurityAlgorithms.EcdsaSha512, "spki")]
     public async Task Infer_TokenSignedWithTheKeysPrivateHalf_AcceptedAnotherKeys401(string algorithm, string pemFormat)
     {
         using var key = KeyFor(algorithm);
@@ -50,6 +53,7 @@ public sealed class JwtPublicKeyTests : IDisposable
     {
         SecurityAlgorithms.EcdsaSha256 => ECDsa.Create(ECCurve.NamedCurves.nistP256),
         SecurityAlgorithms.EcdsaSha384 => ECDsa.Create(ECCurve.NamedCurves.nistP384),
+        SecurityAlgorithms.EcdsaSha512 => ECDsa.Create(ECCurve.NamedCurves.nistP521),
         _ => RSA.Create(2048),
     };
 
