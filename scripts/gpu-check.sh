@@ -19,7 +19,8 @@
 # Settings (environment): GPU_PIECES (folder of the pieces, /var/tmp/serving-gpu), GPU_WORK (unpack and
 # model folder, /var/tmp/serving-gpu-run), GATEWAY_DIR (an unpacked publish to use instead of the pieces),
 # BENCH_SECONDS (8) and BENCH_WARMUP (2) per measurement, GPU_CHECK_PROVIDER (cuda; `cpu` makes a dry run
-# of the whole script on a machine without a GPU), PYTHON (python3).
+# of the whole script on a machine without a GPU), PYTHON (python3), GPU_CHECK_PORT (8101: the provider's
+# gateway; the CPU's and the CUDA-graphs one take the next two ports).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -31,9 +32,9 @@ PY=${PYTHON:-python3}
 SECONDS_EACH=${BENCH_SECONDS:-8}
 WARMUP=${BENCH_WARMUP:-2}
 PROVIDER=${GPU_CHECK_PROVIDER:-cuda}
-ACCEL_PORT=8101
-CPU_PORT=8102
-GRAPHS_PORT=8103
+ACCEL_PORT=${GPU_CHECK_PORT:-8101}
+CPU_PORT=$((ACCEL_PORT + 1))
+GRAPHS_PORT=$((ACCEL_PORT + 2))
 mkdir -p "$OUT" "$WORK"
 machine=$OUT/machine.txt
 results=$OUT/gpu-check.jsonl
@@ -129,7 +130,9 @@ rm -rf "$graph_models" && mkdir -p "$graph_models" && cp -r "$models/resnet50" "
 start() { # start <provider> <port> <model repository> [more settings]
     local provider=$1 port=$2 repository=$3
     shift 3
+    # No gRPC endpoint (its default port would be shared) and a state directory of its own.
     (cd "$gateway_dir" && DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 exec ./Serving.Gateway --urls "http://127.0.0.1:$port" \
+        --Serving:Grpc:Url= --Serving:StateDirectory="$WORK/state-$port" \
         --Serving:ModelRepository="$repository" --Serving:OnnxRuntime:ExecutionProvider="$provider" "$@" \
         >"$OUT/gateway-$provider-$port.log" 2>&1) &
     PIDS+=($!)

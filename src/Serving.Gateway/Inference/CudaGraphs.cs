@@ -170,6 +170,7 @@ internal sealed class CudaGraphs : IDisposable
             {
                 _cuda.CopyToDevice(_memory!.Data(i), host.Data(i), _rowBytes[i] * rows);
             }
+            _cuda.Synchronize();
         }
         _session.RunWithBinding(_runOptions[sizeIndex]!, _graphs[sizeIndex]!.Binding);
         if (host is not null)

@@ -43,6 +43,7 @@ internal sealed class DeviceTensors : ITensorMemory, IDisposable
         try
         {
             allocator = new OrtAllocator(session, info);
+            cuda.SetDevice(device);
             long total = 0;
             for (var t = 0; t < count; t++)
             {
@@ -54,6 +55,7 @@ internal sealed class DeviceTensors : ITensorMemory, IDisposable
                 cuda.Zero(data[t], bytes);
                 total += bytes;
             }
+            cuda.Synchronize();
             return new DeviceTensors(info, allocator, allocations, data, total);
         }
         catch

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using Serving.Core.Protocol;
+using Serving.Core.Tests.Common;
+using Serving.Gateway.Batching;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Tests.Common;
@@ -53,5 +56,27 @@ public sealed class CudaGraphsOnCpuTests
 
         Assert.Empty(executor.GraphSizes);
         Assert.Null(executor.GraphsUnavailable);
+    }
+
+    [Fact]
+    public void Executor_GraphsAskedOfASessionWithoutCuda_SaysWhyAndStillAnswers()
+    {
+        var factory = new SessionFactory(new OnnxRuntimeOptions { ExecutionProvider = "cpu" }, NullLogger<SessionFactory>.Instance);
+        var created = factory.Create("credit-risk", 2, CreditRisk(2));
+        using var session = created.Session!;
+
+        // As if the session were on CUDA: it has no CUDA allocator (nor, on most machines here, a CUDA runtime to
+        // load), so the capture fails, says why (the load then fails with it) and leaves the executor as it was.
+        using var executor = new OrtBatchExecutor(session, created.Signature!, cudaDevice: 0, graphRows: 8);
+
+        Assert.Empty(executor.GraphSizes);
+        Assert.False(string.IsNullOrWhiteSpace(executor.GraphsUnavailable));
+        var rows = new[] { 0, 5, 9 };
+        var item = new InferenceWorkItem();
+        item.Request.Bind(created.Signature!);
+        item.Request.SetInput(0, TensorShape.From([rows.Length, 12]), ExpectedOutputs.CreditRisk.Float32Bytes(rows));
+        item.Result.Bind(1);
+        Assert.Null(executor.Execute([item], rows.Length));
+        ExpectedOutputs.CreditRisk.AssertProbabilities(2, rows, Infer.Floats(item.Result.Output(0).Bytes.ToArray()));
     }
 }
