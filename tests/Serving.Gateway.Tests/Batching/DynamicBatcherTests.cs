@@ -269,6 +269,14 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public void InlineFollowUpTicks_ByDefault_Is50Microseconds()
+    {
+        var settings = new BatchingSettings { MaxBatchRows = 1, MaxQueueDelayTicks = 0, MaxQueueSize = 1, Batchable = true };
+
+        Assert.Equal(50e-6, (double)settings.InlineFollowUpTicks / Stopwatch.Frequency, precision: 9);
+    }
+
+    [Fact]
     public async Task TryEnqueue_RowsQueuedDuringALongInlineBatch_GoToTheRunner()
     {
         var batcher = default(DynamicBatcher);
@@ -303,13 +311,13 @@ public sealed class DynamicBatcherTests
     // shorter than its limit would depend on timing.
     private static BatchingSettings Settings(int maxBatchRows = 64, TimeSpan maxQueueDelay = default, int maxQueueSize = 256, bool batchable = true,
         long inlineFollowUpTicks = 0) => new()
-    {
-        MaxBatchRows = maxBatchRows,
-        MaxQueueDelayTicks = (long)(maxQueueDelay.TotalSeconds * Stopwatch.Frequency),
-        MaxQueueSize = maxQueueSize,
-        Batchable = batchable,
-        InlineFollowUpTicks = inlineFollowUpTicks,
-    };
+        {
+            MaxBatchRows = maxBatchRows,
+            MaxQueueDelayTicks = (long)(maxQueueDelay.TotalSeconds * Stopwatch.Frequency),
+            MaxQueueSize = maxQueueSize,
+            Batchable = batchable,
+            InlineFollowUpTicks = inlineFollowUpTicks,
+        };
 
     private static InferenceWorkItem Item(int rows, float seed, CancellationToken aborted = default)
     {
