@@ -20,7 +20,7 @@ public sealed class GrpcConformanceTests(UnseenRepoGrpcGatewayFixture fixture) :
             UseShellExecute = false,
             WorkingDirectory = RepositoryPaths.Root,
         };
-        start.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "tests", "Serving.Gateway.Tests", "Grpc", "grpc_conformance.py"));
+        start.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "tests", "Serving.Functional.Tests", "Grpc", "grpc_conformance.py"));
         start.ArgumentList.Add(fixture.Host.GrpcAddress!.Authority);
         start.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "src", "Serving.Gateway", "Grpc", "grpc_predict_v2.proto"));
         start.ArgumentList.Add(RepositoryPaths.Fixture("unseen-repo-expected.json"));

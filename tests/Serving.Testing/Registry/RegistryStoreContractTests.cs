@@ -7,7 +7,7 @@ namespace Serving.Testing.Registry;
 
 /// <summary>
 /// The behaviour every <see cref="IRegistryStore"/> promises, run against each store by a subclass
-/// (this file is linked into the gateway tests for the Redis store).
+/// (the file store's in Serving.Core.Tests, the Redis store's in Serving.Functional.Tests).
 /// </summary>
 public abstract class RegistryStoreContractTests : IAsyncLifetime
 {

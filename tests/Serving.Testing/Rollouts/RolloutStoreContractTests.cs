@@ -10,9 +10,8 @@ namespace Serving.Testing.Rollouts;
 /// how a restart and a second replica are simulated.
 /// </summary>
 /// <remarks>
-/// <see cref="IRolloutStore"/> is internal, so a store in another test assembly (the Redis store in
-/// Serving.Gateway.Tests, which Serving.Core's InternalsVisibleTo already admits) compiles this file and
-/// RolloutFixtures.cs into itself: <c>&lt;Compile Include="..\Serving.Core.Tests\Rollouts\RolloutStoreContractTests.cs" Link="Rollouts\RolloutStoreContractTests.cs" /&gt;</c>.
+/// The file store runs it in Serving.Core.Tests, the Redis store in Serving.Functional.Tests (a real
+/// redis-server); <see cref="IRolloutStore"/> is internal, which Serving.Core's InternalsVisibleTo admits.
 /// </remarks>
 public abstract class RolloutStoreContractTests : IDisposable
 {
