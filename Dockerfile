@@ -32,7 +32,7 @@ RUN ln -sf /usr/share/dotnet/dotnet /usr/bin/dotnet \
 WORKDIR /app
 COPY --from=build /app ./
 COPY models/ /models/
-# The same settings the start-up test (tests/Serving.Gateway.Tests/Hosting/ImageStartupTests.cs) uses.
+# The same settings the start-up test (tests/Serving.Functional.Tests/Hosting/ImageStartupTests.cs) uses.
 ENV ASPNETCORE_URLS=http://0.0.0.0:8000 \
     Serving__ModelRepository=/models \
     Serving__StateDirectory=/var/lib/serving \

@@ -8,7 +8,7 @@
 # committed reference fixtures (the make_*.py scripts beside them; the tests read the committed JSON).
 set -euo pipefail
 need=()
-# The on-call console is tested in headless chromium (tests/Serving.Gateway.Tests/OnCall).
+# The on-call console is tested in headless chromium (tests/Serving.Functional.Tests/OnCall).
 command -v chromium >/dev/null || need+=(chromium)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v promtool >/dev/null || need+=(prometheus)

@@ -21,7 +21,9 @@ dotnet build src/Serving.Gateway/Serving.Gateway.csproj -c Release -p:OnnxRuntim
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test Serving.sln -c Debug --no-build --nologo -v q --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
+# One test project at a time (-m:1): Serving.Functional.Tests starts real servers and processes and has
+# the machine to itself rather than sharing two cores with the unit tests.
+dotnet test Serving.sln -c Debug --no-build --nologo -v q -m:1 --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
 
 passed=0
 failed=0

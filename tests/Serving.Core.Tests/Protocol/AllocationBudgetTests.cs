@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Serving.Core.Protocol;
 using Serving.Core.Tests.Common;
+using Serving.Testing.Common;
 
 namespace Serving.Core.Tests.Protocol;
 

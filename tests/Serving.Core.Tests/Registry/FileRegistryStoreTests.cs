@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Serving.Core.Registry;
 using Serving.Core.Rollouts;
-using Serving.Core.Tests.Rollouts;
-using static Serving.Core.Tests.Registry.RegistryTestData;
+using Serving.Testing.Registry;
+using Serving.Testing.Rollouts;
+using static Serving.Testing.Registry.RegistryTestData;
 
 namespace Serving.Core.Tests.Registry;
 

@@ -1,6 +1,7 @@
 using Serving.Core.Registry;
 using Serving.Core.Storage;
-using static Serving.Core.Tests.Registry.RegistryTestData;
+using Serving.Testing.Registry;
+using static Serving.Testing.Registry.RegistryTestData;
 
 namespace Serving.Core.Tests.Registry;
 

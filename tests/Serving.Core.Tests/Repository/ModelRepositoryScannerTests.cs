@@ -1,5 +1,5 @@
 using Serving.Core.Repository;
-using Serving.Core.Tests.Common;
+using Serving.Testing.Common;
 
 namespace Serving.Core.Tests.Repository;
 
@@ -12,7 +12,7 @@ public sealed class ModelRepositoryScannerTests : IDisposable
     [Fact]
     public void Scan_ModelsFolder_FindsEveryVersionWithSettingsAndMetadata()
     {
-        var found = ModelRepositoryScanner.Scan(Path.Combine(RepositoryRoot.Path, "models"));
+        var found = ModelRepositoryScanner.Scan(Path.Combine(RepositoryPaths.Root, "models"));
 
         Assert.Equal(["credit-risk/1", "credit-risk/2", "image-classifier/1"], found.Select(static v => $"{v.Model}/{v.Version}"));
         var v2 = found[1];
@@ -32,7 +32,7 @@ public sealed class ModelRepositoryScannerTests : IDisposable
     [Fact]
     public void Scan_UnseenRepository_VersionsWithoutMetadataOrSettings()
     {
-        var found = ModelRepositoryScanner.Scan(Path.Combine(RepositoryRoot.Path, "tests", "fixtures", "unseen-repo"));
+        var found = ModelRepositoryScanner.Scan(Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "unseen-repo"));
 
         Assert.Equal(["broken/1", "broken/2", "dtypes/1", "fixed/1", "ranker/1"], found.Select(static v => $"{v.Model}/{v.Version}"));
         Assert.All(found, static v =>

@@ -1,5 +1,6 @@
 using Serving.Core.Outcomes;
 using Serving.Core.Rollouts;
+using Serving.Testing.Rollouts;
 using Xunit.Abstractions;
 
 namespace Serving.Core.Tests.Rollouts;

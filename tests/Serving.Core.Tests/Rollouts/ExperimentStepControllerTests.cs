@@ -2,6 +2,7 @@ using System.Text.Json;
 using Serving.Core.Outcomes;
 using Serving.Core.Rollouts;
 using Serving.Core.Storage;
+using Serving.Testing.Rollouts;
 
 namespace Serving.Core.Tests.Rollouts;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Serving.Core.Rollouts;
+using Serving.Testing.Rollouts;
 
 namespace Serving.Core.Tests.Rollouts;
 

@@ -1,5 +1,6 @@
 using Serving.Core.Registry;
 using Serving.Core.Rollouts;
+using Serving.Testing.Rollouts;
 
 namespace Serving.Core.Tests.Rollouts;
 

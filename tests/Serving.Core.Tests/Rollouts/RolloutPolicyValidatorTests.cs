@@ -1,5 +1,6 @@
 using Serving.Core.Rollouts;
 using Serving.Core.Storage;
+using Serving.Testing.Rollouts;
 
 namespace Serving.Core.Tests.Rollouts;
 

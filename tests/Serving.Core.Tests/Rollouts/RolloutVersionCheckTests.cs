@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Serving.Core.Registry;
 using Serving.Core.Rollouts;
 using Serving.Core.Storage;
+using Serving.Testing.Rollouts;
 
 namespace Serving.Core.Tests.Rollouts;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Serving.Core.Rollouts;
+using Serving.Testing.Rollouts;
 
 namespace Serving.Core.Tests.Rollouts;
 

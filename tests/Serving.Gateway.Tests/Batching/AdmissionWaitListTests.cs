@@ -1,5 +1,5 @@
 using Serving.Gateway.Batching;
-using Serving.Gateway.Tests.Common;
+using Serving.Testing.Common;
 
 namespace Serving.Gateway.Tests.Batching;
 

@@ -7,7 +7,7 @@ using Serving.Gateway.Batching;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
-using Serving.Gateway.Tests.Common;
+using Serving.Testing.Common;
 
 namespace Serving.Gateway.Tests.Batching;
 

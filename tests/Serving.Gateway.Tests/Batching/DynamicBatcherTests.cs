@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Serving.Core.Protocol;
 using Serving.Gateway.Batching;
 using Serving.Gateway.Metrics;
-using Serving.Gateway.Tests.Common;
+using Serving.Testing.Common;
 
 namespace Serving.Gateway.Tests.Batching;
 

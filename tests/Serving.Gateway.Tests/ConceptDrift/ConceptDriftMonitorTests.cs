@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Serving.Core.Outcomes;
 using Serving.Gateway.Alerts;
 using Serving.Gateway.ConceptDrift;
-using Serving.Gateway.Tests.Common;
+using Serving.Testing.Common;
 using Xunit.Abstractions;
 
 namespace Serving.Gateway.Tests.ConceptDrift;

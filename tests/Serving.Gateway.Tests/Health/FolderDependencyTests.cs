@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Serving.Gateway.Tests.Common;
+using Serving.Testing.Common;
 
 namespace Serving.Gateway.Tests.Health;
 

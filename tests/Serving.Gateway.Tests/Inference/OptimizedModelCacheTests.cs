@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
-using Serving.Gateway.Tests.Common;
+using Serving.Testing.Common;
 
 namespace Serving.Gateway.Tests.Inference;
 

@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Serving.Core.Protocol;
-using Serving.Core.Tests.Common;
 using Serving.Gateway.Batching;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
-using Serving.Gateway.Tests.Common;
+using Serving.Testing.Common;
 
 namespace Serving.Gateway.Tests.Inference;
 

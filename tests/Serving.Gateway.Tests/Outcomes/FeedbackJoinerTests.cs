@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Serving.Core.Outcomes;
-using Serving.Core.Tests.Registry;
 using Serving.Gateway.Outcomes;
+using Serving.Testing.Common;
 
 namespace Serving.Gateway.Tests.Outcomes;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Rollouts;
+using Serving.Testing.Rollouts;
 
 namespace Serving.Gateway.Tests.Rollouts;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Security;
-using Serving.Gateway.Tests.Common;
+using Serving.Testing.Common;
 
 namespace Serving.Gateway.Tests.Security;
 

@@ -1,0 +1,11 @@
+namespace Serving.Functional.Tests.Lifecycle;
+
+/// <summary>
+/// Tests that measure the whole process (its memory) and so must not share it with other test classes:
+/// xUnit runs this collection by itself, after the parallel ones.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RunsAloneCollection
+{
+    public const string Name = "runs alone";
+}

@@ -1,7 +1,0 @@
-namespace Serving.Gateway.Tests.Registry;
-
-[CollectionDefinition(Name)]
-public sealed class RedisCollection : ICollectionFixture<RedisServerFixture>
-{
-    public const string Name = "redis-server";
-}
