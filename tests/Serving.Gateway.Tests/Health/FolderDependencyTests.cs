@@ -16,7 +16,7 @@ public sealed partial class FolderDependencyTests
     {
         // Core: Protocol, Drift and Storage stand alone; nothing in Core references ASP.NET Core.
         ["Serving.Core.Registry"] = ["Serving.Core.Repository", "Serving.Core.Storage"],
-        ["Serving.Core.Rollouts"] = ["Serving.Core.Drift", "Serving.Core.Outcomes", "Serving.Core.Registry", "Serving.Core.Storage"],
+        ["Serving.Core.Rollouts"] = ["Serving.Core.Drift", "Serving.Core.Outcomes", "Serving.Core.Registry", "Serving.Core.Repository", "Serving.Core.Storage"],
         ["Serving.Core.Outcomes"] = ["Serving.Core.Drift", "Serving.Core.Storage"],
         // Gateway, from the bottom up: Metrics, Alerts and OnCall stand alone.
         ["Serving.Gateway.Batching"] = ["Serving.Gateway.Metrics", "Serving.Gateway.Tracing"],
@@ -52,7 +52,6 @@ public sealed partial class FolderDependencyTests
         ("Serving.Gateway.Rollouts", "Serving.Gateway.Hosting", "ServingOptions, shadow options, change feed"),
         ("Serving.Gateway.Protocol", "Serving.Gateway.Hosting", "ServingOptions, request limits"),
         ("Serving.Gateway.Grpc", "Serving.Gateway.Hosting", "ServingOptions"),
-        ("Serving.Core.Repository", "Serving.Core.Registry", "the repository layout applies the registry's model-name rule and artifact-path check"),
         ("Serving.Gateway.Tracing", "Serving.Gateway.Batching", "the batch span reads the work items' trace parents (Batching also starts the spans)"),
         ("Serving.Gateway.Tracing", "Serving.Gateway.Hosting", "tracing options and registration"),
         ("Serving.Gateway.Security", "Serving.Gateway.Admin", "API keys share the admin token-file reader (Admin also uses SecretComparison)"),
