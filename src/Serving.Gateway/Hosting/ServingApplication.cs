@@ -56,6 +56,7 @@ public static class ServingApplication
         services.AddSingleton<DriftService>();
         services.AddHostedService(static sp => sp.GetRequiredService<DriftService>());
         services.AddSingleton<ModelHost>();
+        services.AddSingleton<IMonitoredVersions>(static sp => sp.GetRequiredService<ModelHost>());
         services.AddWorkerForwarding();
         services.AddSingleton<AliasTable>();
         services.AddOutcomes(builder.Configuration);
