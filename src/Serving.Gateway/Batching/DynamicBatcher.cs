@@ -207,7 +207,7 @@ internal sealed class DynamicBatcher : IDisposable
         }
         var trace = ServingActivities.StartBatch(_batch, rows, started, _name);
         var status = Execute(_batch, rows, out var error);
-        ServingActivities.StopBatch(trace, status, error);
+        ServingActivities.StopBatch(trace, status == WorkStatus.Completed ? null : status.ToString(), error);
         _metrics.ComputeDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         _metrics.BatchRows.Observe(rows);
         Interlocked.Increment(ref _batchesRun);
