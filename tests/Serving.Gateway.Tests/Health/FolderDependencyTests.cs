@@ -52,7 +52,6 @@ public sealed partial class FolderDependencyTests
         ("Serving.Gateway.Protocol", "Serving.Gateway.Hosting", "ServingOptions, request limits"),
         ("Serving.Gateway.Grpc", "Serving.Gateway.Hosting", "ServingOptions"),
         ("Serving.Gateway.Tracing", "Serving.Gateway.Hosting", "tracing options and registration"),
-        ("Serving.Gateway.Security", "Serving.Gateway.Admin", "API keys share the admin token-file reader (Admin also uses SecretComparison)"),
         ("Serving.Gateway.Experiments", "Serving.Gateway.Rollouts", "the arms observer reads the rollout table (the rollout loop reads the arms)"),
         ("Serving.Gateway.Experiments", "Serving.Gateway.Hosting", "ServingOptions, Redis connection"),
         ("Serving.Gateway.Outcomes", "Serving.Gateway.Hosting", "ServingOptions, Redis connection"),
