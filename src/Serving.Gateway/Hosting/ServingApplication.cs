@@ -74,6 +74,7 @@ public static class ServingApplication
         services.AddPayloadLog(builder.Configuration);
         services.AddSingleton<ShadowDispatcher>();
         services.AddSingleton<RolloutSyncService>();
+        services.AddSingleton<IRolloutPolicies>(static sp => sp.GetRequiredService<RolloutSyncService>());
         services.AddHostedService(static sp => sp.GetRequiredService<RolloutSyncService>());
         services.AddServingRegistry(builder.Configuration);
         services.AddSingleton<RegistryLifecycleService>();

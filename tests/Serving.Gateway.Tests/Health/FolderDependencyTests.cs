@@ -52,7 +52,6 @@ public sealed partial class FolderDependencyTests
         ("Serving.Gateway.Protocol", "Serving.Gateway.Hosting", "ServingOptions, request limits"),
         ("Serving.Gateway.Grpc", "Serving.Gateway.Hosting", "ServingOptions"),
         ("Serving.Gateway.Tracing", "Serving.Gateway.Hosting", "tracing options and registration"),
-        ("Serving.Gateway.Experiments", "Serving.Gateway.Rollouts", "the arms observer reads the rollout table (the rollout loop reads the arms)"),
         ("Serving.Gateway.Experiments", "Serving.Gateway.Hosting", "ServingOptions, Redis connection"),
         ("Serving.Gateway.Outcomes", "Serving.Gateway.Hosting", "ServingOptions, Redis connection"),
         ("Serving.Gateway.Outcomes", "Serving.Gateway.Protocol", "the prediction log reads the request's route (Protocol records into the log)"),
