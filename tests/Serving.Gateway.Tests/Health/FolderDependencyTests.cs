@@ -25,7 +25,7 @@ public sealed partial class FolderDependencyTests
         ["Serving.Gateway.Remote"] = ["Serving.Gateway.Metrics", "Serving.Gateway.Tracing"],
         ["Serving.Gateway.ConceptDrift"] = ["Serving.Gateway.Alerts", "Serving.Gateway.Metrics"],
         ["Serving.Gateway.Outcomes"] = ["Serving.Gateway.Batching", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Remote"],
-        ["Serving.Gateway.PayloadLog"] = ["Serving.Gateway.Batching", "Serving.Gateway.Metrics"],
+        ["Serving.Gateway.PayloadLog"] = ["Serving.Gateway.Batching", "Serving.Gateway.Inference", "Serving.Gateway.Metrics"],
         ["Serving.Gateway.Registry"] = ["Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Remote"],
         ["Serving.Gateway.Rollouts"] = ["Serving.Gateway.Alerts", "Serving.Gateway.Batching", "Serving.Gateway.Experiments", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Registry"],
         ["Serving.Gateway.Protocol"] = ["Serving.Gateway.Batching", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Outcomes", "Serving.Gateway.PayloadLog", "Serving.Gateway.Registry", "Serving.Gateway.Remote", "Serving.Gateway.Rollouts"],
@@ -54,8 +54,6 @@ public sealed partial class FolderDependencyTests
         ("Serving.Gateway.Tracing", "Serving.Gateway.Hosting", "tracing options and registration"),
         ("Serving.Gateway.Experiments", "Serving.Gateway.Hosting", "ServingOptions, Redis connection"),
         ("Serving.Gateway.Outcomes", "Serving.Gateway.Hosting", "ServingOptions, Redis connection"),
-        ("Serving.Gateway.Outcomes", "Serving.Gateway.Protocol", "the prediction log reads the request's route (Protocol records into the log)"),
-        ("Serving.Gateway.PayloadLog", "Serving.Gateway.Protocol", "the payload record reads the request's route (Protocol offers to the log)"),
     ];
 
     [Fact]
