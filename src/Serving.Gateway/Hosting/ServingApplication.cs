@@ -19,6 +19,7 @@ using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
 using Serving.Gateway.Security;
 using Serving.Gateway.Tracing;
+using Yarp.ReverseProxy.Model;
 
 namespace Serving.Gateway.Hosting;
 
@@ -100,6 +101,13 @@ public static class ServingApplication
         return builder;
     }
 
+    /// <summary>Forwards a request for a model hosted by workers as it is, answering with the error forwarding owes when none answered.</summary>
+    private static async Task ForwardUnchangedAsync(RemoteForwarder forwarder, HttpContext context, ClusterState cluster, string model)
+    {
+        var forwarded = await forwarder.ForwardUnchangedAsync(context, cluster, model).ConfigureAwait(false);
+        await ProtocolErrors.WriteAsync(context, forwarded).ConfigureAwait(false);
+    }
+
     /// <summary>Adds the inference path and the protocol, metrics and health endpoints to <paramref name="app"/>.</summary>
     public static WebApplication UseServing(this WebApplication app)
     {
@@ -121,7 +129,7 @@ public static class ServingApplication
                 && !host.Catalog.TryGetModel(name, out _) && workers.TryGetCluster(name, out var cluster))
             {
                 // Metadata and readiness of a model hosted by workers: one of them answers, unchanged.
-                return forwarder.ForwardUnchangedAsync(context, cluster, name.ToString());
+                return ForwardUnchangedAsync(forwarder, context, cluster, name.ToString());
             }
             return next(context);
         });

@@ -45,7 +45,6 @@ public sealed partial class FolderDependencyTests
     [
         ("Serving.Gateway.Inference", "Serving.Gateway.Hosting", "OnnxRuntimeOptions, BatchingDefaults, ServingOptions"),
         ("Serving.Gateway.Remote", "Serving.Gateway.Hosting", "ServingOptions, forwarding options"),
-        ("Serving.Gateway.Remote", "Serving.Gateway.Protocol", "ProtocolErrors for forwarding failures (Protocol also references Remote)"),
         ("Serving.Gateway.Drift", "Serving.Gateway.Hosting", "ServingOptions, Redis connection"),
         ("Serving.Gateway.Registry", "Serving.Gateway.Hosting", "ServingOptions, change feed, Redis connection"),
         ("Serving.Gateway.Rollouts", "Serving.Gateway.Hosting", "ServingOptions, shadow options, change feed"),
