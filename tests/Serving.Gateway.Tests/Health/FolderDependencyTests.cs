@@ -89,6 +89,14 @@ public sealed class FolderDependencyTests
     }
 
     [Fact]
+    public void Source_EveryNameBinds()
+    {
+        // A name that does not bind (a missing reference assembly, a generated file not found) is an edge unseen.
+        var unbound = SourceReferences.Unbound;
+        Assert.True(unbound.Count == 0, $"{unbound.Count} names did not bind:\n" + string.Join("\n", unbound.Take(40)));
+    }
+
+    [Fact]
     public void Edges_FoundForAKnownReference()
     {
         // The scan sees what it must: the protocol layer does route to workers.

@@ -28,10 +28,19 @@ internal sealed record FolderReference(string From, string To, string File, int 
 /// </summary>
 internal static class SourceReferences
 {
-    private static readonly Lazy<IReadOnlyList<FolderReference>> InSource = new(ScanSource);
+    /// <summary>Errors that say a name did not bind: a type, namespace, name or member not found.</summary>
+    private static readonly HashSet<string> UnboundIds = new(StringComparer.Ordinal) { "CS0012", "CS0103", "CS0117", "CS0234", "CS0246", "CS1061" };
+
+    private static readonly Lazy<(IReadOnlyList<FolderReference> References, IReadOnlyList<string> Unbound)> InSource = new(ScanSource);
 
     /// <summary>The references of src/ (Serving.Core, then Serving.Gateway), bound once per test run (a few seconds).</summary>
-    public static IReadOnlyList<FolderReference> Source => InSource.Value;
+    public static IReadOnlyList<FolderReference> Source => InSource.Value.References;
+
+    /// <summary>
+    /// The names of hand-written files that did not bind (file, line, compiler message), except members that
+    /// the JSON source generator adds to a <c>JsonSerializerContext</c>: a reference the scan cannot see.
+    /// </summary>
+    public static IReadOnlyList<string> Unbound => InSource.Value.Unbound;
 
     /// <summary>
     /// The references made from folders of <paramref name="project"/> in the given trees of the compilation, the
@@ -132,12 +141,13 @@ internal static class SourceReferences
         return next < 0 ? name : name[..next];
     }
 
-    private static IReadOnlyList<FolderReference> ScanSource()
+    private static (IReadOnlyList<FolderReference>, IReadOnlyList<string>) ScanSource()
     {
         var parse = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest);
         var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true);
         var references = FrameworkAndPackages();
         var found = new List<FolderReference>();
+        var unbound = new List<string>();
         Compilation? core = null;
         foreach (var project in new[] { "Serving.Core", "Serving.Gateway" })
         {
@@ -145,9 +155,62 @@ internal static class SourceReferences
             var generated = BuildGenerated(project).Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), parse, f));
             var compilation = CSharpCompilation.Create(project, handWritten.Concat(generated), core is null ? references : [.. references, core.ToMetadataReference()], options);
             found.AddRange(Scan(compilation, handWritten, project));
+            unbound.AddRange(handWritten.SelectMany(tree => UnboundIn(compilation.GetSemanticModel(tree))));
             core ??= compilation;
         }
-        return found;
+        return (found, unbound);
+    }
+
+    private static IEnumerable<string> UnboundIn(SemanticModel model) =>
+        model.GetDiagnostics()
+            .Where(d => d.Severity == DiagnosticSeverity.Error && UnboundIds.Contains(d.Id) && !IsGeneratedMember(model, d.Location))
+            .Select(static d => $"{Path.GetRelativePath(RepositoryPaths.Root, d.Location.SourceTree!.FilePath)}:{d.Location.GetLineSpan().StartLinePosition.Line + 1} {d.Id} {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}");
+
+    /// <summary>
+    /// Whether the unbound name is a member of a JSON serializer context (its generated half is not compiled
+    /// here), or a member of a value whose type could not be inferred because of one (a generic method given
+    /// <c>Context.Default.X</c>: its type parameter, out of scope here, stands for the type).
+    /// </summary>
+    private static bool IsGeneratedMember(SemanticModel model, Location location)
+    {
+        var node = model.SyntaxTree.GetRoot().FindNode(location.SourceSpan, getInnermostNodeForTie: true);
+        if (node.DescendantNodesAndSelf().Concat(node.Ancestors()).OfType<MemberAccessExpressionSyntax>()
+            .Any(access => IsJsonContext(model.GetSymbolInfo(access.Expression).Symbol as ITypeSymbol ?? model.GetTypeInfo(access.Expression).Type)))
+        {
+            return true;
+        }
+        ITypeSymbol? receiver = node.FirstAncestorOrSelf<SyntaxNode>(static n => n is MemberAccessExpressionSyntax or RecursivePatternSyntax or WithExpressionSyntax or BaseObjectCreationExpressionSyntax) switch
+        {
+            MemberAccessExpressionSyntax access => model.GetTypeInfo(access.Expression).Type,
+            RecursivePatternSyntax pattern => model.GetTypeInfo(pattern).Type,
+            WithExpressionSyntax with => model.GetTypeInfo(with.Expression).Type,
+            BaseObjectCreationExpressionSyntax creation => model.GetTypeInfo(creation).Type,
+            _ => null,
+        };
+        if (receiver is not ITypeParameterSymbol { DeclaringMethod: { } declaring })
+        {
+            return false;
+        }
+        for (var scope = model.GetEnclosingSymbol(location.SourceSpan.Start); scope is not null; scope = scope.ContainingSymbol)
+        {
+            if (SymbolEqualityComparer.Default.Equals(scope.OriginalDefinition, declaring.OriginalDefinition))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool IsJsonContext(ITypeSymbol? type)
+    {
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            if (t.ToDisplayString() == "System.Text.Json.Serialization.JsonSerializerContext")
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static IEnumerable<string> HandWritten(string project)
