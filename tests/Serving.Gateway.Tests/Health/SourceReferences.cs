@@ -47,34 +47,35 @@ internal static class SourceReferences
     /// first use per (folder, referenced namespace, file): a namespace of the project as its folder, any other
     /// (System, Microsoft.AspNetCore...) in full.
     /// </summary>
-    public static List<FolderReference> Scan(Compilation compilation, IEnumerable<SyntaxTree> handWritten, string project)
+    public static List<FolderReference> Scan(Compilation compilation, IEnumerable<SyntaxTree> handWritten, string project) =>
+        // One semantic model per file, bound in parallel (a model is safe to share; the files are independent).
+        handWritten.AsParallel().SelectMany(tree => Scan(compilation.GetSemanticModel(tree), project)).ToList();
+
+    private static List<FolderReference> Scan(SemanticModel model, string project)
     {
         var found = new List<FolderReference>();
-        var seen = new HashSet<(string, string, string)>();
-        foreach (var tree in handWritten)
+        var seen = new HashSet<(string, string)>();
+        var tree = model.SyntaxTree;
+        var file = Path.GetRelativePath(RepositoryPaths.Root, tree.FilePath);
+        foreach (var node in tree.GetRoot().DescendantNodes())
         {
-            var model = compilation.GetSemanticModel(tree);
-            var file = Path.GetRelativePath(RepositoryPaths.Root, tree.FilePath);
-            foreach (var node in tree.GetRoot().DescendantNodes())
+            if (node is not (SimpleNameSyntax or ImplicitObjectCreationExpressionSyntax or AttributeSyntax or ConstructorInitializerSyntax))
             {
-                if (node is not (SimpleNameSyntax or ImplicitObjectCreationExpressionSyntax or AttributeSyntax or ConstructorInitializerSyntax))
+                continue;
+            }
+            if (Folder(FileNamespace(model, node), project) is not { } from)
+            {
+                continue;
+            }
+            var info = model.GetSymbolInfo(node);
+            var symbol = info.Symbol ?? info.CandidateSymbols.FirstOrDefault();
+            foreach (var declared in Declarers(symbol))
+            {
+                var to = Folder(declared, project) ?? declared.ToDisplayString();
+                if (to != from && !declared.IsGlobalNamespace && seen.Add((from, to)))
                 {
-                    continue;
-                }
-                if (Folder(FileNamespace(model, node), project) is not { } from)
-                {
-                    continue;
-                }
-                var info = model.GetSymbolInfo(node);
-                var symbol = info.Symbol ?? info.CandidateSymbols.FirstOrDefault();
-                foreach (var declared in Declarers(symbol))
-                {
-                    var to = Folder(declared, project) ?? declared.ToDisplayString();
-                    if (to != from && !declared.IsGlobalNamespace && seen.Add((from, to, file)))
-                    {
-                        var line = tree.GetLineSpan(node.Span).StartLinePosition.Line + 1;
-                        found.Add(new FolderReference(from, to, file, line, symbol!.ToDisplayString()));
-                    }
+                    var line = tree.GetLineSpan(node.Span).StartLinePosition.Line + 1;
+                    found.Add(new FolderReference(from, to, file, line, symbol!.ToDisplayString()));
                 }
             }
         }
@@ -155,7 +156,7 @@ internal static class SourceReferences
             var generated = BuildGenerated(project).Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), parse, f));
             var compilation = CSharpCompilation.Create(project, handWritten.Concat(generated), core is null ? references : [.. references, core.ToMetadataReference()], options);
             found.AddRange(Scan(compilation, handWritten, project));
-            unbound.AddRange(handWritten.SelectMany(tree => UnboundIn(compilation.GetSemanticModel(tree))));
+            unbound.AddRange(handWritten.AsParallel().SelectMany(tree => UnboundIn(compilation.GetSemanticModel(tree))).ToList());
             core ??= compilation;
         }
         return (found, unbound);
