@@ -33,7 +33,7 @@ internal static class SourceReferences
 
     private static readonly Lazy<(IReadOnlyList<FolderReference> References, IReadOnlyList<string> Unbound)> InSource = new(ScanSource);
 
-    /// <summary>The references of src/ (Serving.Core, then Serving.Gateway), bound once per test run (a few seconds).</summary>
+    /// <summary>The references of src/ (Serving.Core, then Serving.Gateway), bound once per test run (tens of seconds of CPU, files in parallel).</summary>
     public static IReadOnlyList<FolderReference> Source => InSource.Value.References;
 
     /// <summary>
