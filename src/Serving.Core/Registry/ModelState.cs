@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Serving.Core.Repository;
 
 namespace Serving.Core.Registry;
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Serving.Core.Repository;
 using Serving.Core.Storage;
 
 namespace Serving.Core.Registry;

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
+using Serving.Core.Repository;
 using Serving.Core.Storage;
 
 namespace Serving.Core.Registry;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Serving.Core.Repository;
 using Serving.Core.Storage;
 
 namespace Serving.Core.Registry;

@@ -54,7 +54,7 @@ public static class ModelRepositoryScanner
     }
 
     /// <summary>Whether <paramref name="name"/> is a model name the gateway serves (the registry's rule).</summary>
-    public static bool IsValidModelName(string name) => Registry.ModelNames.IsValidModel(name);
+    public static bool IsValidModelName(string name) => ModelNames.IsValidModel(name);
 
     private static (VersionMetadata Metadata, string? Error) ReadMetadata(string path)
     {

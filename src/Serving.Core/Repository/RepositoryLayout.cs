@@ -1,5 +1,4 @@
 using System.Globalization;
-using Serving.Core.Registry;
 
 namespace Serving.Core.Repository;
 

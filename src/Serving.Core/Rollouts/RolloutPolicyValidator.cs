@@ -1,6 +1,7 @@
 using System.Globalization;
 using Serving.Core.Outcomes;
 using Serving.Core.Registry;
+using Serving.Core.Repository;
 using Serving.Core.Storage;
 
 namespace Serving.Core.Rollouts;

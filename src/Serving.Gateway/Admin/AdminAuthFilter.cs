@@ -68,7 +68,7 @@ internal sealed partial class AdminAuthFilter : IEndpointFilter
         }
         if (configuration[TokenFileKey] is { Length: > 0 } path)
         {
-            return AdminTokenFile.Read(path) is { } fromFile
+            return SecretFile.Read(path) is { } fromFile
                 ? Authorize(context, fromFile, allowLoopback: false)
                 : AdminResults.Error(StatusCodes.Status503ServiceUnavailable, "the admin token file (Serving:AdminTokenFile) is missing or empty");
         }
@@ -115,7 +115,7 @@ internal sealed partial class AdminAuthFilter : IEndpointFilter
         IConfigurationSection? matched = null;
         foreach (var identity in identities)
         {
-            var token = identity["TokenFile"] is { Length: > 0 } file ? AdminTokenFile.Read(file) : identity["Token"];
+            var token = identity["TokenFile"] is { Length: > 0 } file ? SecretFile.Read(file) : identity["Token"];
             if (!string.IsNullOrEmpty(token) && SecretComparison.Equal(presented, token))
             {
                 matched ??= identity;

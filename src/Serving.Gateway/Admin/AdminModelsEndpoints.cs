@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Serving.Core.Registry;
+using Serving.Core.Repository;
 
 namespace Serving.Gateway.Admin;
 

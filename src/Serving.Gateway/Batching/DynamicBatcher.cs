@@ -219,7 +219,7 @@ internal sealed class DynamicBatcher : IDisposable
         var trace = ServingActivities.StartBatch(_batch, rows, started, _name);
         var status = Execute(_batch, rows, out var error);
         var ticks = Stopwatch.GetTimestamp() - started;
-        ServingActivities.StopBatch(trace, status, error);
+        ServingActivities.StopBatch(trace, status == WorkStatus.Completed ? null : status.ToString(), error);
         _metrics.ComputeDuration.Observe((double)ticks / Stopwatch.Frequency);
         _metrics.BatchRows.Observe(rows);
         Interlocked.Increment(ref _batchesRun);

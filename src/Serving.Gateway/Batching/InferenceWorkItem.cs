@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Tasks.Sources;
 using Serving.Core.Protocol;
+using Serving.Gateway.Tracing;
 
 namespace Serving.Gateway.Batching;
 
@@ -12,7 +13,7 @@ namespace Serving.Gateway.Batching;
 /// result, the response buffers, and the completion the batcher signals. Pooled: <see cref="Rent"/>
 /// and <see cref="Return"/> it; returning releases every tensor buffer to the array pool.
 /// </summary>
-internal sealed class InferenceWorkItem : IValueTaskSource<WorkStatus>
+internal sealed class InferenceWorkItem : IValueTaskSource<WorkStatus>, ITracedWork
 {
     private const int MaxPooled = 1024;
     private static readonly ConcurrentQueue<InferenceWorkItem> Pool = new();

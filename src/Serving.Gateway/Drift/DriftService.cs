@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Serving.Core.Drift;
 using Serving.Gateway.Alerts;
-using Serving.Gateway.Inference;
 
 namespace Serving.Gateway.Drift;
 
@@ -13,7 +12,7 @@ namespace Serving.Gateway.Drift;
 /// and persists alarms and history in the <see cref="IDriftStateStore"/>. Never on the request path.
 /// </summary>
 internal sealed partial class DriftService(
-    ModelHost host,
+    IMonitoredVersions versions,
     DriftAlerts alerts,
     IDriftWindowExchange exchange,
     IDriftStateStore store,
@@ -70,34 +69,27 @@ internal sealed partial class DriftService(
     {
         var live = new HashSet<VersionDriftMonitor>();
         var unavailable = new HashSet<(string, string)>();
-        foreach (var entry in host.Catalog.Models)
+        foreach (var version in versions.Monitored())
         {
-            foreach (var version in entry.Versions)
+            if (version.Monitor is not { } monitor)
             {
-                if (version.State is not (VersionState.Ready or VersionState.Draining))
+                if (version.Unavailable is not null)
                 {
-                    continue;
+                    unavailable.Add((version.Model, version.Version));
+                    DriftMetrics.MonitorAvailable.WithLabels(version.Model, version.Version).Set(0);
                 }
-                if (version.Drift is not { } monitor)
-                {
-                    if (version.DriftUnavailable is not null)
-                    {
-                        unavailable.Add((version.Model, version.VersionText));
-                        DriftMetrics.MonitorAvailable.WithLabels(version.Model, version.VersionText).Set(0);
-                    }
-                    continue;
-                }
-                live.Add(monitor);
-                if (_known.Add(monitor))
-                {
-                    await RestoreAsync(monitor, cancellationToken).ConfigureAwait(false);
-                }
-                DriftMetrics.MonitorAvailable.WithLabels(version.Model, version.VersionText).Set(1);
-                DriftMetrics.CurrentWindowRows.WithLabels(version.Model, version.VersionText).Set(monitor.Recorder.CurrentRowCount);
-                if (monitor.Recorder.RotateIfDue() is { } window)
-                {
-                    _windows.Close(monitor, window, cancellationToken);
-                }
+                continue;
+            }
+            live.Add(monitor);
+            if (_known.Add(monitor))
+            {
+                await RestoreAsync(monitor, cancellationToken).ConfigureAwait(false);
+            }
+            DriftMetrics.MonitorAvailable.WithLabels(version.Model, version.Version).Set(1);
+            DriftMetrics.CurrentWindowRows.WithLabels(version.Model, version.Version).Set(monitor.Recorder.CurrentRowCount);
+            if (monitor.Recorder.RotateIfDue() is { } window)
+            {
+                _windows.Close(monitor, window, cancellationToken);
             }
         }
         foreach (var closed in await _windows.CollectDueAsync(live, cancellationToken).ConfigureAwait(false))

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Serving.Core.Outcomes;
 using Serving.Core.Rollouts;
-using Serving.Gateway.Rollouts;
 
 namespace Serving.Gateway.Experiments;
 
@@ -12,14 +11,14 @@ namespace Serving.Gateway.Experiments;
 /// Runs on the feedback request's thread; looks up the policy in the rollout table (no I/O) and hands the value
 /// to the store without waiting.
 /// </summary>
-internal sealed class ExperimentObserver(RolloutSyncService rollouts, IExperimentArmStore store) : ILabelledPredictionObserver
+internal sealed class ExperimentObserver(IRolloutPolicies rollouts, IExperimentArmStore store) : ILabelledPredictionObserver
 {
     /// <inheritdoc />
     public void Observe(LabelledPrediction prediction)
     {
         ArgumentNullException.ThrowIfNull(prediction);
-        if (!rollouts.Table.TryGet(prediction.Model, out RolloutRuntime runtime)
-            || Arm(runtime.Policy, prediction) is not { } target)
+        if (!rollouts.TryGetPolicy(prediction.Model, out RolloutPolicy? policy)
+            || Arm(policy, prediction) is not { } target)
         {
             return;
         }

@@ -19,6 +19,7 @@ using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
 using Serving.Gateway.Security;
 using Serving.Gateway.Tracing;
+using Yarp.ReverseProxy.Model;
 
 namespace Serving.Gateway.Hosting;
 
@@ -56,6 +57,7 @@ public static class ServingApplication
         services.AddSingleton<DriftService>();
         services.AddHostedService(static sp => sp.GetRequiredService<DriftService>());
         services.AddSingleton<ModelHost>();
+        services.AddSingleton<IMonitoredVersions>(static sp => sp.GetRequiredService<ModelHost>());
         services.AddWorkerForwarding();
         services.AddSingleton<AliasTable>();
         services.AddOutcomes(builder.Configuration);
@@ -73,6 +75,7 @@ public static class ServingApplication
         services.AddPayloadLog(builder.Configuration);
         services.AddSingleton<ShadowDispatcher>();
         services.AddSingleton<RolloutSyncService>();
+        services.AddSingleton<IRolloutPolicies>(static sp => sp.GetRequiredService<RolloutSyncService>());
         services.AddHostedService(static sp => sp.GetRequiredService<RolloutSyncService>());
         services.AddServingRegistry(builder.Configuration);
         services.AddSingleton<RegistryLifecycleService>();
@@ -98,6 +101,13 @@ public static class ServingApplication
         return builder;
     }
 
+    /// <summary>Forwards a request for a model hosted by workers as it is, answering with the error forwarding owes when none answered.</summary>
+    private static async Task ForwardUnchangedAsync(RemoteForwarder forwarder, HttpContext context, ClusterState cluster, string model)
+    {
+        var forwarded = await forwarder.ForwardUnchangedAsync(context, cluster, model).ConfigureAwait(false);
+        await ProtocolErrors.WriteAsync(context, forwarded).ConfigureAwait(false);
+    }
+
     /// <summary>Adds the inference path and the protocol, metrics and health endpoints to <paramref name="app"/>.</summary>
     public static WebApplication UseServing(this WebApplication app)
     {
@@ -119,7 +129,7 @@ public static class ServingApplication
                 && !host.Catalog.TryGetModel(name, out _) && workers.TryGetCluster(name, out var cluster))
             {
                 // Metadata and readiness of a model hosted by workers: one of them answers, unchanged.
-                return forwarder.ForwardUnchangedAsync(context, cluster, name.ToString());
+                return ForwardUnchangedAsync(forwarder, context, cluster, name.ToString());
             }
             return next(context);
         });

@@ -15,7 +15,7 @@ namespace Serving.Gateway.Inference;
 /// routable; versions that leave stop taking requests, finish those in flight, and are disposed.
 /// Requests only ever read <see cref="Catalog"/>, an immutable snapshot swapped atomically.
 /// </summary>
-internal sealed partial class ModelHost : IDisposable
+internal sealed partial class ModelHost : IMonitoredVersions, IDisposable
 {
     private static readonly Gauge ProductionServing = Prometheus.Metrics.CreateGauge(
         "serving_production_version_serving",
@@ -47,6 +47,21 @@ internal sealed partial class ModelHost : IDisposable
 
     /// <summary>The current snapshot of models and versions.</summary>
     public ModelCatalog Catalog => _catalog;
+
+    /// <inheritdoc />
+    public IEnumerable<MonitoredVersion> Monitored()
+    {
+        foreach (var entry in Catalog.Models)
+        {
+            foreach (var version in entry.Versions)
+            {
+                if (version.State is VersionState.Ready or VersionState.Draining)
+                {
+                    yield return new MonitoredVersion(version.Model, version.VersionText, version.Drift, version.DriftUnavailable);
+                }
+            }
+        }
+    }
 
     /// <summary>
     /// How long until a failed version is due to be loaded again (<see cref="LoadRetry"/>), at most

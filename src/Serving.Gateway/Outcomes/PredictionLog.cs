@@ -8,7 +8,6 @@ using Serving.Core.Rollouts;
 using Serving.Gateway.Batching;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
-using Serving.Gateway.Protocol;
 
 namespace Serving.Gateway.Outcomes;
 
@@ -42,9 +41,8 @@ internal sealed class PredictionLog
     public ChannelReader<PendingPrediction> Pending => _queue.Reader;
 
     /// <summary>Queues the prediction of an answered request when its model's outcomes are enabled; never waits.</summary>
-    public void Record(in InferenceRoute route, InferenceWorkItem item)
+    public void Record(LoadedVersion version, RouteVariant variant, InferenceWorkItem item)
     {
-        var version = route.Version!;
         if (item.RequestId is not { } id || _options.For(version.Model) is not { } settings)
         {
             return;
@@ -78,7 +76,7 @@ internal sealed class PredictionLog
             }
             score = rowScores[0];
         }
-        var pending = new PendingPrediction(version.Model, version.VersionText, VariantNames.Of(route.Variant), id, score, rowScores, rows,
+        var pending = new PendingPrediction(version.Model, version.VersionText, VariantNames.Of(variant), id, score, rowScores, rows,
             _time.GetUtcNow().ToUnixTimeMilliseconds());
         if (!_queue.Writer.TryWrite(pending))
         {

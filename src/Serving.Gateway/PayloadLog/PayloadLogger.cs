@@ -6,7 +6,7 @@ using Prometheus;
 using Serving.Core.Protocol;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Batching;
-using Serving.Gateway.Protocol;
+using Serving.Gateway.Inference;
 
 namespace Serving.Gateway.PayloadLog;
 
@@ -63,14 +63,13 @@ internal sealed class PayloadLogger
     public static Counter.Child Failed { get; } = Records.WithLabels("failed");
 
     /// <summary>Offers one answered request; logs it when sampled. Called after the response is on its way.</summary>
-    public void Offer(in InferenceRoute route, InferenceWorkItem item, double seconds)
+    public void Offer(LoadedVersion version, RouteVariant variant, InferenceWorkItem item, double seconds)
     {
         if (_threshold == 0 || !Sampled(item))
         {
             return;
         }
 
-        var version = route.Version!;
         var request = item.Request;
         var signature = request.Signature;
         long bytes = 0;
@@ -101,7 +100,7 @@ internal sealed class PayloadLogger
             outputs[i] = new PayloadTensor(name, output.DataType, output.Shape.AsSpan().ToArray(), truncated ? null : output.Bytes.ToArray());
         }
 
-        var record = new PayloadRecord(_time.GetUtcNow(), version.Model, version.VersionText, VariantNames.Of(route.Variant),
+        var record = new PayloadRecord(_time.GetUtcNow(), version.Model, version.VersionText, VariantNames.Of(variant),
             item.RequestId ?? (request.HasId ? Encoding.UTF8.GetString(request.Id) : null), seconds, truncated, inputs, outputs);
         if (!_queue.Writer.TryWrite(record))
         {

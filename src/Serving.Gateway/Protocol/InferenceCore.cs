@@ -211,8 +211,8 @@ internal sealed partial class InferenceCore
         version.Metrics.Ok.Inc();
         version.Metrics.RequestDuration.Observe(seconds);
         version.Drift?.Record(item);
-        _predictions?.Record(route, item);
-        _payloads.Offer(route, item, seconds);
+        _predictions?.Record(version, route.Variant, item);
+        _payloads.Offer(version, route.Variant, item, seconds);
         if (route.Rollout is { } rollout)
         {
             RecordRollout(route, item, seconds, error: false);

@@ -86,8 +86,9 @@ internal sealed class InferenceEndpoint
             var remotePath = route.RemoteVersion is null
                 ? $"/v2/models/{route.RemoteModel}/infer"
                 : $"/v2/models/{route.RemoteModel}/versions/{route.RemoteVersion}/infer";
-            var answered = await _forwarder.ForwardAsync(context, route.Cluster!, route.RemoteModel!, remotePath, VariantNames.Of(route.Variant));
-            InferenceCore.RecordRemote(route, !answered, started);
+            var forwarded = await _forwarder.ForwardAsync(context, route.Cluster!, route.RemoteModel!, remotePath, VariantNames.Of(route.Variant));
+            await ProtocolErrors.WriteAsync(context, forwarded);
+            InferenceCore.RecordRemote(route, forwarded.ServerError, started);
             return;
         }
         if (route.Failure.Failed)

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Serving.Gateway.Remote;
 
 namespace Serving.Gateway.Protocol;
 
@@ -40,12 +41,6 @@ internal sealed record ReadinessResponse(
     [property: JsonPropertyName("models")] IReadOnlyList<ModelReadiness> Models,
     [property: JsonPropertyName("workers"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WorkerReadiness>? Workers = null,
     [property: JsonPropertyName("drift_unavailable"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? DriftUnavailable = null);
-
-/// <summary>Health of one worker in the readiness detail of a process that forwards to workers.</summary>
-internal sealed record WorkerReadiness(
-    [property: JsonPropertyName("address")] string Address,
-    [property: JsonPropertyName("healthy")] bool Healthy,
-    [property: JsonPropertyName("in_flight")] int InFlight);
 
 /// <summary>Readiness of one model in the readiness detail.</summary>
 internal sealed record ModelReadiness(

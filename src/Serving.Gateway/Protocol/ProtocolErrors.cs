@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
+using Serving.Gateway.Remote;
 
 namespace Serving.Gateway.Protocol;
 
@@ -39,6 +40,10 @@ internal static class ProtocolErrors
         return WriteAsync(context, StatusOf(failure.Error), failure.Message,
             retryAfter: failure.Error is InferenceError.Unavailable or InferenceError.Overloaded or InferenceError.OverBudget);
     }
+
+    /// <summary>Writes the error a forwarding owes the client; nothing when a worker answered or the client went away.</summary>
+    public static Task WriteAsync(HttpContext context, in ForwardResult forwarded) =>
+        forwarded.Error is { } error ? WriteAsync(context, forwarded.Status, error, forwarded.RetryAfter) : Task.CompletedTask;
 
     public static Task WriteAsync(HttpContext context, int status, string message, bool retryAfter = false)
     {

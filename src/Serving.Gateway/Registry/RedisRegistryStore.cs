@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Serving.Core.Registry;
+using Serving.Core.Repository;
 using Serving.Core.Storage;
 using Serving.Gateway.Hosting;
 using StackExchange.Redis;

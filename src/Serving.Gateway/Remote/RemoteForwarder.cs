@@ -3,7 +3,6 @@ using System.Net;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Serving.Gateway.Hosting;
-using Serving.Gateway.Protocol;
 using Serving.Gateway.Tracing;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -64,18 +63,19 @@ internal sealed partial class RemoteForwarder : IDisposable
     }
 
     /// <summary>
-    /// Forwards the request to a worker of <paramref name="cluster"/> at <paramref name="path"/>. Returns
-    /// false when the client got a server error (the worker's or the gateway's), for rollout analysis.
+    /// Forwards the request to a worker of <paramref name="cluster"/> at <paramref name="path"/>. Says whether
+    /// the client got a server error (the worker's or the gateway's), for rollout analysis, and the error the
+    /// gateway owes the client when no worker answered, which the caller writes.
     /// </summary>
-    public async Task<bool> ForwardAsync(HttpContext context, ClusterState cluster, string model, string path, string? variant)
+    public async Task<ForwardResult> ForwardAsync(HttpContext context, ClusterState cluster, string model, string path, string? variant)
     {
         var started = Stopwatch.GetTimestamp();
         using var trace = ServingActivities.StartForward(context, model, path);
         var request = context.Request;
         var body = await BufferBodyAsync(context).ConfigureAwait(false);
-        if (body.Failed)
+        if (body.Failed is { } refused)
         {
-            return true;
+            return refused;
         }
         var transformer = new ForwardTransformer(path, variant);
         var ownCluster = cluster.ClusterId != WorkerClusters.Wildcard;
@@ -111,7 +111,7 @@ internal sealed partial class RemoteForwarder : IDisposable
                 label = ForwardMetrics.Confirm(model, ownCluster, status);
                 ForwardMetrics.Requests.WithLabels(label, address, ForwardMetrics.Outcome(status)).Inc();
                 ForwardMetrics.Duration.WithLabels(label).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-                return status < StatusCodes.Status500InternalServerError;
+                return ForwardResult.Answered(status);
             }
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             if (IsTransportFailure(error))
@@ -132,30 +132,30 @@ internal sealed partial class RemoteForwarder : IDisposable
             if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
                 or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
             {
-                return true;
+                return default;
             }
             LogForwardFailed(_logger, model, address, error, exception?.Message ?? "");
-            if (!context.Response.HasStarted)
+            if (context.Response.HasStarted)
             {
-                context.Response.Clear();
-                var status = error == ForwarderError.RequestTimedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
-                await ProtocolErrors.WriteAsync(context, status, $"Worker {address} failed to answer for model '{model}': {error}.").ConfigureAwait(false);
+                return new ForwardResult(ServerError: true);
             }
-            return false;
+            context.Response.Clear();
+            return ForwardResult.Fail(error == ForwarderError.RequestTimedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+                $"Worker {address} failed to answer for model '{model}': {error}.");
         }
         ForwardMetrics.Requests.WithLabels(label, "", "no_destination").Inc();
-        if (!context.Response.HasStarted)
+        if (context.Response.HasStarted)
         {
-            context.Response.Clear();
-            await ProtocolErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, previous is null
-                ? $"No healthy worker hosts model '{model}'."
-                : $"No worker hosting model '{model}' could be reached.", retryAfter: true).ConfigureAwait(false);
+            return new ForwardResult(ServerError: true);
         }
-        return false;
+        context.Response.Clear();
+        return ForwardResult.Fail(StatusCodes.Status503ServiceUnavailable, previous is null
+            ? $"No healthy worker hosts model '{model}'."
+            : $"No worker hosting model '{model}' could be reached.", retryAfter: true);
     }
 
     /// <summary>Forwards the request to a worker of <paramref name="cluster"/> at its own path (metadata and readiness of a model hosted there).</summary>
-    public Task ForwardUnchangedAsync(HttpContext context, ClusterState cluster, string model) =>
+    public Task<ForwardResult> ForwardUnchangedAsync(HttpContext context, ClusterState cluster, string model) =>
         ForwardAsync(context, cluster, model, context.Request.Path.Value!, variant: null);
 
     /// <summary>
@@ -198,8 +198,8 @@ internal sealed partial class RemoteForwarder : IDisposable
     private static bool IsTransportFailure(ForwarderError error) =>
         error is ForwarderError.Request or ForwarderError.RequestBodyDestination or ForwarderError.ResponseHeaders;
 
-    /// <summary>The buffered request body (null when there is none); Failed when a response was already written.</summary>
-    private readonly record struct BufferedBody(byte[]? Bytes, int Length, bool Failed);
+    /// <summary>The buffered request body (null when there is none); Failed, how forwarding ends, when it could not be read.</summary>
+    private readonly record struct BufferedBody(byte[]? Bytes, int Length, ForwardResult? Failed);
 
     private async ValueTask<BufferedBody> BufferBodyAsync(HttpContext context)
     {
@@ -211,9 +211,8 @@ internal sealed partial class RemoteForwarder : IDisposable
         if (request.ContentLength > _maxBody)
         {
             context.Response.Headers.Connection = "close";
-            await ProtocolErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
-                $"The request body ({request.ContentLength} bytes) exceeds the limit of {_maxBody} bytes.").ConfigureAwait(false);
-            return new BufferedBody(null, 0, true);
+            return new BufferedBody(null, 0, ForwardResult.Fail(StatusCodes.Status413PayloadTooLarge,
+                $"The request body ({request.ContentLength} bytes) exceeds the limit of {_maxBody} bytes."));
         }
         var stream = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
         try
@@ -222,22 +221,21 @@ internal sealed partial class RemoteForwarder : IDisposable
         }
         catch (OperationCanceledException)
         {
-            return new BufferedBody(null, 0, true);
+            return new BufferedBody(null, 0, default(ForwardResult));
         }
         catch (BadHttpRequestException ex)
         {
-            await ProtocolErrors.WriteAsync(context, ex.StatusCode, ex.Message).ConfigureAwait(false);
-            return new BufferedBody(null, 0, true);
+            return new BufferedBody(null, 0, ForwardResult.Fail(ex.StatusCode, ex.Message));
         }
         catch (IOException)
         {
             // The client went away while sending its body.
-            return new BufferedBody(null, 0, true);
+            return new BufferedBody(null, 0, default(ForwardResult));
         }
         // A chunked body is sent on with its length now known.
         request.Headers.Remove("Transfer-Encoding");
         request.ContentLength = stream.Length;
-        return new BufferedBody(stream.GetBuffer(), (int)stream.Length, false);
+        return new BufferedBody(stream.GetBuffer(), (int)stream.Length, null);
     }
 
     public void Dispose() => _invoker.Dispose();

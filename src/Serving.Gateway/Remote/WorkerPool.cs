@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
 using Serving.Core.Registry;
 using Serving.Gateway.Hosting;
-using Serving.Gateway.Protocol;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
 

@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using Prometheus;
 using Serving.Core.Rollouts;
 using Serving.Core.Storage;
+using Serving.Gateway.Experiments;
 using Serving.Gateway.Hosting;
 
 namespace Serving.Gateway.Rollouts;
@@ -12,7 +14,7 @@ namespace Serving.Gateway.Rollouts;
 /// snapshot (<c>snapshot/rollouts.json</c> in the state directory) in force until it can.
 /// </summary>
 internal sealed partial class RolloutSyncService(
-    IRolloutStore store, StoreSnapshot<RolloutPolicy> snapshot, TimeProvider time, ILogger<RolloutSyncService> logger) : BackgroundService
+    IRolloutStore store, StoreSnapshot<RolloutPolicy> snapshot, TimeProvider time, ILogger<RolloutSyncService> logger) : BackgroundService, IRolloutPolicies
 {
     private static readonly TimeSpan Resync = TimeSpan.FromSeconds(5);
     private static readonly Gauge Weight = Prometheus.Metrics.CreateGauge(
@@ -26,6 +28,14 @@ internal sealed partial class RolloutSyncService(
 
     /// <summary>The rollouts in force.</summary>
     public RolloutTable Table => _table;
+
+    /// <inheritdoc />
+    public bool TryGetPolicy(string model, [MaybeNullWhen(false)] out RolloutPolicy policy)
+    {
+        var found = _table.TryGet(model, out var runtime);
+        policy = found ? runtime.Policy : null;
+        return found;
+    }
 
     /// <summary>Reads the store now and publishes the result (also used by the rollout loop after it writes).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Serving.Gateway.Admin;
 
 namespace Serving.Gateway.Security;
 
@@ -62,7 +61,7 @@ internal sealed class ApiKeyTable
             {
                 return _configuredHash;
             }
-            if (AdminTokenFile.Read(keyFile) is not { } text)
+            if (SecretFile.Read(keyFile) is not { } text)
             {
                 return null;
             }

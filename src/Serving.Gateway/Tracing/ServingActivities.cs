@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using Serving.Gateway.Batching;
 
 namespace Serving.Gateway.Tracing;
 
 /// <summary>
 /// The gateway's own spans, all from one <see cref="ActivitySource"/>: queue wait and batch execution
-/// (<see cref="DynamicBatcher"/>) and forwarding to a worker (<see cref="Remote.RemoteForwarder"/>).
+/// (<see cref="Batching.DynamicBatcher"/>) and forwarding to a worker (<see cref="Remote.RemoteForwarder"/>).
 /// </summary>
 /// <remarks>
 /// Every method first asks <see cref="ActivitySource.HasListeners"/>: with tracing off no listener is
@@ -58,7 +57,8 @@ internal static class ServingActivities
     /// Records the queue wait of every traced request in <paramref name="batch"/> (ended at
     /// <paramref name="started"/>, a <see cref="Stopwatch"/> timestamp) and starts the batch's span.
     /// </summary>
-    public static BatchTrace StartBatch(List<InferenceWorkItem> batch, int rows, long started, string batcher)
+    public static BatchTrace StartBatch<TWork>(List<TWork> batch, int rows, long started, string batcher)
+        where TWork : ITracedWork
     {
         if (!Source.HasListeners())
         {
@@ -105,16 +105,19 @@ internal static class ServingActivities
         return new BatchTrace(span, previous);
     }
 
-    /// <summary>Ends the batch's span with its outcome and puts the thread's previous current activity back.</summary>
-    public static void StopBatch(in BatchTrace trace, WorkStatus status, string? error)
+    /// <summary>
+    /// Ends the batch's span with its outcome (<paramref name="failure"/>: null when it completed, else the
+    /// batcher's status name) and puts the thread's previous current activity back.
+    /// </summary>
+    public static void StopBatch(in BatchTrace trace, string? failure, string? error)
     {
         if (trace.Span is not { } span)
         {
             return;
         }
-        if (status != WorkStatus.Completed)
+        if (failure is not null)
         {
-            span.SetTag("serving.batch.status", status.ToString());
+            span.SetTag("serving.batch.status", failure);
             span.SetStatus(ActivityStatusCode.Error, error);
         }
         span.Stop();

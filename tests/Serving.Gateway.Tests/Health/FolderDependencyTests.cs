@@ -1,4 +1,5 @@
-using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Serving.Testing.Common;
 
 namespace Serving.Gateway.Tests.Health;
@@ -9,26 +10,26 @@ namespace Serving.Gateway.Tests.Health;
 /// <see cref="KnownExceptions"/> (today's cycles, to be removed); an exception that no longer occurs fails
 /// too, so the list only shrinks.
 /// </summary>
-public sealed partial class FolderDependencyTests
+public sealed class FolderDependencyTests
 {
     /// <summary>What each folder may reference, besides itself. Folders not listed may reference nothing.</summary>
     internal static readonly Dictionary<string, string[]> Allowed = new()
     {
         // Core: Protocol, Drift and Storage stand alone; nothing in Core references ASP.NET Core.
         ["Serving.Core.Registry"] = ["Serving.Core.Repository", "Serving.Core.Storage"],
-        ["Serving.Core.Rollouts"] = ["Serving.Core.Drift", "Serving.Core.Outcomes", "Serving.Core.Registry", "Serving.Core.Storage"],
+        ["Serving.Core.Rollouts"] = ["Serving.Core.Drift", "Serving.Core.Outcomes", "Serving.Core.Registry", "Serving.Core.Repository", "Serving.Core.Storage"],
         ["Serving.Core.Outcomes"] = ["Serving.Core.Drift", "Serving.Core.Storage"],
         // Gateway, from the bottom up: Metrics, Alerts and OnCall stand alone.
         ["Serving.Gateway.Batching"] = ["Serving.Gateway.Metrics", "Serving.Gateway.Tracing"],
-        ["Serving.Gateway.Inference"] = ["Serving.Gateway.Batching", "Serving.Gateway.Metrics"],
-        ["Serving.Gateway.Drift"] = ["Serving.Gateway.Alerts", "Serving.Gateway.Batching", "Serving.Gateway.Inference", "Serving.Gateway.Metrics"],
+        ["Serving.Gateway.Drift"] = ["Serving.Gateway.Alerts", "Serving.Gateway.Batching", "Serving.Gateway.Metrics"],
+        ["Serving.Gateway.Inference"] = ["Serving.Gateway.Batching", "Serving.Gateway.Drift", "Serving.Gateway.Metrics"],
         ["Serving.Gateway.Remote"] = ["Serving.Gateway.Metrics", "Serving.Gateway.Tracing"],
         ["Serving.Gateway.ConceptDrift"] = ["Serving.Gateway.Alerts", "Serving.Gateway.Metrics"],
         ["Serving.Gateway.Outcomes"] = ["Serving.Gateway.Batching", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Remote"],
-        ["Serving.Gateway.PayloadLog"] = ["Serving.Gateway.Batching", "Serving.Gateway.Metrics"],
+        ["Serving.Gateway.PayloadLog"] = ["Serving.Gateway.Batching", "Serving.Gateway.Inference", "Serving.Gateway.Metrics"],
         ["Serving.Gateway.Registry"] = ["Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Remote"],
         ["Serving.Gateway.Rollouts"] = ["Serving.Gateway.Alerts", "Serving.Gateway.Batching", "Serving.Gateway.Experiments", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Registry"],
-        ["Serving.Gateway.Protocol"] = ["Serving.Gateway.Batching", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Outcomes", "Serving.Gateway.PayloadLog", "Serving.Gateway.Registry", "Serving.Gateway.Remote", "Serving.Gateway.Rollouts"],
+        ["Serving.Gateway.Protocol"] = ["Serving.Gateway.Batching", "Serving.Gateway.Drift", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Outcomes", "Serving.Gateway.PayloadLog", "Serving.Gateway.Registry", "Serving.Gateway.Remote", "Serving.Gateway.Rollouts"],
         ["Serving.Gateway.Grpc"] = ["Serving.Gateway.Batching", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Protocol", "Serving.Gateway.Registry", "Serving.Gateway.Remote", "Serving.Gateway.Rollouts"],
         ["Serving.Gateway.Security"] = ["Serving.Gateway.Grpc", "Serving.Gateway.Metrics", "Serving.Gateway.Protocol"],
         ["Serving.Gateway.Admin"] = ["Serving.Gateway.Alerts", "Serving.Gateway.ConceptDrift", "Serving.Gateway.Drift", "Serving.Gateway.Inference", "Serving.Gateway.Metrics", "Serving.Gateway.Outcomes", "Serving.Gateway.Protocol", "Serving.Gateway.Registry", "Serving.Gateway.Rollouts", "Serving.Gateway.Security"],
@@ -44,23 +45,15 @@ public sealed partial class FolderDependencyTests
     internal static readonly (string From, string To, string Why)[] KnownExceptions =
     [
         ("Serving.Gateway.Inference", "Serving.Gateway.Hosting", "OnnxRuntimeOptions, BatchingDefaults, ServingOptions"),
-        ("Serving.Gateway.Inference", "Serving.Gateway.Drift", "the version's drift monitor (Drift also references Inference)"),
         ("Serving.Gateway.Remote", "Serving.Gateway.Hosting", "ServingOptions, forwarding options"),
-        ("Serving.Gateway.Remote", "Serving.Gateway.Protocol", "ProtocolErrors for forwarding failures (Protocol also references Remote)"),
         ("Serving.Gateway.Drift", "Serving.Gateway.Hosting", "ServingOptions, Redis connection"),
         ("Serving.Gateway.Registry", "Serving.Gateway.Hosting", "ServingOptions, change feed, Redis connection"),
         ("Serving.Gateway.Rollouts", "Serving.Gateway.Hosting", "ServingOptions, shadow options, change feed"),
         ("Serving.Gateway.Protocol", "Serving.Gateway.Hosting", "ServingOptions, request limits"),
         ("Serving.Gateway.Grpc", "Serving.Gateway.Hosting", "ServingOptions"),
-        ("Serving.Core.Repository", "Serving.Core.Registry", "the repository layout applies the registry's model-name rule and artifact-path check"),
-        ("Serving.Gateway.Tracing", "Serving.Gateway.Batching", "the batch span reads the work items' trace parents (Batching also starts the spans)"),
         ("Serving.Gateway.Tracing", "Serving.Gateway.Hosting", "tracing options and registration"),
-        ("Serving.Gateway.Security", "Serving.Gateway.Admin", "API keys share the admin token-file reader (Admin also uses SecretComparison)"),
-        ("Serving.Gateway.Experiments", "Serving.Gateway.Rollouts", "the arms observer reads the rollout table (the rollout loop reads the arms)"),
         ("Serving.Gateway.Experiments", "Serving.Gateway.Hosting", "ServingOptions, Redis connection"),
         ("Serving.Gateway.Outcomes", "Serving.Gateway.Hosting", "ServingOptions, Redis connection"),
-        ("Serving.Gateway.Outcomes", "Serving.Gateway.Protocol", "the prediction log reads the request's route (Protocol records into the log)"),
-        ("Serving.Gateway.PayloadLog", "Serving.Gateway.Protocol", "the payload record reads the request's route (Protocol offers to the log)"),
     ];
 
     [Fact]
@@ -87,12 +80,20 @@ public sealed partial class FolderDependencyTests
     [Fact]
     public void Source_CoreReferencesNoAspNetCore()
     {
-        var offending = Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "src", "Serving.Core"), "*.cs", SearchOption.AllDirectories)
-            .Where(static f => !IsBuildOutput(f))
-            .Where(static f => Code(f).Any(static l => l.Contains("Microsoft.AspNetCore", StringComparison.Ordinal)))
+        var offending = SourceReferences.Source
+            .Where(static r => r.From.StartsWith("Serving.Core.", StringComparison.Ordinal) && r.To.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal))
+            .Select(static r => $"{r.File}:{r.Line} {r.Symbol}")
             .ToArray();
 
         Assert.Empty(offending);
+    }
+
+    [Fact]
+    public void Source_EveryNameBinds()
+    {
+        // A name that does not bind (a missing reference assembly, a generated file not found) is an edge unseen.
+        var unbound = SourceReferences.Unbound;
+        Assert.True(unbound.Count == 0, $"{unbound.Count} names did not bind:\n" + string.Join("\n", unbound.Take(40)));
     }
 
     [Fact]
@@ -102,49 +103,41 @@ public sealed partial class FolderDependencyTests
         Assert.Contains(Edges(), static e => e.From == "Serving.Gateway.Protocol" && e.To == "Serving.Gateway.Remote");
     }
 
+    [Fact]
+    public void Scan_RelativeNameGlobalUsingAndAlias_EachAnEdge()
+    {
+        // Names the old text scan could not see: none of the using files spells "Serving.Gateway.Low".
+        string[] sources =
+        [
+            "namespace Serving.Gateway.Low; public static class Rule { public const int Limit = 3; public static int Twice(this int x) => 2 * x; }",
+            "namespace Serving.Gateway.Low.Deeper; public sealed class Shape;",
+            "global using Serving.Gateway.Low;",
+            "namespace Serving.Gateway.Relative; static class User { static int N => Low.Rule.Limit; }",
+            "namespace Serving.Gateway.Global { static class User { static int N => Rule.Limit; } }",
+            "namespace Serving.Gateway.Extension; static class User { static int N => 4.Twice(); }",
+            "namespace Serving.Gateway.Var; static class User { static object N() { var s = new Low.Deeper.Shape(); return s; } }",
+            "namespace Serving.Gateway.Nameof; static class User { static string N => nameof(Rule.Limit); }",
+            "using S = Serving.Gateway.Low.Deeper.Shape; namespace Serving.Gateway.Alias; static class User { static S? N => null; }",
+        ];
+        var trees = sources.Select(static (s, i) => CSharpSyntaxTree.ParseText(s, path: Path.Combine(RepositoryPaths.Root, $"probe{i}.cs"))).ToArray();
+        var compilation = CSharpCompilation.Create("Probe", trees, [MetadataReference.CreateFromFile(typeof(object).Assembly.Location)]);
+
+        var edges = SourceReferences.Scan(compilation, trees, "Serving.Gateway").Select(static r => (r.From, r.To)).Distinct().ToArray();
+
+        Assert.Equal(
+            new[] { "Alias", "Extension", "Global", "Nameof", "Relative", "Var" }.Select(static f => ("Serving.Gateway." + f, "Serving.Gateway.Low")),
+            edges.Order());
+    }
+
     private static bool IsAllowed(string from, string to) =>
         Allowed.TryGetValue(from, out var allowed) && (allowed.Contains("*") || allowed.Contains(to));
 
-    /// <summary>Every (folder, referenced folder, file) in src/, from usings and qualified names outside comments.</summary>
-    internal static List<(string From, string To, string File)> Edges()
-    {
-        var edges = new List<(string, string, string)>();
-        foreach (var project in new[] { "Serving.Core", "Serving.Gateway" })
-        {
-            var root = Path.Combine(RepositoryPaths.Root, "src", project);
-            foreach (var file in Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories).Where(static f => !IsBuildOutput(f)))
-            {
-                var relative = Path.GetRelativePath(root, file);
-                var folder = relative.Contains(Path.DirectorySeparatorChar) ? relative[..relative.IndexOf(Path.DirectorySeparatorChar)] : "";
-                if (folder.Length == 0)
-                {
-                    continue; // Program.cs and project-wide files compose everything.
-                }
-                var from = project + "." + folder;
-                foreach (var to in Code(file).SelectMany(static l => FolderReference().Matches(l)).Select(static m => m.Groups[1].Value).Distinct())
-                {
-                    // Across projects the project rules hold (the compiler enforces them): only folders of one project here.
-                    if (to != from && to.StartsWith(project + ".", StringComparison.Ordinal))
-                    {
-                        edges.Add((from, to, Path.GetRelativePath(RepositoryPaths.Root, file)));
-                    }
-                }
-            }
-        }
-        return edges;
-    }
+    /// <summary>Every (folder, referenced folder, file) between folders of one project of src/.</summary>
+    internal static List<(string From, string To, string File)> Edges() =>
+        SourceReferences.Source.Where(static r => r.To.StartsWith(ProjectOf(r.From) + ".", StringComparison.Ordinal))
+            .Select(static r => (r.From, r.To, r.File))
+            .Distinct()
+            .ToList();
 
-    private static bool IsBuildOutput(string file) =>
-        file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-        || file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
-
-    /// <summary>The file's lines without comments (whole-line and trailing // comments).</summary>
-    private static IEnumerable<string> Code(string file) =>
-        File.ReadLines(file)
-            .Select(static l => l.TrimStart())
-            .Where(static l => !l.StartsWith("//", StringComparison.Ordinal) && !l.StartsWith('*'))
-            .Select(static l => l.IndexOf(" //", StringComparison.Ordinal) is var c and >= 0 ? l[..c] : l);
-
-    [GeneratedRegex(@"\b(Serving\.(?:Core|Gateway)\.[A-Z][A-Za-z]+)\b")]
-    private static partial Regex FolderReference();
+    private static string ProjectOf(string folder) => folder[..folder.LastIndexOf('.')];
 }

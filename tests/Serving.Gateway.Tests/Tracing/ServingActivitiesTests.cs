@@ -79,7 +79,7 @@ public sealed class ServingActivitiesTests
         {
             var trace = ServingActivities.StartBatch([untraced, a, b], 3, Stopwatch.GetTimestamp(), "batcher m/1");
             Assert.Same(trace.Span, Activity.Current);
-            ServingActivities.StopBatch(trace, WorkStatus.Failed, "boom");
+            ServingActivities.StopBatch(trace, nameof(WorkStatus.Failed), "boom");
 
             // The request's thread gets its own activity back (the batch may run inline on it).
             Assert.Same(request, Activity.Current);
@@ -153,7 +153,7 @@ public sealed class ServingActivitiesTests
             item.TraceParent = ServingActivities.RecordedParent();
         }
         var trace = ServingActivities.StartBatch(batch, batch.Count, Stopwatch.GetTimestamp(), "batcher m/1");
-        ServingActivities.StopBatch(trace, WorkStatus.Completed, null);
+        ServingActivities.StopBatch(trace, failure: null, null);
         using var forward = ServingActivities.StartForward(context, "m", "/v2/models/m/versions/1/infer");
         forward.Attempt("http://worker:8000", 0);
         return trace.Span is not null || batch[0].TraceParent != default;

@@ -2,11 +2,11 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Serving.Gateway.Inference;
-using Serving.Gateway.Protocol;
+using Serving.Gateway.Outcomes;
 using Serving.Gateway.Remote;
 using StackExchange.Redis;
 
-namespace Serving.Gateway.Outcomes;
+namespace Serving.Gateway.Protocol;
 
 /// <summary>
 /// <c>POST /v2/models/{model}/feedback</c>: ground truth for earlier predictions, joined by request id

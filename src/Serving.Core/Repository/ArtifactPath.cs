@@ -1,4 +1,4 @@
-namespace Serving.Core.Registry;
+namespace Serving.Core.Repository;
 
 /// <summary>Syntax rules for artifact locations: relative, forward slashes, never leaving the repository.</summary>
 internal static class ArtifactPath
@@ -8,7 +8,7 @@ internal static class ArtifactPath
     /// Refused: empty, absolute (<c>/x</c>, <c>C:\x</c>, <c>\\server</c>), backslashes, empty, <c>.</c> or
     /// <c>..</c> segments, control characters. The model repository additionally checks that the
     /// file, with every symbolic link along its path resolved (<see cref="ResolveLinks(string)"/>), lies
-    /// inside its root (<see cref="ModelRepository.ResolveArtifact"/>).
+    /// inside its root (the registry's <c>ModelRepository.ResolveArtifact</c>).
     /// </remarks>
     public static string? Validate(string? path)
     {

@@ -1,15 +1,16 @@
-namespace Serving.Gateway.Admin;
+namespace Serving.Gateway.Security;
 
 /// <summary>
-/// Reads the admin token from <c>Serving:AdminTokenFile</c>, the way Kubernetes mounts a secret: the file
-/// is read again whenever its modification time changes (a rotated secret takes effect without a
-/// restart), surrounding whitespace (a trailing newline) is not part of the token.
+/// Reads a secret (the admin token of <c>Serving:AdminTokenFile</c>, an API key's <c>KeyFile</c>) from a file
+/// the way Kubernetes mounts a secret: the file is read again whenever its modification time changes (a
+/// rotated secret takes effect without a restart), surrounding whitespace (a trailing newline) is not part
+/// of the secret.
 /// </summary>
-internal static class AdminTokenFile
+internal static class SecretFile
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Cached> Cache = new(StringComparer.Ordinal);
 
-    /// <summary>The token in <paramref name="path"/>; null when the file is missing, unreadable or empty.</summary>
+    /// <summary>The secret in <paramref name="path"/>; null when the file is missing, unreadable or empty.</summary>
     public static string? Read(string path)
     {
         DateTime written;

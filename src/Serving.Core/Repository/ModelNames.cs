@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Serving.Core.Registry;
+namespace Serving.Core.Repository;
 
 /// <summary>Rules for model and alias names: they become file names, Redis keys and URL segments.</summary>
 internal static partial class ModelNames
