@@ -5,7 +5,6 @@ using Serving.Core.Protocol;
 using Serving.Core.Repository;
 using Serving.Gateway.Batching;
 using Serving.Gateway.Drift;
-using Serving.Gateway.Hosting;
 
 namespace Serving.Gateway.Inference;
 
@@ -26,7 +25,9 @@ internal sealed partial class ModelHost : IDisposable
     private readonly Dictionary<(string Model, int Version), LoadedVersion> _versions = [];
     private readonly SessionFactory _factory;
     private readonly DriftMonitorFactory _drift;
-    private readonly ServingOptions _options;
+    private readonly ModelHostOptions _options;
+    private readonly OnnxRuntimeOptions _onnxRuntime;
+    private readonly BatchingDefaults _batching;
     private readonly TimeProvider _time;
     private readonly ILogger<ModelHost> _logger;
     private volatile ModelCatalog _catalog = ModelCatalog.Empty;
@@ -36,11 +37,15 @@ internal sealed partial class ModelHost : IDisposable
     private long _nextRetryTicks = long.MaxValue;
     private volatile bool _initialLoadComplete;
 
-    public ModelHost(SessionFactory factory, DriftMonitorFactory drift, IOptions<ServingOptions> options, TimeProvider time, ILogger<ModelHost> logger)
+    public ModelHost(
+        SessionFactory factory, DriftMonitorFactory drift, IOptions<ModelHostOptions> options, OnnxRuntimeOptions onnxRuntime, IOptions<BatchingDefaults> batching,
+        TimeProvider time, ILogger<ModelHost> logger)
     {
         _factory = factory;
         _drift = drift;
         _options = options.Value;
+        _onnxRuntime = onnxRuntime;
+        _batching = batching.Value;
         _time = time;
         _logger = logger;
     }
@@ -214,7 +219,7 @@ internal sealed partial class ModelHost : IDisposable
         }
         var session = created.Session!;
         var signature = created.Signature!;
-        var executor = new OrtBatchExecutor(session, signature, created.Provider == "cuda" ? _options.OnnxRuntime.CudaDeviceId : null, descriptor.Model, descriptor.Version);
+        var executor = new OrtBatchExecutor(session, signature, created.Provider == "cuda" ? _onnxRuntime.CudaDeviceId : null, descriptor.Model, descriptor.Version);
         if (executor.PinnedHostUnavailable is { } pinnedError)
         {
             LogNoPinnedHost(_logger, descriptor.Model, descriptor.Version, pinnedError);
@@ -230,7 +235,7 @@ internal sealed partial class ModelHost : IDisposable
             LogLoadFailed(_logger, descriptor.Model, descriptor.Version, reason);
             return;
         }
-        var batcher = new DynamicBatcher(ExecutorDecorator?.Invoke(descriptor, executor) ?? executor, BatchingFor(_options.Batching, descriptor.Settings, signature, created.Provider), version.Metrics,
+        var batcher = new DynamicBatcher(ExecutorDecorator?.Invoke(descriptor, executor) ?? executor, BatchingFor(_batching, descriptor.Settings, signature, created.Provider), version.Metrics,
             $"batcher {descriptor.Model}/{descriptor.Version}");
         // A reference that cannot be used costs the version its monitoring, not its serving.
         var drift = _drift.TryCreate(descriptor, signature, out var driftUnavailable);

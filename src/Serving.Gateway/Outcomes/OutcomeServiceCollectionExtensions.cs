@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Serving.Core.Outcomes;
-using Serving.Gateway.Hosting;
+using Serving.Gateway.Storage;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Outcomes;
@@ -23,8 +23,8 @@ internal static class OutcomeServiceCollectionExtensions
         services.AddSingleton<PredictionLog>();
         services.AddSingleton<OnlinePerformance>();
         services.AddSingleton<ILabelledPredictionObserver>(static sp => sp.GetRequiredService<OnlinePerformance>());
-        var redis = configuration["Serving:Redis"];
-        if (string.IsNullOrWhiteSpace(redis))
+        var redis = StorageOptions.From(configuration).Redis;
+        if (redis is null)
         {
             services.AddSingleton<IPredictionStore, LocalPredictionStore>();
         }

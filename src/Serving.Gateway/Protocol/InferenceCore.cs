@@ -4,7 +4,6 @@ using System.Runtime.InteropServices;
 using Prometheus;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Batching;
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
 using Serving.Gateway.Outcomes;

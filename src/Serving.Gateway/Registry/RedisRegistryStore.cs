@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Serving.Core.Registry;
 using Serving.Core.Storage;
-using Serving.Gateway.Hosting;
+using Serving.Gateway.Storage;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Registry;

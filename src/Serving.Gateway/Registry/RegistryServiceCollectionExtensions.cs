@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serving.Core.Registry;
 using Serving.Core.Storage;
-using Serving.Gateway.Hosting;
+using Serving.Gateway.Storage;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Registry;
@@ -34,9 +34,10 @@ public static class RegistryServiceCollectionExtensions
             options = options with { GateTolerance = parsed };
         }
 
-        var repositoryRoot = NonEmpty(section["ModelRepository"]) ?? "models";
-        var stateDirectory = NonEmpty(section["StateDirectory"]) ?? "state";
-        var redis = NonEmpty(section["Redis"]);
+        var storage = StorageOptions.From(configuration);
+        var repositoryRoot = storage.ModelRepository;
+        var stateDirectory = storage.StateDirectory;
+        var redis = storage.Redis;
         var keyPrefix = NonEmpty(section["Registry:RedisKeyPrefix"]) ?? RedisRegistryStore.DefaultKeyPrefix;
 
         services.TryAddSingleton(TimeProvider.System);

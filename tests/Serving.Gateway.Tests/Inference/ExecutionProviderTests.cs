@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Tests.Common;
 

@@ -3,7 +3,6 @@ using Microsoft.ML.OnnxRuntime;
 using Serving.Core.Protocol;
 using Serving.Core.Tests.Common;
 using Serving.Gateway.Batching;
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
 using Serving.Gateway.Tests.Common;
