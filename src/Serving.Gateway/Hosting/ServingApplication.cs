@@ -55,8 +55,8 @@ public static class ServingApplication
         services.AddCheckedOptions<ShutdownOptions>(configuration, ShutdownOptions.Section);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(static sp => sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value);
-        services.Configure<DriftOptions>(configuration.GetSection("Serving:Drift"));
-        services.Configure<AlertOptions>(configuration.GetSection("Serving:Alerts"));
+        services.AddCheckedOptions<DriftOptions>(configuration, DriftOptions.Section);
+        services.AddCheckedOptions<AlertOptions>(configuration, AlertOptions.Section);
         services.Configure<ConsoleOptions>(configuration.GetSection("Serving:Console"));
         services.AddSingleton<SessionFactory>();
         services.AddSingleton<DriftMonitorFactory>();
@@ -116,6 +116,8 @@ public static class ServingApplication
     /// <summary>Adds the inference path and the protocol, metrics and health endpoints to <paramref name="app"/>.</summary>
     public static WebApplication UseServing(this WebApplication app)
     {
+        // Every setting is checked before any subsystem is built, so that all the bad ones are reported at once.
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
         var infer = app.Services.GetRequiredService<InferenceEndpoint>();
         var host = app.Services.GetRequiredService<ModelHost>();
         var workers = app.Services.GetRequiredService<WorkerPool>();

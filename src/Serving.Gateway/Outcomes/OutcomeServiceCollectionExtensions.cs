@@ -15,7 +15,7 @@ internal static class OutcomeServiceCollectionExtensions
     public static IServiceCollection AddOutcomes(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(OutcomeOptions.Section);
-        services.Configure<OutcomeOptions>(section);
+        services.AddCheckedOptions<OutcomeOptions>(configuration, OutcomeOptions.Section);
         if (!(section.Get<OutcomeOptions>() ?? new OutcomeOptions()).AnyEnabled())
         {
             return services;

@@ -111,7 +111,7 @@ internal sealed partial class PayloadLogWriter(
         System.IO.Directory.CreateDirectory(Directory);
         var existing = System.IO.Directory.GetFiles(Directory, Prefix + "*" + Extension);
         Array.Sort(existing, StringComparer.Ordinal);
-        for (int i = 0; i <= existing.Length - Math.Max(1, options.Value.MaxFiles); i++)
+        for (int i = 0; i <= existing.Length - options.Value.MaxFiles; i++)
         {
             File.Delete(existing[i]);
         }

@@ -1,9 +1,13 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using Serving.Gateway.Alerts;
 using Serving.Gateway.Batching;
+using Serving.Gateway.Drift;
 using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
+using Serving.Gateway.Outcomes;
+using Serving.Gateway.PayloadLog;
 using Serving.Gateway.Protocol;
 using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
@@ -34,6 +38,11 @@ public sealed partial class SettingsValidationTests
         { "--Serving:OnnxRuntime:GraphOptimizationLevel=fastest", "Serving:OnnxRuntime:GraphOptimizationLevel must be one of disabled, basic, extended, all, was 'fastest'." },
         { "--Serving:OnnxRuntime:ExecutionProvider=tpu", "Serving:OnnxRuntime:ExecutionProvider must be one of auto, cuda, cpu, was 'tpu'." },
         { "--Serving:OnnxRuntime:Cuda:ArenaExtendStrategy=huge", "Unknown Serving:OnnxRuntime:Cuda:ArenaExtendStrategy 'huge'" },
+        { "--Serving:Drift:HistorySize=0", "Serving:Drift:HistorySize must be at least 1, was 0." },
+        { "--Serving:Drift:FireWindow=2", "Serving:Drift:FireWindow must be at least 3, was 2." },
+        { "--Serving:Alerts:MaxAttempts=0", "Serving:Alerts:MaxAttempts must be at least 1, was 0." },
+        { "--Serving:PayloadLog:SampleRate=1.5", "Serving:PayloadLog:SampleRate must be between 0 and 1, was 1.5." },
+        { "--Serving:Outcomes:Window=0", "Serving:Outcomes:Window must be at least 1, was 0." },
     };
 
     [Theory]
@@ -97,10 +106,7 @@ public sealed partial class SettingsValidationTests
     [Fact]
     public void Defaults_EveryOptionsClass_HasNoProblem()
     {
-        ICheckedOptions[] defaults = [new BatchingDefaults(), new OnnxRuntimeOptions(), new ModelHostOptions(), new ProtocolOptions(),
-            new RemoteOptions(), new ShadowOptions(), new ShutdownOptions()];
-
-        Assert.All(defaults, static o => Assert.Empty(o.Problems().OfType<string>()));
+        Assert.Empty(Problems(new ConfigurationBuilder().Build()));
     }
 
     [Fact]
@@ -114,17 +120,27 @@ public sealed partial class SettingsValidationTests
                 .ToDictionary(static m => m.Groups[1].Value.Replace("__", ":", StringComparison.Ordinal), static m => (string?)m.Groups[2].Value.Trim('"'));
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
 
-            var problems = Problems<BatchingDefaults>(configuration, BatchingDefaults.Section)
-                .Concat(Problems<OnnxRuntimeOptions>(configuration, OnnxRuntimeOptions.Section))
-                .Concat(Problems<ModelHostOptions>(configuration, ModelHostOptions.Section))
-                .Concat(Problems<ProtocolOptions>(configuration, ProtocolOptions.Section))
-                .Concat(Problems<RemoteOptions>(configuration, RemoteOptions.Section))
-                .Concat(Problems<ShadowOptions>(configuration, ShadowOptions.Section))
-                .Concat(Problems<ShutdownOptions>(configuration, ShutdownOptions.Section));
-            Assert.True(!problems.Any(), $"{file}: {string.Join("; ", problems)}");
+            var problems = Problems(configuration);
+            Assert.True(problems.Count == 0, $"{file}: {string.Join("; ", problems)}");
         }
         Assert.Contains(files, static f => File.ReadAllText(f).Contains("Serving__Shutdown__Timeout", StringComparison.Ordinal));
     }
+
+    /// <summary>The problems of every options class, bound from <paramref name="configuration"/> as the gateway binds them.</summary>
+    private static List<string> Problems(IConfiguration configuration) =>
+    [
+        .. Problems<BatchingDefaults>(configuration, BatchingDefaults.Section),
+        .. Problems<OnnxRuntimeOptions>(configuration, OnnxRuntimeOptions.Section),
+        .. Problems<ModelHostOptions>(configuration, ModelHostOptions.Section),
+        .. Problems<ProtocolOptions>(configuration, ProtocolOptions.Section),
+        .. Problems<RemoteOptions>(configuration, RemoteOptions.Section),
+        .. Problems<ShadowOptions>(configuration, ShadowOptions.Section),
+        .. Problems<ShutdownOptions>(configuration, ShutdownOptions.Section),
+        .. Problems<DriftOptions>(configuration, DriftOptions.Section),
+        .. Problems<AlertOptions>(configuration, AlertOptions.Section),
+        .. Problems<PayloadLogOptions>(configuration, PayloadLogOptions.Section),
+        .. Problems<OutcomeOptions>(configuration, OutcomeOptions.Section),
+    ];
 
     private static IEnumerable<string> Problems<T>(IConfiguration configuration, string section)
         where T : class, ICheckedOptions, new() =>
