@@ -13,12 +13,17 @@ public static class InvalidSettings
 
     /// <summary>
     /// The problems <paramref name="exception"/> reports, or none when it is not about settings. Several options
-    /// classes that fail at once arrive together, in an <see cref="AggregateException"/>.
+    /// classes that fail at once arrive together, in an <see cref="AggregateException"/>; a value that is not of the
+    /// setting's type (a word for a number, an unknown role) comes from the configuration binder, whose message
+    /// names the setting and the value.
     /// </summary>
     public static IReadOnlyList<string> Problems(Exception exception) => exception switch
     {
         OptionsValidationException options => [.. options.Failures],
         AggregateException aggregate => [.. aggregate.InnerExceptions.SelectMany(Problems)],
+        InvalidOperationException { Source: BinderAssembly } binder => [binder.Message],
         _ => [],
     };
+
+    private const string BinderAssembly = "Microsoft.Extensions.Configuration.Binder";
 }
