@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Serving.Gateway.Protocol;
 using Serving.Gateway.Remote;
 
@@ -24,7 +25,8 @@ internal static class GrpcHosting
         var address = BindingAddress.Parse(url);
         if (!string.Equals(address.Scheme, "http", StringComparison.OrdinalIgnoreCase) || address.Port <= 0)
         {
-            throw new InvalidOperationException($"Serving:Grpc:Url must be http://host:port with a fixed port (HTTP/2 cleartext); got '{url}'.");
+            throw new OptionsValidationException(GrpcOptions.Section + ":Url", typeof(GrpcOptions),
+                [$"Serving:Grpc:Url must be http://host:port with a fixed port (HTTP/2 cleartext); got '{url}'."]);
         }
         // Kestrel binds --urls (or ASPNETCORE_URLS) and this address together; only this one is HTTP/2
         // without TLS, since a cleartext endpoint cannot offer both protocols by negotiation.

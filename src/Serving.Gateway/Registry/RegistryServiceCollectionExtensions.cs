@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Serving.Core.Registry;
 using Serving.Core.Storage;
 using Serving.Gateway.Storage;
@@ -28,7 +29,8 @@ public static class RegistryServiceCollectionExtensions
         {
             if (!double.TryParse(tolerance, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) || !double.IsFinite(parsed) || parsed < 0)
             {
-                throw new InvalidOperationException($"Serving:Registry:GateTolerance must be a non-negative number, got '{tolerance}'");
+                throw new OptionsValidationException("Serving:Registry:GateTolerance", typeof(RegistryOptions),
+                    [$"Serving:Registry:GateTolerance must be a non-negative number, got '{tolerance}'"]);
             }
 
             options = options with { GateTolerance = parsed };

@@ -43,6 +43,8 @@ public sealed partial class SettingsValidationTests
         { "--Serving:Alerts:MaxAttempts=0", "Serving:Alerts:MaxAttempts must be at least 1, was 0." },
         { "--Serving:PayloadLog:SampleRate=1.5", "Serving:PayloadLog:SampleRate must be between 0 and 1, was 1.5." },
         { "--Serving:Outcomes:Window=0", "Serving:Outcomes:Window must be at least 1, was 0." },
+        { "--Serving:Registry:GateTolerance=-1", "Serving:Registry:GateTolerance must be a non-negative number, got '-1'" },
+        { "--Serving:Grpc:Url=https://127.0.0.1:9", "Serving:Grpc:Url must be http://host:port with a fixed port (HTTP/2 cleartext); got 'https://127.0.0.1:9'." },
         // Not of the setting's type: the binder's own message names the setting.
         { "--Serving:Batching:MaxBatchSize=abc", "Failed to convert configuration value 'abc' at 'Serving:Batching:MaxBatchSize'" },
         { "--Serving:Role=boss", "Failed to convert configuration value 'boss' at 'Serving:Role'" },
