@@ -6,7 +6,9 @@
 #   loadtests/compare-settings.sh 'one-thread=--Serving:OnnxRuntime:IntraOpThreads=1' \
 #                                 'two-threads=--Serving:OnnxRuntime:IntraOpThreads=2'
 #
-# Each argument is NAME=FLAGS (FLAGS may be empty: 'default='). Environment:
+# Each argument is NAME=FLAGS (FLAGS may be empty: 'default='). FLAGS may start with the path of another
+# build's Serving.Gateway.dll, which that variant runs instead of this checkout's (old build against new:
+# 'main=/tmp/main/Serving.Gateway.dll' 'branch='). Environment:
 #   REPEATS=3          rotations; the table shows the median of each column
 #   DURATION=4s        wrk duration per point
 #   POINTS="image-binary:1 image-binary:16 credit-risk-json:64 credit-risk-json:1"
@@ -52,8 +54,12 @@ for variant in "$@"; do
     name=${variant%%=*}
     [[ $name != "$variant" && -n $name ]] || { echo "not NAME=FLAGS: $variant" >&2; exit 2; }
     NAMES+=("$name"); PORT[$name]=$port; FLAGS[$name]=${variant#*=}
+    dll=$GATEWAY_DLL
+    if [[ ${FLAGS[$name]} =~ ^([^[:space:]]+\.dll)(.*)$ ]]; then
+        dll=${BASH_REMATCH[1]}; FLAGS[$name]=${BASH_REMATCH[2]}
+    fi
     # shellcheck disable=SC2086 # FLAGS is a list of flags
-    dotnet "$GATEWAY_DLL" --urls "http://127.0.0.1:$port" --Serving:ModelRepository=models \
+    dotnet "$dll" --urls "http://127.0.0.1:$port" --Serving:ModelRepository=models \
         --Serving:StateDirectory="$OUT/state-$name" --Serving:Grpc:Url= ${FLAGS[$name]} >"$OUT/$name.log" 2>&1 &
     PIDS+=($!)
     PID[$name]=$!
@@ -75,15 +81,18 @@ done
 # The server's CPU time (user + system, in clock ticks) while wrk ran: per request, it is what a
 # setting costs even when other load on the machine makes the request rate jump between runs.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# Context switches of all the server's threads (voluntary and not): the hand-offs between threads a request costs.
+switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { n += $2 } END { print n }'; }
 : >"$OUT/raw.txt"
 for ((rep = 1; rep <= REPEATS; rep++)); do
     for point in $POINTS; do
         for name in "${NAMES[@]}"; do
-            before=$(cpu_ticks "${PID[$name]}")
+            before=$(cpu_ticks "${PID[$name]}"); switched=$(switches "${PID[$name]}")
             line=$(wrk -t1 -c"${point#*:}" -d"$DURATION" --timeout 10s -s "loadtests/wrk/${point%%:*}.lua" \
                 "http://127.0.0.1:${PORT[$name]}" | grep '^WRK_RESULT')
             after=$(cpu_ticks "${PID[$name]}")
-            echo "${point%%:*} ${point#*:} $name ${line#WRK_RESULT } cpu_ticks=$((after - before))" | tee -a "$OUT/raw.txt" >&2
+            echo "${point%%:*} ${point#*:} $name ${line#WRK_RESULT } cpu_ticks=$((after - before))" \
+                "switches=$(($(switches "${PID[$name]}") - switched))" | tee -a "$OUT/raw.txt" >&2
         done
     done
 done
@@ -99,10 +108,11 @@ for line in open(sys.argv[1]):
     if key not in runs:
         order.append(key)
     cpu_us = int(f["cpu_ticks"]) * 1e6 / int(sys.argv[2]) / max(1, int(f["requests"]))
-    runs[key].append((float(f["rps"]), int(f["p50_us"]), int(f["p99_us"]), int(f["non2xx"]), cpu_us))
+    runs[key].append((float(f["rps"]), int(f["p50_us"]), int(f["p99_us"]), int(f["non2xx"]), cpu_us,
+                      int(f.get("switches", 0)) / max(1, int(f["requests"]))))
 # Ratios are to the point's first variant (the first NAME=FLAGS argument), medians over medians.
-print("| Scenario | c | Variant | req/s | ratio | p50 µs | p99 µs | server CPU µs/req | ratio | non-2xx |")
-print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+print("| Scenario | c | Variant | req/s | ratio | p50 µs | p99 µs | server CPU µs/req | ratio | switches/req | non-2xx |")
+print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 first = {}
 for key in sorted(order, key=lambda k: (k[0], k[1])):
     v = runs[key]
@@ -110,6 +120,6 @@ for key in sorted(order, key=lambda k: (k[0], k[1])):
     base = first.setdefault(key[:2], (rps, cpu))
     print(f"| {key[0]} | {key[1]} | {key[2]} | {rps:,.0f} | {rps / base[0]:.2f} | "
           f"{statistics.median(x[1] for x in v):,.0f} | {statistics.median(x[2] for x in v):,.0f} | "
-          f"{cpu:,.1f} | {cpu / base[1]:.2f} | {sum(x[3] for x in v)} |")
+          f"{cpu:,.1f} | {cpu / base[1]:.2f} | {statistics.median(x[5] for x in v):.2f} | {sum(x[3] for x in v)} |")
 EOF
 echo "results in $OUT" >&2

@@ -7,48 +7,20 @@ window's rows and waits until the gateway has evaluated it (serving_drift_window
 """
 import argparse
 import html
-import json
 import sys
-import threading
 import time
-import urllib.request
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
-from make_models import FEATURES, generate_applicants  # noqa: E402
+from demo_common import MODEL, VERSION, alerts, call, drift_status, start_alert_receiver, version_of, wait_until
+from make_models import FEATURES, generate_applicants  # noqa: E402 (demo_common puts models/ on the path)
 
-MODEL, VERSION = "credit-risk", "2"
 SHIFTED = "years_at_employer"
-alerts = []
-
-
-class Hook(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        alerts.extend(json.loads(body)["alerts"])
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def post(url, payload):
-    req = urllib.request.Request(url, json.dumps(payload).encode(), {"content-type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
-
-
-def get(url):
-    with urllib.request.urlopen(url, timeout=10) as r:
-        return r.read().decode()
 
 
 def windows_evaluated(base):
-    for line in get(base + "/metrics").splitlines():
+    for line in call("GET", base + "/metrics")[1].splitlines():
         if line.startswith(f'serving_drift_windows_total{{model="{MODEL}",version="{VERSION}"}}'):
             return int(float(line.split()[-1]))
     return 0
@@ -58,17 +30,16 @@ def send_window(base, x, batch=50):
     before = windows_evaluated(base)
     for i in range(0, len(x), batch):
         rows = x[i:i + batch]
-        post(f"{base}/v2/models/{MODEL}/versions/{VERSION}/infer",
-             {"inputs": [{"name": "features", "datatype": "FP32", "shape": list(rows.shape), "data": rows.ravel().tolist()}]})
-    deadline = time.time() + 10
-    while windows_evaluated(base) <= before:
-        if time.time() > deadline:
-            raise SystemExit("the gateway did not evaluate the window within 10 s")
-        time.sleep(0.05)
+        status, body, _ = call("POST", f"{base}/v2/models/{MODEL}/versions/{VERSION}/infer",
+                               {"inputs": [{"name": "features", "datatype": "FP32", "shape": list(rows.shape), "data": rows.ravel().tolist()}]})
+        if status != 200:
+            raise SystemExit(f"inference failed: {status} {body}")
+    if not wait_until(lambda: windows_evaluated(base) > before, 10):
+        raise SystemExit("the gateway did not evaluate the window within 10 s")
 
 
 def firing(status):
-    return {c["name"] for v in status["versions"] if v["version"] == VERSION for c in v["columns"] if c["alarm_state"] == "firing"}
+    return {c["name"] for c in version_of(status)["columns"] if c["alarm_state"] == "firing"}
 
 
 def num(value):
@@ -77,7 +48,7 @@ def num(value):
 
 
 def report(status, path, clean_windows, shifted_windows):
-    version = next(v for v in status["versions"] if v["version"] == VERSION)
+    version = version_of(status)
     parts = [f"<h1>Drift demo: {MODEL} v{VERSION}</h1>",
              f"<p>{clean_windows} windows of reference-like traffic, then {shifted_windows} windows with "
              f"<b>{SHIFTED}</b> in months instead of years. Last window: {version['window']['rows']} rows.</p>"]
@@ -113,14 +84,13 @@ def main():
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
 
-    server = HTTPServer(("127.0.0.1", args.hook_port), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = start_alert_receiver(args.hook_port)
     rng = np.random.default_rng(20261123)
     column = FEATURES.index(SHIFTED)
 
     for w in range(args.clean_windows):
         send_window(args.url, generate_applicants(rng, args.window_rows).astype(np.float32))
-    status = json.loads(get(f"{args.url}/admin/drift/{MODEL}"))
+    status = drift_status(args.url)
     clean_firing = firing(status) | {a["labels"]["feature"] for a in alerts if a["status"] == "firing"}
     print(f"clean traffic: {args.clean_windows} windows, alarms firing: {sorted(clean_firing) or 'none'}")
 
@@ -130,7 +100,7 @@ def main():
         x[:, column] *= 12.0  # the upstream system now sends months
         send_window(args.url, x)
         shifted += 1
-        status = json.loads(get(f"{args.url}/admin/drift/{MODEL}"))
+        status = drift_status(args.url)
         if SHIFTED in firing(status):
             break
     time.sleep(1.0)  # let the webhook deliveries land

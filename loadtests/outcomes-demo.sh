@@ -18,28 +18,13 @@ HOOK_PORT=${HOOK_PORT:-25081}
 OUT=loadtests/out
 mkdir -p "$OUT"
 
+source loadtests/demo-gateway.sh
 # models/make_models.py (the applicants' generator) imports onnx and scipy.
-if ! /usr/bin/python3 -c 'import numpy, scipy, onnx' 2>/dev/null; then
-  apt-get update -qq && apt-get install -y -qq python3-numpy python3-scipy python3-onnx
-fi
-
-dotnet build src/Serving.Gateway -c Release -nologo -v q
-state=$(mktemp -d)
+demo_python_packages numpy,scipy,onnx python3-numpy python3-scipy python3-onnx
 # The lender declines applicants above a 20 % probability of default: that is the decision whose errors the
 # concept-drift detector counts (Serving:ConceptDrift:DecisionThreshold).
-dotnet src/Serving.Gateway/bin/Release/net10.0/Serving.Gateway.dll \
-  --urls "http://127.0.0.1:$PORT" --Serving:ModelRepository=models --Serving:StateDirectory="$state" --Serving:Admin:AllowUnauthenticatedLoopback=true \
-  --Serving:Drift:WindowRows=500 --Serving:Drift:WindowDuration=00:10:00 --Serving:Drift:EvaluationInterval=00:00:00.2 \
-  --Serving:Outcomes:Enabled=true --Serving:ConceptDrift:DecisionThreshold=0.2 --Serving:Rollouts:TickInterval=00:00:00.5 \
-  --Serving:Alerts:WebhookUrls:0="http://127.0.0.1:$HOOK_PORT/alerts" --Serving:Alerts:InitialBackoff=00:00:00.2 \
-  > "$OUT/outcomes-demo-gateway.log" 2>&1 &
-gateway=$!
-trap 'kill $gateway 2>/dev/null || true; wait $gateway 2>/dev/null || true; rm -rf "$state"' EXIT
-
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null && break
-  sleep 0.2
-done
+start_demo_gateway "$OUT/outcomes-demo-gateway.log" \
+  --Serving:Outcomes:Enabled=true --Serving:ConceptDrift:DecisionThreshold=0.2 --Serving:Rollouts:TickInterval=00:00:00.5
 
 /usr/bin/python3 loadtests/outcomes_demo.py --url "http://127.0.0.1:$PORT" --hook-port "$HOOK_PORT" \
   --clean "${CLEAN:-2000}" --shifted "${SHIFTED:-4000}" --canary-max "${CANARY_MAX:-30000}"

@@ -9,52 +9,17 @@ describes and PSI/KS see nothing — while in the world the real tenure starts t
 recent hires lose their jobs first). Only the outcomes show that the model has become wrong.
 """
 import argparse
-import json
 import sys
-import threading
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
-from make_models import generate_applicants, sigmoid, true_logit  # noqa: E402
+from demo_common import MODEL, VERSION, alerts, call, drift_status, start_alert_receiver, version_of, wait_until
+from make_models import generate_applicants, sigmoid, true_logit  # noqa: E402 (demo_common puts models/ on the path)
 
-MODEL, VERSION = "credit-risk", "2"
 TENURE = 9  # years_at_employer's column
 DOWNTURN = 4.8  # extra weight of real job stability after the change, in logits
-alerts = []
-
-
-class Hook(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        alerts.extend(json.loads(body)["alerts"])
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def call(method, url, payload=None):
-    """(status, parsed JSON body or text, headers)."""
-    data = None if payload is None else json.dumps(payload).encode()
-    req = urllib.request.Request(url, data, {"content-type": "application/json"}, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            text = r.read().decode()
-            return r.status, (json.loads(text) if text else None), r.headers
-    except urllib.error.HTTPError as e:
-        text = e.read().decode()
-        try:
-            return e.code, json.loads(text), e.headers
-        except json.JSONDecodeError:
-            return e.code, text, e.headers
 
 
 def predict(base, request_id, row):
@@ -109,20 +74,12 @@ def calibrate_offset(rng):
     return offset
 
 
-def drift_status(base):
-    return call("GET", f"{base}/admin/drift/{MODEL}?history=1000")[1]
-
-
-def version_of(status, version):
-    return next(v for v in status["versions"] if v["version"] == version)
-
-
 def data_drift_firing(status):
-    return sorted(c["name"] for c in version_of(status, VERSION)["columns"] if c.get("alarm_state") == "firing")
+    return sorted(c["name"] for c in version_of(status)["columns"] if c.get("alarm_state") == "firing")
 
 
 def windows(status):
-    return len(version_of(status, VERSION).get("history", []))
+    return len(version_of(status).get("history", []))
 
 
 def performance(base):
@@ -157,7 +114,7 @@ def part_one(base, pool, clean, shifted, has_feedback):
     if has_feedback:
         for i in range(0, clean, 200):
             feedback(base, [a[0] for a in answered[i:i + 200]], y[i:i + 200])
-    before = drift_status(base)
+    before = drift_status(base, "?history=1000")
     concept = version_of(before, VERSION).get("concept_drift")
     print(f"  before the change: {windows(before)} drift windows judged, data drift firing: {data_drift_firing(before) or 'none'}, "
           f"concept drift: {concept['state'] if concept else 'no labels yet'}")
@@ -172,12 +129,12 @@ def part_one(base, pool, clean, shifted, has_feedback):
         labels = rng.random(n) < sigmoid(downturn_logit(truth, offset))
         if has_feedback:
             feedback(base, [a[0] for a in answered], labels)
-            concept = version_of(drift_status(base), VERSION).get("concept_drift")
+            concept = version_of(drift_status(base, "?history=1000"), VERSION).get("concept_drift")
             if concept and concept["state"] == "firing":
                 fired_at = start + n
                 break
     time.sleep(1.0)
-    after = drift_status(base)
+    after = drift_status(base, "?history=1000")
     print(f"  after the change: {windows(after)} drift windows judged, data drift firing: {data_drift_firing(after) or 'none'}")
     yrs = next((c for c in version_of(after, VERSION)["columns"] if c["name"] == "years_at_employer"), None)
     if yrs:
@@ -190,9 +147,7 @@ def part_one(base, pool, clean, shifted, has_feedback):
         return False
     print(f"  concept drift FIRED for {MODEL} v{VERSION} after {fired_at} labelled predictions since the change")
     print(f"    {concept['description']}")
-    deadline = time.time() + 10
-    while time.time() < deadline and not any(a["labels"].get("alertname") == "ModelConceptDrift" for a in alerts):
-        time.sleep(0.1)
+    wait_until(lambda: any(a["labels"].get("alertname") == "ModelConceptDrift" for a in alerts), 10, 0.1)
     for a in alerts:
         if a["labels"].get("alertname") == "ModelConceptDrift":
             print(f"  alert {a['status']}: {a['labels']['alertname']} model={a['labels']['model']} version={a['labels']['version']}: {a['annotations']['summary']}")
@@ -262,8 +217,7 @@ def main():
     parser.add_argument("--shifted", type=int, default=4000)
     parser.add_argument("--canary-max", type=int, default=30000)
     args = parser.parse_args()
-    server = HTTPServer(("127.0.0.1", args.hook_port), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = start_alert_receiver(args.hook_port)
     has_feedback, status = feedback_available(args.url)
     if not has_feedback:
         print(f"POST /v2/models/{MODEL}/feedback answered {status}: start the gateway with "

@@ -1,8 +1,13 @@
+using System.Text;
+
 namespace Serving.Core.Protocol;
 
 /// <summary>Names and sizes of <see cref="TensorDataType"/> as the protocol spells them.</summary>
 public static class TensorDataTypes
 {
+    // The names as strings, made once from the UTF-8 table below (the one list of the protocol's names), indexed by the enum's value.
+    private static readonly string[] Names = MakeNames();
+
     /// <summary>Size in bytes of one element.</summary>
     public static int ElementSize(TensorDataType type) => type switch
     {
@@ -14,22 +19,7 @@ public static class TensorDataTypes
     };
 
     /// <summary>The protocol name, e.g. <c>FP32</c>.</summary>
-    public static string Name(TensorDataType type) => type switch
-    {
-        TensorDataType.Bool => "BOOL",
-        TensorDataType.UInt8 => "UINT8",
-        TensorDataType.UInt16 => "UINT16",
-        TensorDataType.UInt32 => "UINT32",
-        TensorDataType.UInt64 => "UINT64",
-        TensorDataType.Int8 => "INT8",
-        TensorDataType.Int16 => "INT16",
-        TensorDataType.Int32 => "INT32",
-        TensorDataType.Int64 => "INT64",
-        TensorDataType.Fp16 => "FP16",
-        TensorDataType.Fp32 => "FP32",
-        TensorDataType.Fp64 => "FP64",
-        _ => "UNKNOWN",
-    };
+    public static string Name(TensorDataType type) => (int)type < Names.Length ? Names[(int)type] : Names[0];
 
     /// <summary>The protocol name as UTF-8 bytes, for writers that take <c>ReadOnlySpan&lt;byte&gt;</c>.</summary>
     public static ReadOnlySpan<byte> Utf8Name(TensorDataType type) => type switch
@@ -60,5 +50,16 @@ public static class TensorDataTypes
             }
         }
         return TensorDataType.Unknown;
+    }
+
+    private static string[] MakeNames()
+    {
+        var names = new string[(int)TensorDataType.Fp64 + 1];
+        for (var t = TensorDataType.Unknown; t <= TensorDataType.Fp64; t++)
+        {
+            names[(int)t] = Encoding.ASCII.GetString(Utf8Name(t));
+        }
+
+        return names;
     }
 }

@@ -9,7 +9,8 @@ namespace Serving.Core.Rollouts;
 /// <remarks>
 /// The defaults are constructor parameters, not property initializers: System.Text.Json's source
 /// generator sets init-only properties missing from the JSON to default(T), but honours optional
-/// constructor parameters.
+/// constructor parameters. For the same reason every nullable limit is written even when null
+/// (<c>[JsonIgnore(Condition = Never)]</c>): null turns its check off, and an omitted field would read back as its default.
 /// </remarks>
 internal sealed record AnalysisThresholds
 {
@@ -53,17 +54,14 @@ internal sealed record AnalysisThresholds
     public long MinimumRequests { get; init; }
 
     /// <summary>Largest allowed canary error rate minus stable error rate, as a fraction (0.01 = one percentage point).</summary>
-    // Written even when null: null turns the check off, and an omitted field would read back as its default.
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public double? MaxErrorRateIncrease { get; init; }
 
     /// <summary>Largest allowed canary error rate ÷ stable error rate; checked only when stable has errors.</summary>
-    // Written even when null: null turns the check off, and an omitted field would read back as its default.
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public double? MaxErrorRateRatio { get; init; }
 
     /// <summary>Largest allowed canary p99 latency ÷ stable p99 latency.</summary>
-    // Written even when null: null turns the check off, and an omitted field would read back as its default.
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public double? MaxLatencyP99Ratio { get; init; }
 
@@ -71,22 +69,18 @@ internal sealed record AnalysisThresholds
     public int MinimumPredictions { get; init; }
 
     /// <summary>Largest allowed PSI of canary predictions against stable's, over bins at stable's deciles.</summary>
-    // Written even when null: null turns the check off, and an omitted field would read back as its default.
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public double? MaxPredictionPsi { get; init; }
 
     /// <summary>Largest allowed two-sample KS statistic D between canary and stable predictions.</summary>
-    // Written even when null: null turns the check off, and an omitted field would read back as its default.
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public double? MaxPredictionKsStatistic { get; init; }
 
     /// <summary>Smallest allowed KS p-value; off by default.</summary>
-    // Written even when null: null turns the check off, and an omitted field would read back as its default.
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public double? MinPredictionKsPValue { get; init; }
 
     /// <summary>Smallest allowed shadow decision agreement rate, judged when shadow numbers are supplied.</summary>
-    // Written even when null: null turns the check off, and an omitted field would read back as its default.
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public double? MinShadowAgreement { get; init; }
 

@@ -32,8 +32,7 @@ internal static class RolloutController
                 $"the rollout is already {Describe(current)}; abort it before starting again");
         }
 
-        var actions = ImmutableArray.CreateBuilder<RolloutAction>();
-        return new RolloutTransition(RunSteps(plan, 0, now, actions, evidence: null), actions.ToImmutable());
+        return Transition(actions => RunSteps(plan, 0, now, actions, evidence: null));
     }
 
     /// <summary>
@@ -46,18 +45,17 @@ internal static class RolloutController
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(state);
-        var actions = ImmutableArray.CreateBuilder<RolloutAction>();
         switch (state.Status)
         {
             case RolloutStatus.Progressing:
-                return new RolloutTransition(RunSteps(plan, state.StepIndex, now, actions, state.Evidence), actions.ToImmutable());
+                return Transition(actions => RunSteps(plan, state.StepIndex, now, actions, state.Evidence));
 
             case RolloutStatus.Paused when state.PauseUntil is { } until && now >= until:
-                return new RolloutTransition(RunSteps(plan, state.StepIndex + 1, now, actions, state.Evidence), actions.ToImmutable());
+                return Transition(actions => RunSteps(plan, state.StepIndex + 1, now, actions, state.Evidence));
 
             case RolloutStatus.Analyzing when outcome is not null && state.StepIndex < plan.Steps.Length
                 && Judging.Of(plan.Steps[state.StepIndex]) is { } step:
-                return new RolloutTransition(ApplyOutcome(plan, step, state, now, outcome, actions), actions.ToImmutable());
+                return Transition(actions => ApplyOutcome(plan, step, state, now, outcome, actions));
 
             default:
                 return Unchanged(state);
@@ -84,8 +82,7 @@ internal static class RolloutController
 
         // An operator pause interrupted its step (an analysis, say): run that step again rather than skip it.
         int next = state.PausedByOperator ? state.StepIndex : state.StepIndex + 1;
-        var actions = ImmutableArray.CreateBuilder<RolloutAction>();
-        return new RolloutTransition(RunSteps(plan, next, now, actions, state.Evidence), actions.ToImmutable());
+        return Transition(actions => RunSteps(plan, next, now, actions, state.Evidence));
     }
 
     /// <summary>
@@ -97,8 +94,7 @@ internal static class RolloutController
     public static StoreResult<RolloutTransition> Pause(RolloutProgress state, DateTimeOffset now, string reason)
     {
         ArgumentNullException.ThrowIfNull(state);
-        string message = string.IsNullOrWhiteSpace(reason) ? "paused by an operator" : reason;
-        string where = string.Create(CultureInfo.InvariantCulture, $"step {state.StepIndex + 1}: {message}");
+        string where = string.Create(CultureInfo.InvariantCulture, $"step {state.StepIndex + 1}: {OperatorReason(reason, "paused by an operator")}");
         switch (state.Status)
         {
             case RolloutStatus.Progressing or RolloutStatus.Analyzing:
@@ -126,34 +122,13 @@ internal static class RolloutController
     }
 
     /// <summary>Promotes the canary now, skipping the remaining steps. Not allowed once promoted or aborted.</summary>
-    public static StoreResult<RolloutTransition> Promote(RolloutProgress state, DateTimeOffset now, string reason)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        if (state.Status is RolloutStatus.Promoted or RolloutStatus.Aborted)
-        {
-            return StoreResult<RolloutTransition>.Failure(StoreErrorCode.InvalidState,
-                $"the rollout is already {Describe(state)}; start it again first");
-        }
-
-        var actions = ImmutableArray.CreateBuilder<RolloutAction>();
-        string message = string.IsNullOrWhiteSpace(reason) ? "promoted by an operator" : reason;
-        return new RolloutTransition(Promoted(state.StepIndex, now, message, actions, state.Evidence), actions.ToImmutable());
-    }
+    public static StoreResult<RolloutTransition> Promote(RolloutProgress state, DateTimeOffset now, string reason) =>
+        EndByOperator(state, "; start it again first",
+            actions => Promoted(state.StepIndex, now, OperatorReason(reason, "promoted by an operator"), actions, state.Evidence));
 
     /// <summary>Aborts: canary weight to 0 at once, a rollback record and an alert. Not allowed once promoted or aborted.</summary>
-    public static StoreResult<RolloutTransition> Abort(RolloutProgress state, DateTimeOffset now, string reason)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        if (state.Status is RolloutStatus.Promoted or RolloutStatus.Aborted)
-        {
-            return StoreResult<RolloutTransition>.Failure(StoreErrorCode.InvalidState,
-                $"the rollout is already {Describe(state)}");
-        }
-
-        var actions = ImmutableArray.CreateBuilder<RolloutAction>();
-        string message = string.IsNullOrWhiteSpace(reason) ? "aborted by an operator" : reason;
-        return new RolloutTransition(Aborted(state, now, message, actions), actions.ToImmutable());
-    }
+    public static StoreResult<RolloutTransition> Abort(RolloutProgress state, DateTimeOffset now, string reason) =>
+        EndByOperator(state, string.Empty, actions => Aborted(state, now, OperatorReason(reason, "aborted by an operator"), actions));
 
     /// <summary>
     /// The policy after a transition: the new progress, the canary weight of the last
@@ -318,6 +293,25 @@ internal static class RolloutController
         actions.Add(new RolloutAction(RolloutActionKind.SendAlert, Message: reason));
         return new RolloutProgress { Status = RolloutStatus.Aborted, StepIndex = state.StepIndex, UpdatedAt = now, Reason = reason };
     }
+
+    /// <summary>The transition to the progress <paramref name="next"/> returns, with the actions it added on the way.</summary>
+    private static RolloutTransition Transition(Func<ImmutableArray<RolloutAction>.Builder, RolloutProgress> next)
+    {
+        var actions = ImmutableArray.CreateBuilder<RolloutAction>();
+        return new RolloutTransition(next(actions), actions.ToImmutable());
+    }
+
+    /// <summary>An operator's promote or abort: refused once the rollout is promoted or aborted (<paramref name="refusalHint"/> ends the message).</summary>
+    private static StoreResult<RolloutTransition> EndByOperator(
+        RolloutProgress state, string refusalHint, Func<ImmutableArray<RolloutAction>.Builder, RolloutProgress> end)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Status is RolloutStatus.Promoted or RolloutStatus.Aborted
+            ? StoreResult<RolloutTransition>.Failure(StoreErrorCode.InvalidState, $"the rollout is already {Describe(state)}{refusalHint}")
+            : Transition(end);
+    }
+
+    private static string OperatorReason(string reason, string otherwise) => string.IsNullOrWhiteSpace(reason) ? otherwise : reason;
 
     private static string Join(string? first, string? second) =>
         string.IsNullOrEmpty(first) ? second ?? "" : string.IsNullOrEmpty(second) ? first : first + "; " + second;

@@ -43,28 +43,14 @@ internal sealed class VariantRouter
     public RouteDecision Route(RolloutPolicy policy, ReadOnlySpan<char> routingKey, bool previewRequested)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        RouteDecision primary = policy.Mode switch
-        {
-            RolloutMode.Canary => Canary(policy, routingKey.IsEmpty ? -1 : CohortHash.Bucket(policy.CohortSeed, routingKey)),
-            RolloutMode.BlueGreen => BlueGreen(policy.BlueGreen, previewRequested),
-            _ => default,
-        };
-
-        return WithShadow(policy.Shadow, primary);
+        return Route(policy, policy.Mode == RolloutMode.Canary && !routingKey.IsEmpty ? CohortHash.Bucket(policy.CohortSeed, routingKey) : -1, previewRequested);
     }
 
     /// <summary>Routes a request whose routing key is UTF-8 bytes; empty for no key. Same cohorts as the UTF-16 overload.</summary>
     public RouteDecision Route(RolloutPolicy policy, ReadOnlySpan<byte> routingKeyUtf8, bool previewRequested)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        RouteDecision primary = policy.Mode switch
-        {
-            RolloutMode.Canary => Canary(policy, routingKeyUtf8.IsEmpty ? -1 : CohortHash.Bucket(policy.CohortSeed, routingKeyUtf8)),
-            RolloutMode.BlueGreen => BlueGreen(policy.BlueGreen, previewRequested),
-            _ => default,
-        };
-
-        return WithShadow(policy.Shadow, primary);
+        return Route(policy, policy.Mode == RolloutMode.Canary && !routingKeyUtf8.IsEmpty ? CohortHash.Bucket(policy.CohortSeed, routingKeyUtf8) : -1, previewRequested);
     }
 
     /// <summary>
@@ -73,6 +59,19 @@ internal sealed class VariantRouter
     /// </summary>
     public static bool IsPreviewRequested(ReadOnlySpan<char> headerValue) =>
         headerValue.Trim().Equals("true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Routes by the mode; <paramref name="bucket"/> is the request's cohort bucket (canary only), -1 for no routing key.</summary>
+    private RouteDecision Route(RolloutPolicy policy, int bucket, bool previewRequested)
+    {
+        RouteDecision primary = policy.Mode switch
+        {
+            RolloutMode.Canary => Canary(policy, bucket),
+            RolloutMode.BlueGreen => BlueGreen(policy.BlueGreen, previewRequested),
+            _ => default,
+        };
+
+        return WithShadow(policy.Shadow, primary);
+    }
 
     private RouteDecision Canary(RolloutPolicy policy, int keyBucket)
     {

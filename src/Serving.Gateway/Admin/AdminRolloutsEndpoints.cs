@@ -57,7 +57,7 @@ internal static partial class AdminRolloutsEndpoints
     private static async Task<IResult> ListAsync([FromServices] IRolloutStore store, HttpContext context)
     {
         var policies = await store.ListAsync(context.RequestAborted).ConfigureAwait(false);
-        return Results.Json(new RolloutListResponse([.. policies]), RolloutAdminJsonContext.Default.RolloutListResponse);
+        return Results.Json(new RolloutListResponse([.. policies]), RolloutAdminJsonContext.WithPolicyOptions.RolloutListResponse);
     }
 
     private static async Task<IResult> GetAsync(string model, HttpContext context)
@@ -90,13 +90,13 @@ internal static partial class AdminRolloutsEndpoints
             return AdminResults.Error(StatusCodes.Status400BadRequest, "a JSON rollout policy is required (docs/rollouts.md)");
         }
 
-        var (policy, policyError) = AdminRequestBody.Deserialize(body.Span, RolloutAdminJsonContext.Default.RolloutPolicy);
+        var (policy, policyError) = AdminRequestBody.Deserialize(body.Span, RolloutAdminJsonContext.WithPolicyOptions.RolloutPolicy);
         if (policy is null)
         {
             return policyError!;
         }
 
-        var (envelope, envelopeError) = AdminRequestBody.Deserialize(body.Span, RolloutAdminJsonContext.Default.RolloutPolicyEnvelope);
+        var (envelope, envelopeError) = AdminRequestBody.Deserialize(body.Span, RolloutAdminJsonContext.WithPolicyOptions.RolloutPolicyEnvelope);
         if (envelope is null)
         {
             return envelopeError!;
@@ -201,7 +201,7 @@ internal static partial class AdminRolloutsEndpoints
             return invalid;
         }
 
-        var (body, error) = await AdminRequestBody.ReadAsync(context.Request, RolloutAdminJsonContext.Default.SetWeightBody).ConfigureAwait(false);
+        var (body, error) = await AdminRequestBody.ReadAsync(context.Request, RolloutAdminJsonContext.WithPolicyOptions.SetWeightBody).ConfigureAwait(false);
         if (body is null)
         {
             return error!;
@@ -266,7 +266,7 @@ internal static partial class AdminRolloutsEndpoints
         var body = RolloutCommandBody.Empty;
         if (!bytes.IsEmpty)
         {
-            var (parsed, error) = AdminRequestBody.Deserialize(bytes.Span, RolloutAdminJsonContext.Default.RolloutCommandBody);
+            var (parsed, error) = AdminRequestBody.Deserialize(bytes.Span, RolloutAdminJsonContext.WithPolicyOptions.RolloutCommandBody);
             if (parsed is null)
             {
                 return error!;
@@ -370,7 +370,7 @@ internal static partial class AdminRolloutsEndpoints
     private static IResult Respond(Services services, RolloutPolicy policy, ImmutableArray<RolloutAction>? actions, int statusCode = StatusCodes.Status200OK) =>
         Results.Json(
             new RolloutResponse(policy, services.Status.Get(policy.Model), actions),
-            RolloutAdminJsonContext.Default.RolloutResponse,
+            RolloutAdminJsonContext.WithPolicyOptions.RolloutResponse,
             statusCode: statusCode);
 
     /// <summary>

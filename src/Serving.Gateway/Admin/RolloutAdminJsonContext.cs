@@ -6,19 +6,13 @@ using Serving.Gateway.Rollouts;
 namespace Serving.Gateway.Admin;
 
 /// <summary>
-/// Source-generated JSON for <c>/admin/rollouts</c>: the rollout policy's own conventions
-/// (<see cref="RolloutJsonContext"/>: snake_case, enums as lower-case names, NaN as "NaN", comments and
-/// trailing commas accepted, unknown policy properties ignored), so the API speaks the document that
-/// docs/rollouts.md describes and the file store keeps. Command bodies refuse unknown properties
-/// (<see cref="JsonUnmappedMemberHandlingAttribute"/> on each), so a misspelt <c>wieght</c> is an error.
+/// Source-generated JSON for <c>/admin/rollouts</c>, under the rollout policy's own options
+/// (<see cref="RolloutJsonContext"/>'s: snake_case, enums as lower-case names, NaN as "NaN", comments and
+/// trailing commas accepted, unknown policy properties ignored), taken from that context at start-up so the
+/// two cannot drift apart: the API speaks the document that docs/rollouts.md describes and the file store
+/// keeps. Command bodies refuse unknown properties (<see cref="JsonUnmappedMemberHandlingAttribute"/> on
+/// each), so a misspelt <c>wieght</c> is an error. Use <see cref="WithPolicyOptions"/>, not <c>Default</c>.
 /// </summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    ReadCommentHandling = JsonCommentHandling.Skip,
-    AllowTrailingCommas = true,
-    AllowOutOfOrderMetadataProperties = true)]
 [JsonSerializable(typeof(RolloutPolicy))]
 [JsonSerializable(typeof(RolloutPolicyEnvelope))]
 [JsonSerializable(typeof(RolloutCommandBody))]
@@ -26,4 +20,8 @@ namespace Serving.Gateway.Admin;
 [JsonSerializable(typeof(RolloutResponse))]
 [JsonSerializable(typeof(RolloutListResponse))]
 [JsonSerializable(typeof(RolloutLiveStatus))]
-internal sealed partial class RolloutAdminJsonContext : JsonSerializerContext;
+internal sealed partial class RolloutAdminJsonContext : JsonSerializerContext
+{
+    /// <summary>The context under <see cref="RolloutJsonContext"/>'s options.</summary>
+    public static RolloutAdminJsonContext WithPolicyOptions { get; } = new(new JsonSerializerOptions(RolloutJsonContext.Default.Options));
+}

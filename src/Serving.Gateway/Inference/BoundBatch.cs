@@ -46,9 +46,10 @@ internal sealed unsafe class BoundBatch : IDisposable
 
     /// <summary>
     /// Tensors for <paramref name="rows"/> rows of a batchable signature (every dimension static but the first),
-    /// over the first rows of <paramref name="memory"/> (which holds at least that many).
+    /// over the first rows of <paramref name="memory"/> (which holds at least that many). Over device memory
+    /// (<see cref="DeviceTensors"/>) only the binding is used: <see cref="Input"/> and <see cref="Output"/> are host views.
     /// </summary>
-    public static BoundBatch Create(InferenceSession session, ModelSignature signature, int rows, PinnedTensors memory)
+    public static BoundBatch Create(InferenceSession session, ModelSignature signature, int rows, ITensorMemory memory)
     {
         var inputCount = signature.Inputs.Count;
         var count = inputCount + signature.Outputs.Count;

@@ -31,4 +31,12 @@ public sealed class CudaOptions
     /// of mantissa.
     /// </summary>
     public bool UseTf32 { get; set; }
+
+    /// <summary>
+    /// Whether each CUDA version runs its batches as captured CUDA graphs (ONNX Runtime's <c>enable_cuda_graph</c>):
+    /// one graph per padded batch size, captured at load, inputs and outputs in device memory at fixed addresses.
+    /// Default false: unmeasured until a GPU run says it is faster (docs/gpu.md). Needs the CUDA provider and
+    /// models whose dimensions are all fixed but the batch; a version that is not is refused.
+    /// </summary>
+    public bool Graphs { get; set; }
 }

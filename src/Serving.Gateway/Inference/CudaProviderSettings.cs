@@ -50,6 +50,10 @@ internal static class CudaProviderSettings
         {
             map["gpu_mem_limit"] = options.GpuMemoryLimitBytes.ToString(CultureInfo.InvariantCulture);
         }
+        if (cuda.Graphs)
+        {
+            map["enable_cuda_graph"] = "1";
+        }
         return (map, null);
     }
 }

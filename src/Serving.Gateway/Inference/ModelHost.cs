@@ -219,23 +219,32 @@ internal sealed partial class ModelHost : IDisposable
         }
         var session = created.Session!;
         var signature = created.Signature!;
-        var executor = new OrtBatchExecutor(session, signature, created.Provider == "cuda" ? _onnxRuntime.CudaDeviceId : null, descriptor.Model, descriptor.Version);
+        var batching = BatchingFor(_batching, descriptor.Settings, signature, created.Provider);
+        var graphRows = created.Provider == "cuda" && _onnxRuntime.Cuda.Graphs ? batching.MaxBatchRows : 0;
+        var executor = new OrtBatchExecutor(session, signature, created.Provider == "cuda" ? _onnxRuntime.CudaDeviceId : null, descriptor.Model, descriptor.Version, graphRows);
         if (executor.PinnedHostUnavailable is { } pinnedError)
         {
             LogNoPinnedHost(_logger, descriptor.Model, descriptor.Version, pinnedError);
         }
-        var warmUpError = WarmUp(executor, signature);
-        if (warmUpError is not null)
+        string? reason = null, publicReason = null;
+        if (executor.GraphsUnavailable is { } graphsError)
+        {
+            (reason, publicReason) = ($"{CudaGraphPlan.Setting} is on, but its CUDA graphs could not be captured: {graphsError}", "Its CUDA graphs could not be captured.");
+        }
+        else if (WarmUp(executor, signature) is { } warmUpError)
+        {
+            (reason, publicReason) = ("Warm-up inference failed: " + warmUpError, "Its warm-up inference failed.");
+        }
+        if (reason is not null)
         {
             executor.Dispose();
             session.Dispose();
             created.GpuMemory?.Dispose();
-            var reason = "Warm-up inference failed: " + warmUpError;
-            version.MarkFailed(reason, "Its warm-up inference failed.");
+            version.MarkFailed(reason, publicReason!);
             LogLoadFailed(_logger, descriptor.Model, descriptor.Version, reason);
             return;
         }
-        var batcher = new DynamicBatcher(ExecutorDecorator?.Invoke(descriptor, executor) ?? executor, BatchingFor(_batching, descriptor.Settings, signature, created.Provider), version.Metrics,
+        var batcher = new DynamicBatcher(ExecutorDecorator?.Invoke(descriptor, executor) ?? executor, batching, version.Metrics,
             $"batcher {descriptor.Model}/{descriptor.Version}");
         // A reference that cannot be used costs the version its monitoring, not its serving.
         var drift = _drift.TryCreate(descriptor, signature, out var driftUnavailable);

@@ -19,6 +19,11 @@ namespace Serving.Gateway.Inference;
 /// in <see cref="MaxBoundBytesCpu"/> (<see cref="MaxBoundBytesCuda"/> on CUDA): that is all the pinned memory a
 /// version holds, whatever row counts its clients send (serving_pinned_buffer_bytes).
 /// </para>
+/// <para>
+/// With CUDA graphs (<see cref="CudaGraphs"/>) a bound batch of up to the graphs' largest size is staged in the same
+/// pinned buffers and run as a captured graph over device buffers; every other run carries <c>gpu_graph_id</c> -1.
+/// Without them nothing here differs.
+/// </para>
 /// </summary>
 internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
 {
@@ -51,6 +56,7 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
     private readonly Gauge.Child? _pinnedBytes;
     private readonly OrtMemoryInfo? _pinnedInfo;
     private readonly OrtAllocator? _pinnedAllocator;
+    private readonly CudaGraphs? _graphs;
 
     /// <param name="session">The version's session.</param>
     /// <param name="signature">Its inputs and outputs.</param>
@@ -60,7 +66,11 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
     /// </param>
     /// <param name="model">The model, to label serving_pinned_buffer_bytes; null publishes no metric.</param>
     /// <param name="version">The version, with <paramref name="model"/>.</param>
-    public OrtBatchExecutor(InferenceSession session, ModelSignature signature, int? cudaDevice = null, string? model = null, int version = 0)
+    /// <param name="graphRows">
+    /// On CUDA, the largest batch to run as a captured CUDA graph (the session must have <c>enable_cuda_graph</c>),
+    /// or 0 for none; the graphs are captured here, and <see cref="GraphsUnavailable"/> says why when they could not be.
+    /// </param>
+    public OrtBatchExecutor(InferenceSession session, ModelSignature signature, int? cudaDevice = null, string? model = null, int version = 0, int graphRows = 0)
     {
         _session = session;
         _signature = signature;
@@ -97,6 +107,10 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
         {
             _boundRows = PinnedTensors.RowsWithin(signature, MaxBoundRows, maxBoundBytes);
             _bound = new BoundBatch?[_boundRows + 1];
+            if (graphRows > 0 && cudaDevice is { } graphDevice)
+            {
+                (_graphs, GraphsUnavailable) = CaptureGraphs(session, signature, graphDevice, Math.Min(graphRows, _boundRows));
+            }
         }
         if (model is not null)
         {
@@ -104,6 +118,24 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
             _version = version.ToString(CultureInfo.InvariantCulture);
             _pinnedBytes = ServingMetrics.PinnedBufferBytes.WithLabels(_model, _version);
             _pinnedBytes.Set(0);
+        }
+    }
+
+    private (CudaGraphs? Graphs, string? Error) CaptureGraphs(InferenceSession session, ModelSignature signature, int device, int maxRows)
+    {
+        if (maxRows == 0)
+        {
+            return (null, $"one row of its inputs and outputs takes more than the {MaxBoundBytesCuda >> 20} MiB a version's bound buffers may hold");
+        }
+        // Every run but a graph's own is then a plain one.
+        _runOptions.AddRunConfigEntry(CudaGraphPlan.GraphIdKey, CudaGraphPlan.NoGraph);
+        try
+        {
+            return (CudaGraphs.Capture(session, signature, device, maxRows), null);
+        }
+        catch (Exception ex) when (ex is OnnxRuntimeException or InvalidOperationException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            return (null, ex.Message);
         }
     }
 
@@ -115,6 +147,12 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
 
     /// <summary>On CUDA, why the session's CUDA-pinned allocator could not be had; null when it was, and on CPU.</summary>
     public string? PinnedHostUnavailable { get; }
+
+    /// <summary>When CUDA graphs were asked for, why they could not be captured; null when they were, or were not asked for.</summary>
+    public string? GraphsUnavailable { get; }
+
+    /// <summary>The batch sizes run as captured CUDA graphs; empty without graphs.</summary>
+    public IReadOnlyList<int> GraphSizes => _graphs?.Sizes ?? [];
 
     public string? Execute(IReadOnlyList<InferenceWorkItem> batch, int totalRows)
     {
@@ -233,7 +271,16 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
                 offset += bytes.Length;
             }
         }
-        _session.RunWithBinding(_runOptions, bound.Binding);
+        if (_graphs is not null && totalRows <= _graphs.MaxRows)
+        {
+            // The batch is in the pinned buffers; the graph's own tensors lie on the device (this batch size's
+            // host binding, made by BoundFor, is then never run).
+            _graphs.Run(totalRows, _pinned!);
+        }
+        else
+        {
+            _session.RunWithBinding(_runOptions, bound.Binding);
+        }
         for (var o = 0; o < _outputNames.Length; o++)
         {
             var type = _signature.Outputs[o].DataType;
@@ -283,11 +330,16 @@ internal sealed class OrtBatchExecutor : IBatchExecutor, IDisposable
     /// Makes the ONNX Runtime call in progress (and every later one) return an error as soon as it can
     /// (<see cref="RunOptions.Terminate"/>, meant to be set from another thread): used when a drain times out.
     /// </summary>
-    public void Terminate() => _runOptions.Terminate = true;
+    public void Terminate()
+    {
+        _runOptions.Terminate = true;
+        _graphs?.Terminate();
+    }
 
     public void Dispose()
     {
         IsDisposed = true;
+        _graphs?.Dispose();
         if (_bound is not null)
         {
             foreach (var bound in _bound)

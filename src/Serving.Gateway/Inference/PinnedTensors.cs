@@ -16,7 +16,7 @@ namespace Serving.Gateway.Inference;
 /// and from the device with one DMA transfer each.
 /// </para>
 /// </summary>
-internal sealed unsafe class PinnedTensors : IDisposable
+internal sealed unsafe class PinnedTensors : ITensorMemory, IDisposable
 {
     // On CPU, the arrays under the buffers; on CUDA, the allocator's tensors that own them.
     private readonly byte[]?[] _arrays;
@@ -104,7 +104,8 @@ internal sealed unsafe class PinnedTensors : IDisposable
         return perRow <= 0 ? maxRows : (int)Math.Min(maxRows, maxBytes / perRow);
     }
 
-    private static long BytesOf(TensorSpec spec, int rows) => spec.RowElementCount() * rows * TensorDataTypes.ElementSize(spec.DataType);
+    /// <summary>Bytes <paramref name="rows"/> rows of <paramref name="spec"/> take.</summary>
+    internal static long BytesOf(TensorSpec spec, int rows) => spec.RowElementCount() * rows * TensorDataTypes.ElementSize(spec.DataType);
 
     public void Dispose()
     {

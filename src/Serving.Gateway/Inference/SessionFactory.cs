@@ -52,11 +52,11 @@ internal sealed partial class SessionFactory
         }
         SessionOptions? sessionOptions = null;
         GpuMemoryBudget.Reservation? gpuMemory = null;
+        var used = "cpu";
         try
         {
             var level = OptimizationLevel();
             sessionOptions = BuildOptions(level);
-            var used = "cpu";
             if (provider == "cuda" && !OnnxRuntimeBuild.HasCudaProvider)
             {
                 return new Created(null, null, "none", $"Execution provider 'cuda' was requested but CUDA is not available: {OnnxRuntimeBuild.CudaUnavailableReason("")}.",
@@ -95,10 +95,18 @@ internal sealed partial class SessionFactory
                     ServingMetrics.ProviderFallbacks.Inc();
                 }
             }
+            if (_options.Cuda.Graphs && CudaGraphPlan.ProviderRefusal(model, version, used) is { } notOnCuda)
+            {
+                return new Created(null, null, "none", notOnCuda);
+            }
             var (session, fromCache) = string.IsNullOrEmpty(_options.OptimizedModelCacheDirectory)
                 ? (new InferenceSession(modelPath, sessionOptions), false)
                 : CreateThroughCache(new OptimizedModelCache(_options.OptimizedModelCacheDirectory), model, version, modelPath, used, level, sessionOptions);
             var (signature, error) = ReadSignature(session);
+            if (error is null && _options.Cuda.Graphs)
+            {
+                error = CudaGraphPlan.ShapeRefusal(model, version, signature!);
+            }
             if (error is not null)
             {
                 session.Dispose();
@@ -110,7 +118,9 @@ internal sealed partial class SessionFactory
         catch (OnnxRuntimeException ex)
         {
             gpuMemory?.Dispose();
-            return new Created(null, null, "none", $"ONNX Runtime could not load {modelPath}: {ex.Message}",
+            // ONNX Runtime refuses graph capture when the session is created: control flow, or nodes off the CUDA provider.
+            var graphs = _options.Cuda.Graphs && used == "cuda" ? $" ({CudaGraphPlan.Setting} is on: a model with control flow or with nodes the CUDA provider does not run cannot be captured)" : "";
+            return new Created(null, null, "none", $"ONNX Runtime could not load {modelPath}: {ex.Message}{graphs}",
                 PublicError: "ONNX Runtime could not load the model file.");
         }
         finally

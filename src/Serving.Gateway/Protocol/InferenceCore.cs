@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Options;
 using Prometheus;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Batching;
@@ -43,10 +44,12 @@ internal sealed partial class InferenceCore
     private readonly LogThrottle _faultLog;
     private readonly PredictionLog? _predictions;
     private readonly PayloadLogger _payloads;
+    private readonly bool _trustsForwardedVariant;
 
     public InferenceCore(ModelHost host, RolloutSyncService rollouts, ShadowDispatcher shadows, WorkerPool workers, AliasTable aliases,
-        PayloadLogger payloads, ILogger<InferenceCore> logger, TimeProvider time, PredictionLog? predictions = null)
+        PayloadLogger payloads, IOptions<RemoteOptions> options, ILogger<InferenceCore> logger, TimeProvider time, PredictionLog? predictions = null)
     {
+        _trustsForwardedVariant = options.Value.Role == ServingRole.Worker;
         // Registered only when some model has outcomes enabled (OutcomeServiceCollectionExtensions).
         _predictions = predictions;
         _payloads = payloads;
@@ -78,7 +81,7 @@ internal sealed partial class InferenceCore
         }
         var route = versionText.IsEmpty && _rollouts.Table.TryGet(modelName, out var rollout) && rollout.Policy.RoutesRequests()
             ? RouteByRollout(servedModel, rollout, headers)
-            : Resolve(servedModel, versionText);
+            : Resolve(servedModel, versionText, ForwardedVariant.Of(headers, _trustsForwardedVariant));
         if (route.Failure.Error == InferenceError.VersionNotFound)
         {
             if (_workers.HasWorkers && _workers.TryGetCluster(servedModel.Name, out var cluster))
@@ -293,8 +296,8 @@ internal sealed partial class InferenceCore
         _ => $"Version {version.Version} of model '{version.Model}' is {version.State.ToString().ToLowerInvariant()} and takes no requests.",
     };
 
-    /// <summary>Finds and holds the version that answers.</summary>
-    private InferenceRoute Resolve(ServedModel servedModel, ReadOnlySpan<char> versionText)
+    /// <summary>Finds and holds the version that answers, as <paramref name="variant"/>.</summary>
+    private InferenceRoute Resolve(ServedModel servedModel, ReadOnlySpan<char> versionText, RouteVariant variant)
     {
         if (versionText.IsEmpty)
         {
@@ -308,7 +311,7 @@ internal sealed partial class InferenceCore
                 }
                 if (candidate.TryAcquire())
                 {
-                    return InferenceRoute.Local(candidate, RouteVariant.Default, null, null);
+                    return InferenceRoute.Local(candidate, variant, null, null);
                 }
                 _host.Catalog.TryGetModel(servedModel.Name, out servedModel);
                 if (servedModel is null)
@@ -332,7 +335,7 @@ internal sealed partial class InferenceCore
             version.Metrics.Unavailable.Inc();
             return InferenceRoute.Fail(UnavailableError(version), NotReadyMessage(version));
         }
-        return InferenceRoute.Local(version, RouteVariant.Default, null, null);
+        return InferenceRoute.Local(version, variant, null, null);
     }
 
     /// <summary>

@@ -54,15 +54,10 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
         return 1
         """;
 
-    private static readonly RedisValue StateField = "state";
-
     private readonly IConnectionMultiplexer _redis;
     private readonly string _prefix;
-    private readonly RedisKey _modelsKey;
+    private readonly RedisStoreContent<ModelState> _content;
     private readonly RedisChangeChannel _changes;
-    private readonly RedisEpoch _epoch;
-    private readonly StoreSnapshot<ModelState> _snapshot;
-    private readonly TimeProvider _timeProvider;
     private readonly ILogger<RedisRegistryStore> _logger;
 
     /// <summary>
@@ -78,11 +73,11 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
     {
         _redis = redis;
         _prefix = keyPrefix;
-        _modelsKey = keyPrefix + ":models";
-        _snapshot = snapshot;
-        _timeProvider = timeProvider;
         _logger = logger;
-        _epoch = new RedisEpoch(redis, keyPrefix, "registry", snapshot.Epoch, logger);
+        _content = new RedisStoreContent<ModelState>(
+            redis, keyPrefix, "registry", "model", "state", RedisAuditTrail.Key(keyPrefix, string.Empty).ToString(), snapshot,
+            new StoredItemFormat<ModelState>(static state => state.Name, static (_, value) => Deserialize(value), Restored),
+            timeProvider, logger);
         _changes = new RedisChangeChannel(redis, keyPrefix, OnChanged, OnResubscribed, logger);
         LogOpened(keyPrefix, _changes.Channel.ToString());
     }
@@ -94,36 +89,7 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
     /// registry empty because Redis came back empty.
     /// </summary>
     public override async Task<IReadOnlyList<ModelState>> ListAsync(CancellationToken cancellationToken = default) =>
-        await _epoch.ReadAsync(ReadAllAsync, _snapshot, RestoreAsync, cancellationToken).ConfigureAwait(false);
-
-    private async Task<List<ModelState>> ReadAllAsync()
-    {
-        var db = _redis.GetDatabase();
-        var names = await db.SetMembersAsync(_modelsKey).ConfigureAwait(false);
-        var sorted = new string[names.Length];
-        for (var i = 0; i < names.Length; i++)
-        {
-            sorted[i] = names[i].ToString();
-        }
-
-        Array.Sort(sorted, StringComparer.Ordinal);
-        var reads = new Task<RedisValue>[sorted.Length];
-        for (var i = 0; i < sorted.Length; i++)
-        {
-            reads[i] = db.HashGetAsync(ModelKey(sorted[i]), StateField);
-        }
-
-        var models = new List<ModelState>(sorted.Length);
-        foreach (var read in reads)
-        {
-            if (Deserialize(await read.ConfigureAwait(false)) is { } state)
-            {
-                models.Add(state);
-            }
-        }
-
-        return models;
-    }
+        await _content.ListAsync(cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     public override async Task<ModelState?> GetAsync(string model, CancellationToken cancellationToken = default)
@@ -133,16 +99,7 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
             return null;
         }
 
-        var value = await _epoch.ReachableAsync(_redis.GetDatabase().HashGetAsync(ModelKey(model), StateField)).ConfigureAwait(false);
-        if (value.IsNull && !await _epoch.IsCurrentAsync().ConfigureAwait(false))
-        {
-            // Missing because the store lost its data? Then restore it before answering (a mutation
-            // would otherwise fail with NotFound, or recreate the model from nothing).
-            await RestoreAsync().ConfigureAwait(false);
-            value = await _redis.GetDatabase().HashGetAsync(ModelKey(model), StateField).ConfigureAwait(false);
-        }
-
-        return Deserialize(value);
+        return await _content.GetAsync(model).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -165,9 +122,9 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
     /// <inheritdoc />
     protected override async Task<bool> TryCommitAsync(string model, long expectedRevision, StateChange change, CancellationToken cancellationToken)
     {
-        if (_epoch.Current is null)
+        if (_content.Epoch.Current is null)
         {
-            await RestoreAsync().ConfigureAwait(false);
+            await _content.RestoreAsync().ConfigureAwait(false);
         }
 
         var db = _redis.GetDatabase();
@@ -178,18 +135,18 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
         arguments[2] = JsonSerializer.Serialize(change.State, RegistryJsonContext.Default.ModelState);
         arguments[3] = model;
         arguments[4] = _changes.Channel.ToString();
-        arguments[5] = _epoch.Current;
+        arguments[5] = _content.Epoch.Current;
         arguments[6] = head;
         entries.CopyTo(arguments, 7);
 
         var result = (int)await db
-            .ScriptEvaluateAsync(CommitScript, [ModelKey(model), _modelsKey, AuditKey(model), _epoch.Key], arguments)
+            .ScriptEvaluateAsync(CommitScript, [_content.ItemKey(model), _content.ModelsKey, AuditKey(model), _content.Epoch.Key], arguments)
             .ConfigureAwait(false);
         if (result == -1)
         {
             // The store lost its data (or another replica restored it): restore or adopt, then the
             // caller re-reads and retries.
-            await RestoreAsync().ConfigureAwait(false);
+            await _content.RestoreAsync().ConfigureAwait(false);
         }
         else if (result == 1)
         {
@@ -210,31 +167,21 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
         base.Dispose(disposing);
     }
 
-    /// <summary>Sets the epoch marker, writing the snapshot back (with a Restore audit entry per model) when the store is empty.</summary>
-    private Task<bool> RestoreAsync()
+    /// <summary>A model's state written back by a restore, with a Restore audit entry.</summary>
+    private static RestoredItem Restored(ModelState state, DateTimeOffset now)
     {
-        var known = _snapshot.Items;
-        var now = _timeProvider.GetUtcNow();
-        var items = new List<RestoredItem>(known.Length);
-        foreach (var state in known)
+        var entry = new AuditEntry
         {
-            var entry = new AuditEntry
-            {
-                Model = state.Name,
-                Revision = state.Revision,
-                Timestamp = now,
-                Actor = "replica " + RedisEpoch.ReplicaId,
-                Action = AuditAction.Restore,
-                Reason = string.Create(CultureInfo.InvariantCulture,
-                    $"store lost its data; restored from replica {RedisEpoch.ReplicaId}'s last known state (revision {state.Revision})"),
-            };
-            items.Add(new RestoredItem(state.Name, state.Revision, JsonSerializer.Serialize(state, RegistryJsonContext.Default.ModelState), entry));
-        }
-
-        return _epoch.RestoreAsync(_modelsKey, _changes.Channel, "state", _prefix + ":model:", _prefix + ":audit:", items);
+            Model = state.Name,
+            Revision = state.Revision,
+            Timestamp = now,
+            Actor = "replica " + RedisEpoch.ReplicaId,
+            Action = AuditAction.Restore,
+            Reason = string.Create(CultureInfo.InvariantCulture,
+                $"store lost its data; restored from replica {RedisEpoch.ReplicaId}'s last known state (revision {state.Revision})"),
+        };
+        return new RestoredItem(state.Name, state.Revision, JsonSerializer.Serialize(state, RegistryJsonContext.Default.ModelState), entry);
     }
-
-    private RedisKey ModelKey(string model) => $"{_prefix}:model:{model}";
 
     private RedisKey AuditKey(string model) => RedisAuditTrail.Key(_prefix, model);
 
@@ -259,22 +206,7 @@ internal sealed partial class RedisRegistryStore : RegistryStoreBase
     {
         try
         {
-            var models = new SortedSet<string>(StringComparer.Ordinal);
-            foreach (var state in _snapshot.Items)
-            {
-                models.Add(state.Name);
-            }
-
-            foreach (var name in await _redis.GetDatabase().SetMembersAsync(_modelsKey).ConfigureAwait(false))
-            {
-                models.Add(name.ToString());
-            }
-
-            foreach (var model in models)
-            {
-                NotifyChanged(model);
-            }
-
+            await _content.ResyncAsync([], NotifyChanged).ConfigureAwait(false);
             LogResynced();
         }
         catch (RedisException ex)

@@ -84,16 +84,12 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         """;
 
     private const int MaxWriteAttempts = 8;
-    private static readonly RedisValue PolicyField = "policy";
 
     private readonly IConnectionMultiplexer _redis;
-    private readonly string _prefix;
     private readonly string _auditPrefix;
     private readonly TimeProvider _timeProvider;
-    private readonly RedisKey _modelsKey;
+    private readonly RedisStoreContent<RolloutPolicy> _content;
     private readonly RedisChangeChannel _channel;
-    private readonly RedisEpoch _epoch;
-    private readonly StoreSnapshot<RolloutPolicy> _snapshot;
     private readonly ILogger<RedisRolloutStore> _logger;
     private readonly ChangeFanOut _changes = new();
     private readonly ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
@@ -117,13 +113,20 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(logger);
         _redis = redis;
-        _prefix = keyPrefix;
         _auditPrefix = auditPrefix;
         _timeProvider = timeProvider;
-        _modelsKey = keyPrefix + ":models";
-        _snapshot = snapshot;
         _logger = logger;
-        _epoch = new RedisEpoch(redis, keyPrefix, "rollouts", snapshot.Epoch, logger);
+        _content = new RedisStoreContent<RolloutPolicy>(
+            redis, keyPrefix, "rollouts", "policy", "policy", RedisAuditTrail.Key(auditPrefix, string.Empty).ToString(), snapshot,
+            new StoredItemFormat<RolloutPolicy>(
+                static policy => policy.Model,
+                Deserialize,
+                static (policy, now) => new RestoredItem(
+                    policy.Model,
+                    policy.Revision,
+                    JsonSerializer.Serialize(policy, RolloutJsonContext.Default.RolloutPolicy),
+                    RolloutAudit.Restore(policy, RedisEpoch.ReplicaId, now))),
+            timeProvider, logger);
         _channel = new RedisChangeChannel(redis, keyPrefix, OnChanged, OnResubscribed, logger);
         LogOpened(keyPrefix, _channel.Channel.ToString());
     }
@@ -136,15 +139,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
             return null;
         }
 
-        RedisValue value = await _epoch.ReachableAsync(_redis.GetDatabase().HashGetAsync(PolicyKey(model), PolicyField)).ConfigureAwait(false);
-        if (value.IsNull && !await _epoch.IsCurrentAsync().ConfigureAwait(false))
-        {
-            // Missing because the store lost its data? Then restore it before answering.
-            await RestoreAsync().ConfigureAwait(false);
-            value = await _redis.GetDatabase().HashGetAsync(PolicyKey(model), PolicyField).ConfigureAwait(false);
-        }
-
-        RolloutPolicy? policy = Deserialize(model, value);
+        RolloutPolicy? policy = await _content.GetAsync(model).ConfigureAwait(false);
         if (policy is not null)
         {
             _known.TryAdd(model, 0);
@@ -159,34 +154,12 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     /// restored from the snapshot first (see <see cref="RedisEpoch"/>), so replicas never drop their
     /// rollouts because Redis came back empty.
     /// </summary>
-    public async Task<IReadOnlyList<RolloutPolicy>> ListAsync(CancellationToken cancellationToken = default) =>
-        await _epoch.ReadAsync(ReadAllAsync, _snapshot, RestoreAsync, cancellationToken).ConfigureAwait(false);
-
-    private async Task<List<RolloutPolicy>> ReadAllAsync()
+    public async Task<IReadOnlyList<RolloutPolicy>> ListAsync(CancellationToken cancellationToken = default)
     {
-        IDatabase db = _redis.GetDatabase();
-        RedisValue[] names = await db.SetMembersAsync(_modelsKey).ConfigureAwait(false);
-        var sorted = new string[names.Length];
-        for (int i = 0; i < names.Length; i++)
+        List<RolloutPolicy> policies = await _content.ListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (RolloutPolicy policy in policies)
         {
-            sorted[i] = names[i].ToString();
-        }
-
-        Array.Sort(sorted, StringComparer.Ordinal);
-        var reads = new Task<RedisValue>[sorted.Length];
-        for (int i = 0; i < sorted.Length; i++)
-        {
-            reads[i] = db.HashGetAsync(PolicyKey(sorted[i]), PolicyField);
-        }
-
-        var policies = new List<RolloutPolicy>(sorted.Length);
-        for (int i = 0; i < sorted.Length; i++)
-        {
-            if (Deserialize(sorted[i], await reads[i].ConfigureAwait(false)) is { } policy)
-            {
-                _known.TryAdd(policy.Model, 0);
-                policies.Add(policy);
-            }
+            _known.TryAdd(policy.Model, 0);
         }
 
         return policies;
@@ -205,7 +178,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
         string json = JsonSerializer.Serialize(stored, RolloutJsonContext.Default.RolloutPolicy);
         RedisResult[] result = await EvaluateUnderEpochAsync(CompareAndSwapScript, policy.Model, async db =>
         {
-            RolloutPolicy? before = Deserialize(policy.Model, await db.HashGetAsync(PolicyKey(policy.Model), PolicyField).ConfigureAwait(false));
+            RolloutPolicy? before = await _content.ReadAsync(db, policy.Model).ConfigureAwait(false);
             RedisValue head = RedisValue.EmptyString;
             RedisValue entry = RedisValue.EmptyString;
             if (RolloutAudit.Set(before, stored, _timeProvider.GetUtcNow()) is { } change)
@@ -225,7 +198,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
                 head,
                 entry,
             ];
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         if ((int)result[0] != 1)
         {
             return RolloutStoreErrors.Conflict(policy.Model, policy.Revision, ParseRevision(result[1]));
@@ -247,7 +220,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
 
         RedisResult[] result = await EvaluateUnderEpochAsync(DeleteScript, model, async db =>
         {
-            RolloutPolicy? current = Deserialize(model, await db.HashGetAsync(PolicyKey(model), PolicyField).ConfigureAwait(false));
+            RolloutPolicy? current = await _content.ReadAsync(db, model).ConfigureAwait(false);
             RedisValue head = RedisValue.EmptyString;
             RedisValue entry = RedisValue.EmptyString;
             if (current is not null)
@@ -259,7 +232,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
             }
 
             return [expectedRevision.ToString(CultureInfo.InvariantCulture), model, _channel.Channel.ToString(), head, entry];
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         switch ((int)result[0])
         {
             case 0:
@@ -287,57 +260,37 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     /// Runs a write script on <paramref name="model"/>'s keys with the arguments <paramref name="arguments"/>
     /// builds (it reads the audit trail's head) and the epoch this replica knows as the last one. When the
     /// marker is another (the store lost its data or was restored), restores or adopts it and runs the
-    /// script again; when the trail's head moved, builds the arguments again.
+    /// script again; when the trail's head moved, builds the arguments again (<see cref="CompareAndSwapRetry"/>,
+    /// up to <see cref="MaxWriteAttempts"/> attempts).
     /// </summary>
-    private async Task<RedisResult[]> EvaluateUnderEpochAsync(string script, string model, Func<IDatabase, Task<RedisValue[]>> arguments)
+    private async Task<RedisResult[]> EvaluateUnderEpochAsync(
+        string script, string model, Func<IDatabase, Task<RedisValue[]>> arguments, CancellationToken cancellationToken)
     {
         IDatabase db = _redis.GetDatabase();
-        RedisKey[] keys = [PolicyKey(model), _modelsKey, _epoch.Key, AuditKey(model)];
-        for (int attempt = 1; ; attempt++)
+        RedisKey[] keys = [_content.ItemKey(model), _content.ModelsKey, _content.Epoch.Key, AuditKey(model)];
+        StoreResult<RedisResult[]> evaluated = await CompareAndSwapRetry.RunAsync<RedisResult[]>(MaxWriteAttempts, async _ =>
         {
-            if (_epoch.Current is null)
+            if (_content.Epoch.Current is null)
             {
-                await RestoreAsync().ConfigureAwait(false);
+                await _content.RestoreAsync().ConfigureAwait(false);
             }
 
             RedisValue[] values = await arguments(db).ConfigureAwait(false);
-            var result = (RedisResult[])(await db.ScriptEvaluateAsync(script, keys, [.. values, _epoch.Current]).ConfigureAwait(false))!;
-            int outcome = (int)result[0];
-            if (outcome >= 0)
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(script, keys, [.. values, _content.Epoch.Current]).ConfigureAwait(false))!;
+            switch ((int)result[0])
             {
-                return result;
+                case -1:
+                    await _content.RestoreAsync().ConfigureAwait(false);
+                    return new StoreError(StoreErrorCode.Conflict, "epoch marker");
+                case -2:
+                    return new StoreError(StoreErrorCode.Conflict, "audit trail");
+                default:
+                    return result;
             }
-
-            if (attempt == MaxWriteAttempts)
-            {
-                throw new InvalidDataException($"the rollout store kept changing under a write of '{model}' (epoch marker or audit trail); retry");
-            }
-
-            if (outcome == -1)
-            {
-                await RestoreAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Sets the epoch marker, writing the snapshot's policies back when the store is empty, each with a
-    /// <see cref="AuditAction.RolloutRestore"/> entry in the model's audit trail.
-    /// </summary>
-    private Task<bool> RestoreAsync()
-    {
-        var now = _timeProvider.GetUtcNow();
-        var items = new List<RestoredItem>(_snapshot.Items.Length);
-        foreach (RolloutPolicy policy in _snapshot.Items)
-        {
-            items.Add(new RestoredItem(
-                policy.Model,
-                policy.Revision,
-                JsonSerializer.Serialize(policy, RolloutJsonContext.Default.RolloutPolicy),
-                RolloutAudit.Restore(policy, RedisEpoch.ReplicaId, now)));
-        }
-
-        return _epoch.RestoreAsync(_modelsKey, _channel.Channel, "policy", _prefix + ":policy:", RedisAuditTrail.Key(_auditPrefix, string.Empty).ToString(), items);
+        }, cancellationToken).ConfigureAwait(false);
+        return evaluated.IsSuccess
+            ? evaluated.Value
+            : throw new InvalidDataException($"the rollout store kept changing under a write of '{model}' ({evaluated.Error.Message}); retry");
     }
 
     private static bool IsValidModel(string? model) => model is not null && RolloutPolicyValidator.IsValidModelName(model);
@@ -345,7 +298,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     private static long ParseRevision(RedisResult value) =>
         long.Parse((string)value!, NumberStyles.None, CultureInfo.InvariantCulture);
 
-    private RedisKey PolicyKey(string model) => $"{_prefix}:policy:{model}";
+    private RedisKey PolicyKey(string model) => _content.ItemKey(model);
 
     private RedisKey AuditKey(string model) => RedisAuditTrail.Key(_auditPrefix, model);
 
@@ -382,23 +335,7 @@ internal sealed partial class RedisRolloutStore : IRolloutStore, IDisposable
     {
         try
         {
-            var models = new SortedSet<string>(_known.Keys, StringComparer.Ordinal);
-            foreach (RolloutPolicy policy in _snapshot.Items)
-            {
-                models.Add(policy.Model);
-            }
-
-            foreach (RedisValue name in await _redis.GetDatabase().SetMembersAsync(_modelsKey).ConfigureAwait(false))
-            {
-                models.Add(name.ToString());
-            }
-
-            foreach (string model in models)
-            {
-                _changes.Publish(model);
-            }
-
-            LogResynced(models.Count);
+            LogResynced(await _content.ResyncAsync(_known.Keys, _changes.Publish).ConfigureAwait(false));
         }
         catch (RedisException ex)
         {

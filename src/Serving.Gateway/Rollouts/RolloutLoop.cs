@@ -228,22 +228,10 @@ internal sealed partial class RolloutLoop(
             WindowStartedAt = control.Start < candidate.Start ? control.Start : candidate.Start,
             Variants =
             [
-                new VariantLiveStatus
-                {
-                    Variant = policy.BlueGreen is null ? VariantNames.Stable : VariantNames.Active,
-                    Version = policy.Canary?.StableVersion ?? policy.BlueGreen?.ActiveVersion ?? 0,
-                    Requests = control.Requests,
-                    Errors = control.Errors,
-                    LatencyP99Seconds = control.LatencyP99(),
-                },
-                new VariantLiveStatus
-                {
-                    Variant = policy.BlueGreen is null ? VariantNames.Canary : VariantNames.Preview,
-                    Version = policy.Canary?.CanaryVersion ?? policy.BlueGreen?.PreviewVersion ?? 0,
-                    Requests = candidate.Requests,
-                    Errors = candidate.Errors,
-                    LatencyP99Seconds = candidate.LatencyP99(),
-                },
+                Status(policy.BlueGreen is null ? VariantNames.Stable : VariantNames.Active,
+                    policy.Canary?.StableVersion ?? policy.BlueGreen?.ActiveVersion ?? 0, control),
+                Status(policy.BlueGreen is null ? VariantNames.Canary : VariantNames.Preview,
+                    policy.Canary?.CanaryVersion ?? policy.BlueGreen?.PreviewVersion ?? 0, candidate),
             ],
             Shadow = policy.Shadow is null ? null : runtime.Shadow.Snapshot(),
             LastAnalysis = runtime.LastAnalysis,
@@ -253,6 +241,15 @@ internal sealed partial class RolloutLoop(
 
     private static CanaryWindow Live(CanaryWindow? pending, CanaryWindowRecorder open) =>
         pending?.Merge(open.Peek(), MaxSamples, MaxSamples) ?? open.Peek();
+
+    private static VariantLiveStatus Status(string variant, int version, CanaryWindow window) => new()
+    {
+        Variant = variant,
+        Version = version,
+        Requests = window.Requests,
+        Errors = window.Errors,
+        LatencyP99Seconds = window.LatencyP99(),
+    };
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Error, Message = "Advancing the rollout of {Model} failed")]
     private static partial void LogAdvanceFailed(ILogger logger, string model, Exception exception);

@@ -31,7 +31,9 @@ internal static class TlsHosting
         var requestClientCertificates = !string.IsNullOrEmpty(tls.ClientCertificateAuthority);
         if (requestClientCertificates)
         {
-            services.AddSingleton(new ClientCertificateAuthority(tls.ClientCertificateAuthority!));
+            services.AddSingleton(sp => new ClientCertificateAuthority(tls, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ClientCertificateAuthority>>()));
+            // Resolved with Kestrel's options, before the first connection: an authority that does not load stops the start-up.
+            services.AddOptions<KestrelServerOptions>().Configure<ClientCertificateAuthority>(static (_, _) => { });
         }
         if (!string.IsNullOrEmpty(tls.Url))
         {

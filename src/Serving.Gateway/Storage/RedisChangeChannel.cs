@@ -23,7 +23,7 @@ internal sealed partial class RedisChangeChannel : IDisposable
         _onChanged = onChanged;
         _onRestored = onRestored;
         _logger = logger;
-        Channel = RedisChannel.Literal(keyPrefix + ":changed");
+        Channel = ChannelOf(keyPrefix);
         try
         {
             _redis.GetSubscriber().Subscribe(Channel, OnMessage);
@@ -38,6 +38,9 @@ internal sealed partial class RedisChangeChannel : IDisposable
 
     /// <summary>The channel (commits publish to it inside their script).</summary>
     public RedisChannel Channel { get; }
+
+    /// <summary>The change channel of the store under <paramref name="keyPrefix"/>.</summary>
+    public static RedisChannel ChannelOf(string keyPrefix) => RedisChannel.Literal(keyPrefix + ":changed");
 
     /// <summary>Unsubscribes; the connection stays open (its owner disposes it).</summary>
     public void Dispose()

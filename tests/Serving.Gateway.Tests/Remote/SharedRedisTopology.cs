@@ -22,8 +22,11 @@ internal sealed class SharedRedisTopology : IAsyncDisposable
 
     public GatewayHost Gateway { get; }
 
-    /// <summary>Starts Redis, <paramref name="workers"/> workers and the gateway; returns once the gateway reports ready.</summary>
-    public static async Task<SharedRedisTopology> StartAsync(int workers)
+    /// <summary>
+    /// Starts Redis, <paramref name="workers"/> workers (with <paramref name="workerSettings"/> too) and the gateway;
+    /// returns once the gateway reports ready.
+    /// </summary>
+    public static async Task<SharedRedisTopology> StartAsync(int workers, IEnumerable<string>? workerSettings = null)
     {
         var redis = new RedisServerFixture();
         var started = new List<WorkerProcess>();
@@ -33,7 +36,7 @@ internal sealed class SharedRedisTopology : IAsyncDisposable
             string[] shared = [$"--Serving:Redis={redis.ConnectionString}"];
             for (var i = 0; i < workers; i++)
             {
-                started.Add(await WorkerProcess.StartAsync(shared));
+                started.Add(await WorkerProcess.StartAsync([.. shared, .. workerSettings ?? []]));
             }
             var gateway = await RemoteTopology.StartGatewayAsync(started, shared);
             return new SharedRedisTopology(redis, [.. started], gateway);

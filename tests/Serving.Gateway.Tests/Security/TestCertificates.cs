@@ -35,9 +35,10 @@ internal sealed class TestCertificates : IDisposable
     /// <summary>
     /// Writes a server certificate for 127.0.0.1 and localhost, issued by the intermediate, to
     /// <paramref name="certificateFile"/> (leaf, then intermediate) and its key to <paramref name="keyFile"/>,
-    /// each replaced by a rename so a reader never sees half a file. Returns the leaf.
+    /// each replaced by a rename so a reader never sees half a file. Returns the leaf, which expires at
+    /// <paramref name="notAfter"/> when given (else a minute before the intermediate).
     /// </summary>
-    public X509Certificate2 WriteServerCertificate(string certificateFile, string keyFile, string subject = "CN=127.0.0.1")
+    public X509Certificate2 WriteServerCertificate(string certificateFile, string keyFile, string subject = "CN=127.0.0.1", DateTimeOffset? notAfter = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
@@ -46,7 +47,7 @@ internal sealed class TestCertificates : IDisposable
         names.AddDnsName("localhost");
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        using var leaf = Issue(request, _intermediate);
+        using var leaf = Issue(request, _intermediate, notAfter);
         ReplaceFile(certificateFile, leaf.ExportCertificatePem() + "\n" + _intermediate.ExportCertificatePem());
         ReplaceFile(keyFile, key.ExportPkcs8PrivateKeyPem());
         return X509CertificateLoader.LoadCertificate(leaf.RawData);
@@ -135,14 +136,14 @@ internal sealed class TestCertificates : IDisposable
         return issued.CopyWithPrivateKey(key);
     }
 
-    private static X509Certificate2 Issue(CertificateRequest request, X509Certificate2 issuer)
+    private static X509Certificate2 Issue(CertificateRequest request, X509Certificate2 issuer, DateTimeOffset? notAfter = null)
     {
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
         var serial = new byte[12];
         RandomNumberGenerator.Fill(serial);
         serial[0] &= 0x7F;
         // Within the issuer's validity, as X.509 requires of an issued certificate.
-        return request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), new DateTimeOffset(issuer.NotAfter).AddMinutes(-1), serial);
+        return request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), notAfter ?? new DateTimeOffset(issuer.NotAfter).AddMinutes(-1), serial);
     }
 
     private static void ReplaceFile(string path, string text)
