@@ -6,10 +6,21 @@ if (StateDirectoryCheck.Problem(builder.Configuration) is { } problem)
     Console.Error.WriteLine(problem);
     return StateDirectoryCheck.ExitCode;
 }
-builder.AddServing();
-var app = builder.Build();
-app.UseServing();
-app.Run();
+try
+{
+    builder.AddServing();
+    var app = builder.Build();
+    app.UseServing();
+    app.Run();
+}
+catch (Exception ex) when (InvalidSettings.Problems(ex) is { Count: > 0 } problems)
+{
+    foreach (var setting in problems)
+    {
+        Console.Error.WriteLine("Invalid setting: " + setting);
+    }
+    return InvalidSettings.ExitCode;
+}
 return 0;
 
 /// <summary>Entry point, visible to the functional tests.</summary>

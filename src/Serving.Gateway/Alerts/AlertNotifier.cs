@@ -42,7 +42,7 @@ internal sealed partial class AlertNotifier : BackgroundService
         _time = time;
         _logger = logger;
         _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = _options.Timeout };
-        _queue = Channel.CreateBounded<(Alert, DateTimeOffset, AlertTargets)>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity))
+        _queue = Channel.CreateBounded<(Alert, DateTimeOffset, AlertTargets)>(new BoundedChannelOptions(_options.QueueCapacity)
         {
             // Wait mode, used only through TryWrite: a full queue makes TryWrite return false at once, so the
             // drop is counted (DropWrite would report success and lose the alert silently).
@@ -189,7 +189,7 @@ internal sealed partial class AlertNotifier : BackgroundService
     {
         var backoff = _options.InitialBackoff;
         string? error = null;
-        var maxAttempts = Math.Max(1, _options.MaxAttempts);
+        var maxAttempts = _options.MaxAttempts;
         for (var attempt = 1; attempt <= maxAttempts; attempt++)
         {
             try

@@ -1,8 +1,11 @@
 namespace Serving.Gateway.Alerts;
 
 /// <summary>Where and how alerts are delivered (<c>Serving:Alerts:*</c>).</summary>
-public sealed class AlertOptions
+public sealed class AlertOptions : ICheckedOptions
 {
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Serving:Alerts";
+
     /// <summary>Alertmanager-compatible webhook URLs that receive every alert (e.g. Alertmanager's own receiver, PagerDuty's bridge). Default none.</summary>
     public List<string> WebhookUrls { get; set; } = [];
 
@@ -45,5 +48,15 @@ public sealed class AlertOptions
     {
         var baseUrl = RunbookBaseUrl.Length > 0 ? RunbookBaseUrl : ExternalUrl.TrimEnd('/') + "/console/runbooks";
         return baseUrl.TrimEnd('/') + "/" + page;
+    }
+
+    /// <inheritdoc/>
+    public IEnumerable<string?> Problems()
+    {
+        yield return SettingRules.Positive(Section + ":" + nameof(ResendInterval), ResendInterval);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(MaxAttempts), MaxAttempts, 1);
+        yield return SettingRules.NotNegative(Section + ":" + nameof(InitialBackoff), InitialBackoff);
+        yield return SettingRules.Positive(Section + ":" + nameof(Timeout), Timeout);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(QueueCapacity), QueueCapacity, 1);
     }
 }

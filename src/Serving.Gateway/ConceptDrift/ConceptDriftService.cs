@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Serving.Gateway.Storage;
 
 namespace Serving.Gateway.ConceptDrift;
 
@@ -17,7 +18,7 @@ internal sealed partial class ConceptDriftService(
     ILogger<ConceptDriftService> logger) : BackgroundService
 {
     private readonly string _path = Path.Combine(
-        configuration["Serving:StateDirectory"] is { Length: > 0 } directory ? directory : "state", "concept-drift.json");
+        StorageOptions.From(configuration).StateDirectory, "concept-drift.json");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,8 +1,11 @@
 namespace Serving.Gateway.Drift;
 
 /// <summary>Drift monitoring defaults (<c>Serving:Drift:*</c>); a model's <c>model.json</c> <c>drift</c> section overrides them.</summary>
-public sealed class DriftOptions
+public sealed class DriftOptions : ICheckedOptions
 {
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Serving:Drift";
+
     /// <summary>Whether predictions are recorded and evaluated at all. Default true.</summary>
     public bool Enabled { get; set; } = true;
 
@@ -75,4 +78,20 @@ public sealed class DriftOptions
 
     /// <summary>With <c>Serving:Redis</c> set: the prefix of the merged window keys. Default <c>serving:drift</c>.</summary>
     public string RedisKeyPrefix { get; set; } = "serving:drift";
+
+    /// <inheritdoc/>
+    public IEnumerable<string?> Problems()
+    {
+        yield return SettingRules.Positive(Section + ":" + nameof(EvaluationInterval), EvaluationInterval);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(WindowRows), WindowRows, 1);
+        yield return SettingRules.Positive(Section + ":" + nameof(WindowDuration), WindowDuration);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(SampleCapacity), SampleCapacity, 1);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(FireAfter), FireAfter, 1);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(FireWindow), FireWindow, FireAfter);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(ResolveAfter), ResolveAfter, 1);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(HistorySize), HistorySize, 1);
+        yield return SettingRules.Between(Section + ":" + nameof(KsPValue), KsPValue, 0.0, 1.0);
+        yield return SettingRules.Between(Section + ":" + nameof(MissingRateWarning), MissingRateWarning, 0.0, 1.0);
+        yield return SettingRules.Between(Section + ":" + nameof(MissingRateCritical), MissingRateCritical, 0.0, 1.0);
+    }
 }

@@ -154,7 +154,7 @@ internal sealed partial class DriftService(
             return;
         }
         monitor.Alarms = monitor.Evaluator.SnapshotAlarms();
-        monitor.AddHistory(DriftHistoryWindow.From(evaluation), Math.Max(1, options.Value.HistorySize));
+        monitor.AddHistory(DriftHistoryWindow.From(evaluation), options.Value.HistorySize);
         DriftMetrics.PooledRows.WithLabels(model, v).Set(0);
         DriftMetrics.Windows.WithLabels(model, v).Inc();
         DriftMetrics.WindowRows.WithLabels(model, v).Set(evaluation.RowCount);

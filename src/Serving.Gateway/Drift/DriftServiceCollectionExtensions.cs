@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Serving.Gateway.Hosting;
+using Serving.Gateway.Storage;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Drift;
@@ -17,8 +17,8 @@ internal static class DriftServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var redis = configuration["Serving:Redis"];
-        if (string.IsNullOrWhiteSpace(redis))
+        var redis = StorageOptions.From(configuration).Redis;
+        if (redis is null)
         {
             services.AddSingleton<IDriftWindowExchange, LocalDriftWindowExchange>();
             return services;
@@ -42,12 +42,11 @@ internal static class DriftServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var redis = configuration["Serving:Redis"];
-        if (string.IsNullOrWhiteSpace(redis))
+        var storage = StorageOptions.From(configuration);
+        if (storage.Redis is null)
         {
-            var directory = configuration["Serving:StateDirectory"];
             services.AddSingleton<IDriftStateStore>(sp => new FileDriftStateStore(
-                string.IsNullOrWhiteSpace(directory) ? "state" : directory, sp.GetRequiredService<ILogger<FileDriftStateStore>>()));
+                storage.StateDirectory, sp.GetRequiredService<ILogger<FileDriftStateStore>>()));
             return services;
         }
 

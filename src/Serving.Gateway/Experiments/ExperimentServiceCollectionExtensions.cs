@@ -1,5 +1,5 @@
 using Serving.Core.Outcomes;
-using Serving.Gateway.Hosting;
+using Serving.Gateway.Storage;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Experiments;
@@ -16,8 +16,8 @@ internal static class ExperimentServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        string? redis = configuration["Serving:Redis"];
-        if (string.IsNullOrWhiteSpace(redis))
+        string? redis = StorageOptions.From(configuration).Redis;
+        if (redis is null)
         {
             services.AddSingleton<IExperimentArmStore, LocalExperimentArmStore>();
         }

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Batching;
 using Serving.Gateway.Grpc.Protocol;
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Protocol;
 using Serving.Gateway.Registry;
@@ -29,7 +28,7 @@ internal sealed class GrpcInferenceService : GRPCInferenceService.GRPCInferenceS
     private readonly WorkerPool _workers;
     private readonly bool _strictReadiness;
 
-    public GrpcInferenceService(InferenceCore core, ModelHost host, RegistryLifecycleService registry, WorkerPool workers, IOptions<ServingOptions> options)
+    public GrpcInferenceService(InferenceCore core, ModelHost host, RegistryLifecycleService registry, WorkerPool workers, IOptions<ProtocolOptions> options)
     {
         _strictReadiness = options.Value.StrictReadiness;
         _core = core;

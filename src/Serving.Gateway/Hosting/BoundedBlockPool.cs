@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
+using Serving.Gateway.Protocol;
 
 namespace Serving.Gateway.Hosting;
 

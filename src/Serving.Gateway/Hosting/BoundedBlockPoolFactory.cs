@@ -1,11 +1,12 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
+using Serving.Gateway.Protocol;
 
 namespace Serving.Gateway.Hosting;
 
 /// <summary>Gives Kestrel's transports and connections <see cref="BoundedBlockPool"/>s, and remembers them for <see cref="MemoryTrimService"/>.</summary>
-internal sealed class BoundedBlockPoolFactory(IOptions<ServingOptions> options) : IMemoryPoolFactory<byte>
+internal sealed class BoundedBlockPoolFactory(IOptions<ProtocolOptions> options) : IMemoryPoolFactory<byte>
 {
     private readonly List<BoundedBlockPool> _pools = [];
 

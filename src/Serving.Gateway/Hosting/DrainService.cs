@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Serving.Gateway.Alerts;
+using Serving.Gateway.Protocol;
 using Serving.Gateway.Rollouts;
 
 namespace Serving.Gateway.Hosting;
@@ -14,21 +15,17 @@ namespace Serving.Gateway.Hosting;
 /// stops before them and right after the server.
 /// </summary>
 internal sealed partial class DrainService(
-    IOptions<ServingOptions> options, ShadowDispatcher shadows, AlertNotifier alerts, TimeProvider time, ILogger<DrainService> logger) : IHostedLifecycleService
+    IOptions<ShutdownOptions> options, DrainSignal signal, ShadowDispatcher shadows, AlertNotifier alerts, TimeProvider time, ILogger<DrainService> logger) : IHostedLifecycleService
 {
     private static readonly Counter Dropped = Prometheus.Metrics.CreateCounter(
         "serving_shutdown_dropped_total", "Work dropped because the process stopped before it finished, by kind (shadow: shadow copies in flight; alert: queued alert deliveries).",
         new CounterConfiguration { LabelNames = ["kind"] });
 
-    private readonly ShutdownOptions _options = options.Value.Shutdown;
-    private volatile bool _draining;
-
-    /// <summary>True from SIGTERM on: readiness answers 503.</summary>
-    public bool IsDraining => _draining;
+    private readonly ShutdownOptions _options = options.Value;
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        _draining = true;
+        signal.Raise();
         LogDraining(logger, _options.DrainDelay.TotalSeconds);
         try
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Serving.Gateway.Protocol;
 
 namespace Serving.Gateway.Hosting;
 
@@ -11,7 +12,7 @@ namespace Serving.Gateway.Hosting;
 /// and none in the last interval (the burst is over), it runs one aggressive full collection, which
 /// decommits what is free. At most one such collection per interval; none while the burst goes on.
 /// </summary>
-internal sealed partial class MemoryTrimService(BoundedBlockPoolFactory pools, IOptions<ServingOptions> options, ILogger<MemoryTrimService> logger) : BackgroundService
+internal sealed partial class MemoryTrimService(BoundedBlockPoolFactory pools, IOptions<ProtocolOptions> options, ILogger<MemoryTrimService> logger) : BackgroundService
 {
     private long _trimmedAt;
     private long _lastSeen;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using Serving.Gateway.Admin;
 using Serving.Gateway.Alerts;
+using Serving.Gateway.Batching;
 using Serving.Gateway.ConceptDrift;
 using Serving.Gateway.Drift;
 using Serving.Gateway.Experiments;
@@ -18,6 +19,7 @@ using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
 using Serving.Gateway.Security;
+using Serving.Gateway.Storage;
 using Serving.Gateway.Tracing;
 using Yarp.ReverseProxy.Model;
 
@@ -41,12 +43,22 @@ public static class ServingApplication
         // YARP logs every forwarded request (and every forwarding error) at Information; the forwarder
         // logs the failures that matter itself.
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
-        services.Configure<ServingOptions>(builder.Configuration.GetSection(ServingOptions.Section));
+        var configuration = builder.Configuration;
+        // Each subsystem's settings, bound once and checked when the process starts (a bad value stops it
+        // with a message naming the setting).
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section));
+        services.AddCheckedOptions<ProtocolOptions>(configuration, ProtocolOptions.Section);
+        services.AddCheckedOptions<RemoteOptions>(configuration, RemoteOptions.Section);
+        services.AddCheckedOptions<ModelHostOptions>(configuration, ModelHostOptions.Section);
+        services.AddCheckedOptions<OnnxRuntimeOptions>(configuration, OnnxRuntimeOptions.Section);
+        services.AddCheckedOptions<BatchingDefaults>(configuration, BatchingDefaults.Section);
+        services.AddCheckedOptions<ShadowOptions>(configuration, ShadowOptions.Section);
+        services.AddCheckedOptions<ShutdownOptions>(configuration, ShutdownOptions.Section);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(static sp => sp.GetRequiredService<IOptions<ServingOptions>>().Value.OnnxRuntime);
-        services.Configure<DriftOptions>(builder.Configuration.GetSection(ServingOptions.Section + ":Drift"));
-        services.Configure<AlertOptions>(builder.Configuration.GetSection(ServingOptions.Section + ":Alerts"));
-        services.Configure<ConsoleOptions>(builder.Configuration.GetSection(ServingOptions.Section + ":Console"));
+        services.AddSingleton(static sp => sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value);
+        services.AddCheckedOptions<DriftOptions>(configuration, DriftOptions.Section);
+        services.AddCheckedOptions<AlertOptions>(configuration, AlertOptions.Section);
+        services.Configure<ConsoleOptions>(configuration.GetSection("Serving:Console"));
         services.AddSingleton<SessionFactory>();
         services.AddSingleton<DriftMonitorFactory>();
         services.AddDriftWindowExchange(builder.Configuration);
@@ -85,16 +97,19 @@ public static class ServingApplication
         services.AddSingleton<IMemoryPoolFactory<byte>>(static sp => sp.GetRequiredService<BoundedBlockPoolFactory>());
         services.AddSingleton<MemoryTrimService>();
         services.AddHostedService(static sp => sp.GetRequiredService<MemoryTrimService>());
+        services.AddSingleton<DrainSignal>();
         services.AddSingleton<DrainService>();
         services.AddHostedService(static sp => sp.GetRequiredService<DrainService>());
-        services.AddOptions<HostOptions>().Configure<IOptions<ServingOptions>>(static (host, serving) => host.ShutdownTimeout = serving.Value.Shutdown.Total);
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServingOptions>>(static (kestrel, serving) =>
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>(static (host, shutdown) => host.ShutdownTimeout = shutdown.Value.Total);
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ProtocolOptions>>(static (kestrel, protocol) =>
         {
-            kestrel.Limits.MaxRequestBodySize = serving.Value.MaxRequestBodyBytes;
+            kestrel.Limits.MaxRequestBodySize = protocol.Value.MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
         });
-        builder.AddServingTracing();
-        builder.AddServingGrpc(builder.Configuration.GetSection(ServingOptions.Section).Get<ServingOptions>() ?? new ServingOptions());
+        // Registrations that depend on a setting read it typed, before the options are built.
+        var role = (configuration.GetSection(RemoteOptions.Section).Get<RemoteOptions>() ?? new RemoteOptions()).Role;
+        builder.AddServingTracing(role.ToString().ToLowerInvariant());
+        builder.AddServingGrpc(configuration.GetSection(ProtocolOptions.Section).Get<ProtocolOptions>() ?? new ProtocolOptions(), role);
         builder.AddServingTls();
         builder.AddInferenceAccess();
         services.ConfigureHttpJsonOptions(static o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default));
@@ -111,6 +126,8 @@ public static class ServingApplication
     /// <summary>Adds the inference path and the protocol, metrics and health endpoints to <paramref name="app"/>.</summary>
     public static WebApplication UseServing(this WebApplication app)
     {
+        // Every setting is checked before any subsystem is built, so that all the bad ones are reported at once.
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
         var infer = app.Services.GetRequiredService<InferenceEndpoint>();
         var host = app.Services.GetRequiredService<ModelHost>();
         var workers = app.Services.GetRequiredService<WorkerPool>();

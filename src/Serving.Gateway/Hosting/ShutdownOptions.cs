@@ -6,8 +6,11 @@ namespace Serving.Gateway.Hosting;
 /// (the manifests in deploy/kubernetes use preStop 5 s, DrainDelay 5 s, Timeout 20 s, FlushTimeout 5 s
 /// and a grace period of 45 s).
 /// </summary>
-public sealed class ShutdownOptions
+public sealed class ShutdownOptions : ICheckedOptions
 {
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Serving:Shutdown";
+
     /// <summary>
     /// After SIGTERM, how long the process keeps accepting and serving requests while
     /// <c>/v2/health/ready</c> answers 503 <c>draining</c>, so that load balancers and gateways stop
@@ -23,4 +26,12 @@ public sealed class ShutdownOptions
 
     /// <summary>The longest a stop takes.</summary>
     public TimeSpan Total => DrainDelay + Timeout + FlushTimeout;
+
+    /// <inheritdoc/>
+    public IEnumerable<string?> Problems()
+    {
+        yield return SettingRules.NotNegative(Section + ":" + nameof(DrainDelay), DrainDelay);
+        yield return SettingRules.NotNegative(Section + ":" + nameof(Timeout), Timeout);
+        yield return SettingRules.NotNegative(Section + ":" + nameof(FlushTimeout), FlushTimeout);
+    }
 }

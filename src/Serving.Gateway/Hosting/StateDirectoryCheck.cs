@@ -1,3 +1,5 @@
+using Serving.Gateway.Storage;
+
 namespace Serving.Gateway.Hosting;
 
 /// <summary>
@@ -9,20 +11,19 @@ namespace Serving.Gateway.Hosting;
 /// </summary>
 public static class StateDirectoryCheck
 {
-    /// <summary>The exit code of a process whose state directory is not writable (EX_CONFIG of sysexits.h).</summary>
-    public const int ExitCode = 78;
+    /// <summary>The exit code of a process whose state directory is not writable: that of any invalid setting.</summary>
+    public const int ExitCode = InvalidSettings.ExitCode;
 
     /// <summary>Null when the state directory is writable or not used; else what is wrong and how to fix it.</summary>
     public static string? Problem(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var section = configuration.GetSection(ServingOptions.Section);
-        if (!string.IsNullOrWhiteSpace(section["Redis"]))
+        var storage = StorageOptions.From(configuration);
+        if (storage.Redis is not null)
         {
             return null;
         }
-        var configured = section["StateDirectory"];
-        var directory = Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? "state" : configured);
+        var directory = Path.GetFullPath(storage.StateDirectory);
         try
         {
             Directory.CreateDirectory(directory);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Serving.Gateway.Hosting;
 
 namespace Serving.Gateway.Inference;
 

@@ -5,7 +5,6 @@ using Serving.Core.Protocol;
 using Serving.Core.Repository;
 using Serving.Gateway.Batching;
 using Serving.Gateway.Drift;
-using Serving.Gateway.Hosting;
 
 namespace Serving.Gateway.Inference;
 
@@ -26,7 +25,9 @@ internal sealed partial class ModelHost : IMonitoredVersions, IDisposable
     private readonly Dictionary<(string Model, int Version), LoadedVersion> _versions = [];
     private readonly SessionFactory _factory;
     private readonly DriftMonitorFactory _drift;
-    private readonly ServingOptions _options;
+    private readonly ModelHostOptions _options;
+    private readonly OnnxRuntimeOptions _onnxRuntime;
+    private readonly BatchingDefaults _batching;
     private readonly TimeProvider _time;
     private readonly ILogger<ModelHost> _logger;
     private volatile ModelCatalog _catalog = ModelCatalog.Empty;
@@ -36,11 +37,15 @@ internal sealed partial class ModelHost : IMonitoredVersions, IDisposable
     private long _nextRetryTicks = long.MaxValue;
     private volatile bool _initialLoadComplete;
 
-    public ModelHost(SessionFactory factory, DriftMonitorFactory drift, IOptions<ServingOptions> options, TimeProvider time, ILogger<ModelHost> logger)
+    public ModelHost(
+        SessionFactory factory, DriftMonitorFactory drift, IOptions<ModelHostOptions> options, OnnxRuntimeOptions onnxRuntime, IOptions<BatchingDefaults> batching,
+        TimeProvider time, ILogger<ModelHost> logger)
     {
         _factory = factory;
         _drift = drift;
         _options = options.Value;
+        _onnxRuntime = onnxRuntime;
+        _batching = batching.Value;
         _time = time;
         _logger = logger;
     }
@@ -229,9 +234,9 @@ internal sealed partial class ModelHost : IMonitoredVersions, IDisposable
         }
         var session = created.Session!;
         var signature = created.Signature!;
-        var batching = BatchingFor(_options.Batching, descriptor.Settings, signature, created.Provider);
-        var graphRows = created.Provider == "cuda" && _options.OnnxRuntime.Cuda.Graphs ? batching.MaxBatchRows : 0;
-        var executor = new OrtBatchExecutor(session, signature, created.Provider == "cuda" ? _options.OnnxRuntime.CudaDeviceId : null, descriptor.Model, descriptor.Version, graphRows);
+        var batching = BatchingFor(_batching, descriptor.Settings, signature, created.Provider);
+        var graphRows = created.Provider == "cuda" && _onnxRuntime.Cuda.Graphs ? batching.MaxBatchRows : 0;
+        var executor = new OrtBatchExecutor(session, signature, created.Provider == "cuda" ? _onnxRuntime.CudaDeviceId : null, descriptor.Model, descriptor.Version, graphRows);
         if (executor.PinnedHostUnavailable is { } pinnedError)
         {
             LogNoPinnedHost(_logger, descriptor.Model, descriptor.Version, pinnedError);

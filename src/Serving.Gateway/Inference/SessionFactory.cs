@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using Serving.Core.Protocol;
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Metrics;
 using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 

@@ -29,7 +29,7 @@ internal sealed class LocalPredictionStore : IPredictionStore
 
     public LocalPredictionStore(IOptions<OutcomeOptions> options, TimeProvider time)
     {
-        _capacity = Math.Max(1, options.Value.LocalCapacity);
+        _capacity = options.Value.LocalCapacity;
         _retention = options.Value.EffectiveRetention;
         _time = time;
     }

@@ -119,7 +119,7 @@ internal sealed class OnlinePerformance : ILabelledPredictionObserver
         return new ModelPerformance(model, classifier ? "classifier" : "regressor", classifier ? settings.Threshold : null, WindowSize, versions);
     }
 
-    private int WindowSize => Math.Max(1, _options.Window);
+    private int WindowSize => _options.Window;
 
     private PerformanceWindow WindowOf(string model, string version, string variant) =>
         _windows.GetOrAdd((model, version, variant), static (_, size) => new PerformanceWindow(size), WindowSize);

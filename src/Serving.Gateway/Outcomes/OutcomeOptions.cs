@@ -4,7 +4,7 @@ namespace Serving.Gateway.Outcomes;
 /// The prediction log, the feedback API and online performance (<c>Serving:Outcomes</c>, docs/outcomes.md). Off by
 /// default: with no model enabled nothing is registered and the request path is as without it.
 /// </summary>
-public sealed class OutcomeOptions
+public sealed class OutcomeOptions : ICheckedOptions
 {
     /// <summary>The configuration section name.</summary>
     public const string Section = "Serving:Outcomes";
@@ -67,4 +67,14 @@ public sealed class OutcomeOptions
     }
 
     private static readonly OutcomeModelOptions Default = new();
+
+    /// <inheritdoc/>
+    public IEnumerable<string?> Problems()
+    {
+        yield return SettingRules.Positive(Section + ":" + nameof(Horizon), Horizon);
+        yield return SettingRules.NotNegative(Section + ":" + nameof(Retention), Retention);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(QueueCapacity), QueueCapacity, 1);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(LocalCapacity), LocalCapacity, 1);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(Window), Window, 1);
+    }
 }

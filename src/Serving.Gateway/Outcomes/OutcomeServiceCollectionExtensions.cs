@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Serving.Core.Outcomes;
-using Serving.Gateway.Hosting;
+using Serving.Gateway.Storage;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Outcomes;
@@ -15,7 +15,7 @@ internal static class OutcomeServiceCollectionExtensions
     public static IServiceCollection AddOutcomes(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(OutcomeOptions.Section);
-        services.Configure<OutcomeOptions>(section);
+        services.AddCheckedOptions<OutcomeOptions>(configuration, OutcomeOptions.Section);
         if (!(section.Get<OutcomeOptions>() ?? new OutcomeOptions()).AnyEnabled())
         {
             return services;
@@ -23,8 +23,8 @@ internal static class OutcomeServiceCollectionExtensions
         services.AddSingleton<PredictionLog>();
         services.AddSingleton<OnlinePerformance>();
         services.AddSingleton<ILabelledPredictionObserver>(static sp => sp.GetRequiredService<OnlinePerformance>());
-        var redis = configuration["Serving:Redis"];
-        if (string.IsNullOrWhiteSpace(redis))
+        var redis = StorageOptions.From(configuration).Redis;
+        if (redis is null)
         {
             services.AddSingleton<IPredictionStore, LocalPredictionStore>();
         }

@@ -30,7 +30,7 @@ internal sealed class PredictionLog
     {
         _options = options.Value;
         _time = time;
-        _queue = Channel.CreateBounded<PendingPrediction>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity))
+        _queue = Channel.CreateBounded<PendingPrediction>(new BoundedChannelOptions(_options.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,

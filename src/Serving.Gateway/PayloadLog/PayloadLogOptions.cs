@@ -1,8 +1,11 @@
 namespace Serving.Gateway.PayloadLog;
 
 /// <summary>The payload log (<c>Serving:PayloadLog:*</c>): a sample of requests and responses in rotating JSON-lines files. Off by default.</summary>
-public sealed class PayloadLogOptions
+public sealed class PayloadLogOptions : ICheckedOptions
 {
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Serving:PayloadLog";
+
     /// <summary>The share of answered requests logged, 0 to 1. Default 0: off (nothing is captured, no file is opened).</summary>
     public double SampleRate { get; set; }
 
@@ -23,4 +26,14 @@ public sealed class PayloadLogOptions
 
     /// <summary>Records waiting for the writer; when full a new record is dropped and counted, the request never waits. Default 1024.</summary>
     public int QueueCapacity { get; set; } = 1024;
+
+    /// <inheritdoc/>
+    public IEnumerable<string?> Problems()
+    {
+        yield return SettingRules.Between(Section + ":" + nameof(SampleRate), SampleRate, 0.0, 1.0);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(MaxRecordBytes), MaxRecordBytes, 0);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(MaxFileBytes), MaxFileBytes, 1);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(MaxFiles), MaxFiles, 1);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(QueueCapacity), QueueCapacity, 1);
+    }
 }

@@ -8,7 +8,7 @@ internal static class PayloadLogServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.Configure<PayloadLogOptions>(configuration.GetSection("Serving:PayloadLog"));
+        services.AddCheckedOptions<PayloadLogOptions>(configuration, PayloadLogOptions.Section);
         services.AddSingleton<PayloadLogger>();
         services.AddSingleton<PayloadLogWriter>();
         services.AddHostedService(static sp => sp.GetRequiredService<PayloadLogWriter>());

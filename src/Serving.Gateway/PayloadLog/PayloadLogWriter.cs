@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Serving.Gateway.Storage;
 
 namespace Serving.Gateway.PayloadLog;
 
@@ -29,7 +30,7 @@ internal sealed partial class PayloadLogWriter(
     /// <summary>The directory the files go to.</summary>
     public string Directory { get; } = options.Value.Directory is { Length: > 0 } directory
         ? directory
-        : Path.Combine(configuration["Serving:StateDirectory"] is { Length: > 0 } state ? state : "state", "payloads");
+        : Path.Combine(StorageOptions.From(configuration).StateDirectory, "payloads");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -110,7 +111,7 @@ internal sealed partial class PayloadLogWriter(
         System.IO.Directory.CreateDirectory(Directory);
         var existing = System.IO.Directory.GetFiles(Directory, Prefix + "*" + Extension);
         Array.Sort(existing, StringComparer.Ordinal);
-        for (int i = 0; i <= existing.Length - Math.Max(1, options.Value.MaxFiles); i++)
+        for (int i = 0; i <= existing.Length - options.Value.MaxFiles; i++)
         {
             File.Delete(existing[i]);
         }

@@ -40,10 +40,10 @@ internal sealed class PayloadLogger
     public PayloadLogger(IOptions<PayloadLogOptions> options, TimeProvider time)
     {
         var o = options.Value;
-        _threshold = (ulong)Math.Round(Math.Clamp(o.SampleRate, 0.0, 1.0) * Buckets);
-        _maxRecordBytes = Math.Max(0, o.MaxRecordBytes);
+        _threshold = (ulong)Math.Round(o.SampleRate * Buckets);
+        _maxRecordBytes = o.MaxRecordBytes;
         _time = time;
-        _queue = Channel.CreateBounded<PayloadRecord>(new BoundedChannelOptions(Math.Max(1, o.QueueCapacity))
+        _queue = Channel.CreateBounded<PayloadRecord>(new BoundedChannelOptions(o.QueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Batching;
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Metrics;
 using Serving.Gateway.Outcomes;
@@ -48,7 +47,7 @@ internal sealed partial class InferenceCore
     private readonly bool _trustsForwardedVariant;
 
     public InferenceCore(ModelHost host, RolloutSyncService rollouts, ShadowDispatcher shadows, WorkerPool workers, AliasTable aliases,
-        PayloadLogger payloads, IOptions<ServingOptions> options, ILogger<InferenceCore> logger, TimeProvider time, PredictionLog? predictions = null)
+        PayloadLogger payloads, IOptions<RemoteOptions> options, ILogger<InferenceCore> logger, TimeProvider time, PredictionLog? predictions = null)
     {
         _trustsForwardedVariant = options.Value.Role == ServingRole.Worker;
         // Registered only when some model has outcomes enabled (OutcomeServiceCollectionExtensions).
@@ -82,7 +81,7 @@ internal sealed partial class InferenceCore
         }
         var route = versionText.IsEmpty && _rollouts.Table.TryGet(modelName, out var rollout) && rollout.Policy.RoutesRequests()
             ? RouteByRollout(servedModel, rollout, headers)
-            : Resolve(servedModel, versionText, ForwardedVariant.Of(headers, _trustsForwardedVariant));
+            : Resolve(servedModel, versionText, _trustsForwardedVariant ? ForwardedVariant.Parse(headers.Get(ForwardedVariant.Header)) : RouteVariant.Default);
         if (route.Failure.Error == InferenceError.VersionNotFound)
         {
             if (_workers.HasWorkers && _workers.TryGetCluster(servedModel.Name, out var cluster))

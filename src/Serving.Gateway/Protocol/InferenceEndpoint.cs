@@ -8,7 +8,6 @@ using Microsoft.Extensions.Options;
 using Serving.Core.Protocol;
 using Serving.Core.Rollouts;
 using Serving.Gateway.Batching;
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Remote;
 
@@ -32,7 +31,7 @@ internal sealed class InferenceEndpoint
     private readonly RequestBodyReader _bodies;
     private readonly RequestLimits _limits;
 
-    public InferenceEndpoint(InferenceCore core, RemoteForwarder forwarder, IOptions<ServingOptions> options, RequestBodyReader bodies)
+    public InferenceEndpoint(InferenceCore core, RemoteForwarder forwarder, IOptions<ProtocolOptions> options, RequestBodyReader bodies)
     {
         _bodies = bodies;
         _core = core;

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Serving.Core.Protocol;
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Registry;
 using Serving.Gateway.Remote;
@@ -18,7 +17,7 @@ internal static class MetadataEndpoints
     public static IEndpointRouteBuilder MapProtocolMetadata(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v2/health/live", static () => Results.Ok());
-        app.MapGet("/v2/health/ready", static (ModelHost host, RegistryLifecycleService registry, WorkerPool workers, RolloutSyncService rollouts, DrainService drain, IOptions<ServingOptions> options) =>
+        app.MapGet("/v2/health/ready", static (ModelHost host, RegistryLifecycleService registry, WorkerPool workers, RolloutSyncService rollouts, DrainSignal drain, IOptions<ProtocolOptions> options) =>
         {
             var detail = Readiness(host, registry.Degraded, workers, options.Value.StrictReadiness, rollouts.Table);
             if (drain.IsDraining)

@@ -2,7 +2,6 @@ using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using Serving.Gateway.Hosting;
 
 namespace Serving.Gateway.Protocol;
 
@@ -20,13 +19,13 @@ internal sealed class RequestBodyReader
     private readonly long _minRate;
     private readonly TimeSpan _grace;
 
-    public RequestBodyReader(RequestBufferBudget budget, TimeProvider time, IOptions<ServingOptions> options)
+    public RequestBodyReader(RequestBufferBudget budget, TimeProvider time, IOptions<ProtocolOptions> options)
     {
         _budget = budget;
         _time = time;
         var serving = options.Value;
         _maxBody = serving.MaxRequestBodyBytes;
-        _minRate = Math.Max(1, serving.Limits.MinBodyBytesPerSecond);
+        _minRate = serving.Limits.MinBodyBytesPerSecond;
         _grace = serving.Limits.BodyGracePeriod;
         DrainBytes = serving.Limits.DrainBytes;
     }

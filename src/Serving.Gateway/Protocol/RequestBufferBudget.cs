@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Prometheus;
-using Serving.Gateway.Hosting;
 
 namespace Serving.Gateway.Protocol;
 
@@ -19,7 +18,7 @@ internal sealed class RequestBufferBudget
 
     private long _available;
 
-    public RequestBufferBudget(IOptions<ServingOptions> options)
+    public RequestBufferBudget(IOptions<ProtocolOptions> options)
     {
         var serving = options.Value;
         Capacity = serving.Limits.EffectiveRequestBufferBytes(serving.MaxRequestBodyBytes, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);

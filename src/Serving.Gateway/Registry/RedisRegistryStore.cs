@@ -3,7 +3,7 @@ using System.Text.Json;
 using Serving.Core.Registry;
 using Serving.Core.Repository;
 using Serving.Core.Storage;
-using Serving.Gateway.Hosting;
+using Serving.Gateway.Storage;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Registry;

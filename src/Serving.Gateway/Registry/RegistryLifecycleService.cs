@@ -2,9 +2,9 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using Serving.Core.Registry;
 using Serving.Core.Repository;
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Gateway.Remote;
+using Serving.Gateway.Storage;
 
 namespace Serving.Gateway.Registry;
 
@@ -24,7 +24,8 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
     private readonly ModelHost _host;
     private readonly WorkerPool workers;
     private readonly AliasTable _aliases;
-    private readonly IOptions<ServingOptions> _options;
+    private readonly ServingRole _role;
+    private readonly StorageOptions _storage;
     private readonly ILogger<RegistryLifecycleService> _logger;
 
     public RegistryLifecycleService(
@@ -34,7 +35,8 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         ModelHost host,
         WorkerPool workers,
         AliasTable aliases,
-        IOptions<ServingOptions> options,
+        IOptions<RemoteOptions> remote,
+        IOptions<StorageOptions> storage,
         ILogger<RegistryLifecycleService> logger)
     {
         _store = store;
@@ -43,7 +45,8 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
         _host = host;
         this.workers = workers;
         _aliases = aliases;
-        _options = options;
+        _role = remote.Value.Role;
+        _storage = storage.Value;
         _logger = logger;
     }
 
@@ -64,7 +67,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var root = Path.GetFullPath(_options.Value.ModelRepository);
+        var root = Path.GetFullPath(_storage.ModelRepository);
         _ = WatchAsync(stoppingToken);
         var seeded = false;
         while (!stoppingToken.IsCancellationRequested)
@@ -114,7 +117,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
     private async Task ReconcileAsync(string root, IReadOnlyList<ModelState> states, CancellationToken stoppingToken)
     {
         // A gateway loads nothing: it only needs each model's default version, to name it when forwarding.
-        var (desired, defaults) = _options.Value.Role == ServingRole.Gateway
+        var (desired, defaults) = _role == ServingRole.Gateway
             ? (new List<VersionDescriptor>(), DefaultVersions(states))
             : DesiredState(root, states);
         _aliases.Update(states);
@@ -187,7 +190,7 @@ internal sealed partial class RegistryLifecycleService : BackgroundService
     }
 
     private Task WatchAsync(CancellationToken stoppingToken) =>
-        ChangeFeed.FollowAsync(_store.WatchAsync, Signal, reason => LogWatchFailed(_logger, reason), stoppingToken);
+        StoreWatchLoop.FollowAsync(_store.WatchAsync, Signal, reason => LogWatchFailed(_logger, reason), stoppingToken);
 
     private void Signal()
     {

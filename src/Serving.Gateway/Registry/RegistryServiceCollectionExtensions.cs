@@ -1,8 +1,9 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Serving.Core.Registry;
 using Serving.Core.Storage;
-using Serving.Gateway.Hosting;
+using Serving.Gateway.Storage;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Registry;
@@ -28,15 +29,17 @@ public static class RegistryServiceCollectionExtensions
         {
             if (!double.TryParse(tolerance, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) || !double.IsFinite(parsed) || parsed < 0)
             {
-                throw new InvalidOperationException($"Serving:Registry:GateTolerance must be a non-negative number, got '{tolerance}'");
+                throw new OptionsValidationException("Serving:Registry:GateTolerance", typeof(RegistryOptions),
+                    [$"Serving:Registry:GateTolerance must be a non-negative number, got '{tolerance}'"]);
             }
 
             options = options with { GateTolerance = parsed };
         }
 
-        var repositoryRoot = NonEmpty(section["ModelRepository"]) ?? "models";
-        var stateDirectory = NonEmpty(section["StateDirectory"]) ?? "state";
-        var redis = NonEmpty(section["Redis"]);
+        var storage = StorageOptions.From(configuration);
+        var repositoryRoot = storage.ModelRepository;
+        var stateDirectory = storage.StateDirectory;
+        var redis = storage.Redis;
         var keyPrefix = NonEmpty(section["Registry:RedisKeyPrefix"]) ?? RedisRegistryStore.DefaultKeyPrefix;
 
         services.TryAddSingleton(TimeProvider.System);

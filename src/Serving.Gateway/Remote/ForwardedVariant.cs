@@ -1,5 +1,4 @@
 using Serving.Core.Rollouts;
-using Serving.Gateway.Protocol;
 
 namespace Serving.Gateway.Remote;
 
@@ -8,16 +7,11 @@ namespace Serving.Gateway.Remote;
 /// worker sees only a request for a version, which alone it would file as <c>default</c>, so its prediction log,
 /// performance windows and payload log would not know the canary from the stable version. The gateway replaces
 /// any such header a client sent; only a worker (<c>Serving:Role=worker</c>), which takes requests from its
-/// gateways alone, trusts it (docs/rollouts.md, "Rollouts with workers").
+/// gateways alone, trusts it and reads it with <see cref="Parse"/> (docs/rollouts.md, "Rollouts with workers").
 /// </summary>
 internal static class ForwardedVariant
 {
     public const string Header = "x-serving-variant";
-
-    /// <summary>The variant the gateway chose, when this process <paramref name="trusts"/> its gateway's header (a worker); else the default.</summary>
-    public static RouteVariant Of<THeaders>(in THeaders headers, bool trusts)
-        where THeaders : struct, IRoutingHeaders =>
-        trusts ? Parse(headers.Get(Header)) : RouteVariant.Default;
 
     /// <summary>The variant named <paramref name="name"/> (<see cref="VariantNames"/>); <see cref="RouteVariant.Default"/> for any other value.</summary>
     public static RouteVariant Parse(string name) => name switch

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using Serving.Gateway.Hosting;
+using Serving.Gateway.Protocol;
 using Serving.Gateway.Tracing;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -33,7 +33,7 @@ internal sealed partial class RemoteForwarder : IDisposable
     private readonly ILogger<RemoteForwarder> _logger;
 
     public RemoteForwarder(IHttpForwarder forwarder, IDestinationHealthUpdater health, IEnumerable<ILoadBalancingPolicy> policies,
-        IOptions<ServingOptions> options, ILogger<RemoteForwarder> logger)
+        IOptions<RemoteOptions> options, IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> server, ILogger<RemoteForwarder> logger)
     {
         _forwarder = forwarder;
         _health = health;
@@ -41,8 +41,9 @@ internal sealed partial class RemoteForwarder : IDisposable
         _logger = logger;
         var forwarding = options.Value.Forwarding;
         _reactivation = forwarding.ReactivationPeriod;
-        _retries = Math.Max(0, forwarding.Retries);
-        _maxBody = options.Value.MaxRequestBodyBytes;
+        _retries = forwarding.Retries;
+        // The server refuses larger bodies as it reads them; refuse them before forwarding too.
+        _maxBody = server.Value.Limits.MaxRequestBodySize ?? long.MaxValue;
         // One invoker for every destination, configured as YARP's documentation recommends.
         _invoker = new HttpMessageInvoker(new SocketsHttpHandler
         {

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Serving.Gateway.Hosting;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.ServiceDiscovery;
 
@@ -16,7 +15,7 @@ internal static class RemoteServiceCollectionExtensions
     {
         services.AddReverseProxy();
         services.AddSingleton<IProxyConfigProvider>(static sp =>
-            new InMemoryConfigProvider([], WorkerClusters.Build(sp.GetRequiredService<IOptions<ServingOptions>>().Value)));
+            new InMemoryConfigProvider([], WorkerClusters.Build(sp.GetRequiredService<IOptions<RemoteOptions>>().Value)));
         services.AddSingleton<IDestinationResolver, WorkerDnsResolver>();
         services.AddSingleton<WorkerPool>();
         services.AddSingleton<RemoteForwarder>();

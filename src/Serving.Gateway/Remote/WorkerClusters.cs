@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Serving.Gateway.Hosting;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -24,7 +23,7 @@ internal static class WorkerClusters
     public const string DnsMetadata = "serving.dns";
 
     /// <summary>The clusters for <paramref name="options"/>; empty when no worker is configured.</summary>
-    public static IReadOnlyList<ClusterConfig> Build(ServingOptions options)
+    public static IReadOnlyList<ClusterConfig> Build(RemoteOptions options)
     {
         var wildcard = new Dictionary<string, DestinationConfig>(StringComparer.Ordinal);
         var byModel = new Dictionary<string, Dictionary<string, DestinationConfig>>(StringComparer.Ordinal);
@@ -94,7 +93,7 @@ internal static class WorkerClusters
         },
         Metadata = new Dictionary<string, string>
         {
-            ["ConsecutiveFailuresHealthPolicy.Threshold"] = Math.Max(1, forwarding.UnhealthyAfter).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ConsecutiveFailuresHealthPolicy.Threshold"] = forwarding.UnhealthyAfter.ToString(System.Globalization.CultureInfo.InvariantCulture),
         },
     };
 
@@ -102,7 +101,7 @@ internal static class WorkerClusters
     {
         if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            throw new OptionsValidationException(setting, typeof(ServingOptions), [$"{setting}: '{address}' is not an absolute http(s) address."]);
+            throw new OptionsValidationException(setting, typeof(RemoteOptions), [$"{setting}: '{address}' is not an absolute http(s) address."]);
         }
         return address.TrimEnd('/');
     }

@@ -6,7 +6,6 @@ using DnsClient;
 using DnsClient.Protocol;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
-using Serving.Gateway.Hosting;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.ServiceDiscovery;
 
@@ -28,7 +27,7 @@ internal sealed partial class WorkerDnsResolver : IDestinationResolver
     private readonly LookupClient? _client;
     private readonly ConcurrentDictionary<string, IPAddress[]> _lastKnown = new(StringComparer.OrdinalIgnoreCase);
 
-    public WorkerDnsResolver(IOptions<ServingOptions> options, TimeProvider time, ILogger<WorkerDnsResolver> logger)
+    public WorkerDnsResolver(IOptions<RemoteOptions> options, TimeProvider time, ILogger<WorkerDnsResolver> logger)
     {
         _options = options.Value.Forwarding;
         _time = time;
@@ -37,7 +36,7 @@ internal sealed partial class WorkerDnsResolver : IDestinationResolver
         {
             if (!IPEndPoint.TryParse(_options.DnsServer, out var server))
             {
-                throw new OptionsValidationException("Serving:Forwarding:DnsServer", typeof(ServingOptions),
+                throw new OptionsValidationException("Serving:Forwarding:DnsServer", typeof(RemoteOptions),
                     [$"Serving:Forwarding:DnsServer: '{_options.DnsServer}' is not an IP address with an optional port."]);
             }
             if (server.Port == 0)

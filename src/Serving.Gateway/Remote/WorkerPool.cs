@@ -1,7 +1,8 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
 using Serving.Core.Registry;
-using Serving.Gateway.Hosting;
+using Serving.Gateway.Protocol;
+using Serving.Gateway.Storage;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
 
@@ -20,7 +21,7 @@ internal sealed class WorkerPool
     private volatile FrozenDictionary<string, int> _defaults = FrozenDictionary<string, int>.Empty;
     private volatile FrozenDictionary<string, int[]> _loadable = FrozenDictionary<string, int[]>.Empty;
 
-    public WorkerPool(IProxyStateLookup proxy, IOptions<ServingOptions> options, IConfiguration configuration)
+    public WorkerPool(IProxyStateLookup proxy, IOptions<RemoteOptions> options, IOptions<StorageOptions> storage)
     {
         _proxy = proxy;
         var models = new HashSet<string>(StringComparer.Ordinal);
@@ -37,11 +38,11 @@ internal sealed class WorkerPool
         }
         _models = models.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         HasWorkers = _hasWildcard || models.Count > 0;
-        if (options.Value.Role == ServingRole.Gateway && HasWorkers && string.IsNullOrWhiteSpace(configuration[ServingOptions.Section + ":Redis"]))
+        if (options.Value.Role == ServingRole.Gateway && HasWorkers && storage.Value.Redis is null)
         {
             // Each worker would keep a registry of its own: a promotion through the gateway would name a
             // version the workers have never heard of, and every default request would fail.
-            throw new OptionsValidationException(nameof(ServingOptions.Workers), typeof(ServingOptions),
+            throw new OptionsValidationException(nameof(RemoteOptions.Workers), typeof(RemoteOptions),
                 ["Serving:Role=gateway with workers needs a registry shared with the workers: set Serving:Redis (the same on the gateway and every worker), e.g. --Serving:Redis=localhost:6379."]);
         }
         if (HasWorkers)

@@ -4,8 +4,8 @@ using System.Text.Json;
 using Serving.Core.Registry;
 using Serving.Core.Rollouts;
 using Serving.Core.Storage;
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Registry;
+using Serving.Gateway.Storage;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Rollouts;

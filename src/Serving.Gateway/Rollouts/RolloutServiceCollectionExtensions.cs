@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serving.Core.Rollouts;
 using Serving.Core.Storage;
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Registry;
+using Serving.Gateway.Storage;
 using StackExchange.Redis;
 
 namespace Serving.Gateway.Rollouts;
@@ -24,8 +24,9 @@ internal static class RolloutServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         IConfigurationSection section = configuration.GetSection("Serving");
-        string stateDirectory = NonEmpty(section["StateDirectory"]) ?? "state";
-        string? redis = NonEmpty(section["Redis"]);
+        var storage = StorageOptions.From(configuration);
+        string stateDirectory = storage.StateDirectory;
+        string? redis = storage.Redis;
         string keyPrefix = NonEmpty(section["Rollouts:RedisKeyPrefix"]) ?? RedisRolloutStore.DefaultKeyPrefix;
         string auditPrefix = NonEmpty(section["Registry:RedisKeyPrefix"]) ?? RedisRegistryStore.DefaultKeyPrefix;
 

@@ -3,7 +3,7 @@ using Prometheus;
 using Serving.Core.Rollouts;
 using Serving.Core.Storage;
 using Serving.Gateway.Experiments;
-using Serving.Gateway.Hosting;
+using Serving.Gateway.Storage;
 
 namespace Serving.Gateway.Rollouts;
 
@@ -122,7 +122,7 @@ internal sealed partial class RolloutSyncService(
     }
 
     private Task WatchAsync(CancellationToken stoppingToken) =>
-        ChangeFeed.FollowAsync(store.WatchAsync, Signal, reason => LogSyncFailed(logger, reason), stoppingToken);
+        StoreWatchLoop.FollowAsync(store.WatchAsync, Signal, reason => LogSyncFailed(logger, reason), stoppingToken);
 
     /// <summary>Asks for a refresh now.</summary>
     public void Signal()

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Serving.Gateway.Batching;
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 
 namespace Serving.Gateway.Rollouts;
@@ -14,7 +13,7 @@ namespace Serving.Gateway.Rollouts;
 /// a global bound on copies in flight (dropped and counted beyond it), so a slow or failing shadow can
 /// neither delay nor fail the primary.
 /// </summary>
-internal sealed class ShadowDispatcher(IOptions<ServingOptions> options)
+internal sealed class ShadowDispatcher(IOptions<ShadowOptions> options)
 {
     private static readonly Counter Outcomes = Prometheus.Metrics.CreateCounter(
         "serving_shadow_requests_total", "Shadow copies by outcome (compared, dropped, error, timeout).",
@@ -28,8 +27,8 @@ internal sealed class ShadowDispatcher(IOptions<ServingOptions> options)
         "serving_shadow_mean_absolute_difference", "Mean absolute difference between primary and shadow outputs.",
         new GaugeConfiguration { LabelNames = ["model", "version"] });
 
-    private readonly int _maxInFlight = Math.Max(1, options.Value.Shadow.MaxInFlight);
-    private readonly TimeSpan _timeout = options.Value.Shadow.Timeout;
+    private readonly int _maxInFlight = options.Value.MaxInFlight;
+    private readonly TimeSpan _timeout = options.Value.Timeout;
     private int _inFlight;
 
     /// <summary>Copies of requests in flight now.</summary>

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Serving.Gateway.Hosting;
 
 namespace Serving.Gateway.Tracing;
 
@@ -18,7 +17,9 @@ internal static class TracingHosting
     /// the context on), and the gateway's own spans (<see cref="ServingActivities"/>). When off, nothing
     /// is registered: no listener is attached to any activity source, so no span is ever created.
     /// </summary>
-    public static WebApplicationBuilder AddServingTracing(this WebApplicationBuilder builder)
+    /// <param name="builder">The application being built.</param>
+    /// <param name="roleName">What this process does (<c>all</c>, <c>gateway</c>, <c>worker</c>): the <c>serving.role</c> attribute, and the default service name <c>serving-{role}</c>.</param>
+    public static WebApplicationBuilder AddServingTracing(this WebApplicationBuilder builder, string roleName)
     {
         var configuration = builder.Configuration;
         var options = configuration.GetSection(TracingOptions.Section).Get<TracingOptions>() ?? new TracingOptions();
@@ -29,8 +30,6 @@ internal static class TracingHosting
         var protocol = Protocol(options.OtlpProtocol ?? configuration["OTEL_EXPORTER_OTLP_PROTOCOL"]);
         var endpoint = string.IsNullOrWhiteSpace(options.OtlpEndpoint) ? null : Endpoint(options.OtlpEndpoint, protocol);
         var sampler = options.SamplingRatio is { } ratio ? Sampler(ratio) : null;
-        var role = configuration.GetValue<ServingRole?>(ServingOptions.Section + ":" + nameof(ServingOptions.Role)) ?? ServingRole.All;
-        var roleName = role.ToString().ToLowerInvariant();
         var serviceName = options.ServiceName ?? configuration["OTEL_SERVICE_NAME"] ?? "serving-" + roleName;
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource

@@ -1,11 +1,10 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serving.Core.Protocol;
-using Serving.Testing.Common;
-using Serving.Gateway.Batching;
-using Serving.Gateway.Hosting;
-using Serving.Gateway.Inference;
 using Serving.Functional.Tests.Common;
+using Serving.Gateway.Batching;
+using Serving.Gateway.Inference;
+using Serving.Testing.Common;
 
 namespace Serving.Functional.Tests.Inference;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Serving.Functional.Tests.Common;
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Testing.Common;
 

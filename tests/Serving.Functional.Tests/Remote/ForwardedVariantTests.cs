@@ -1,11 +1,11 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Serving.Functional.Tests.Common;
+using Serving.Functional.Tests.Outcomes;
 using Serving.Gateway.Remote;
 using Serving.Gateway.Rollouts;
-using Serving.Functional.Tests.Common;
 using Serving.Testing.Common;
-using Serving.Functional.Tests.Outcomes;
 
 namespace Serving.Functional.Tests.Remote;
 

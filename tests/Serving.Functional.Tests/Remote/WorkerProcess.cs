@@ -171,7 +171,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     }
 
     /// <summary>The gateway's own build output, for the configuration the tests were built in.</summary>
-    private static string GatewayAssembly()
+    internal static string GatewayAssembly()
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = testOutput.Name;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Serving.Gateway.Security;
 using Serving.Functional.Tests.Common;
+using Serving.Gateway.Security;
 using Serving.Testing.Common;
 
 namespace Serving.Functional.Tests.Security;

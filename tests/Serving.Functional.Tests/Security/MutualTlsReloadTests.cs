@@ -1,8 +1,8 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Serving.Functional.Tests.Common;
-using Serving.Testing.Common;
 using Serving.Functional.Tests.Lifecycle;
+using Serving.Testing.Common;
 
 namespace Serving.Functional.Tests.Security;
 

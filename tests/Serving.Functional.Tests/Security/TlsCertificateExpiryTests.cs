@@ -1,7 +1,7 @@
 using System.Net;
 using Serving.Functional.Tests.Common;
-using Serving.Testing.Common;
 using Serving.Functional.Tests.Lifecycle;
+using Serving.Testing.Common;
 
 namespace Serving.Functional.Tests.Security;
 

@@ -1,5 +1,4 @@
 using Serving.Core.Protocol;
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 
 namespace Serving.Gateway.Tests.Inference;

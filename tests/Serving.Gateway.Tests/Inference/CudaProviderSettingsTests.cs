@@ -1,4 +1,3 @@
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 
 namespace Serving.Gateway.Tests.Inference;

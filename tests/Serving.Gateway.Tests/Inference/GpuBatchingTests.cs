@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Serving.Core.Protocol;
 using Serving.Core.Repository;
-using Serving.Gateway.Hosting;
+using Serving.Gateway.Batching;
 using Serving.Gateway.Inference;
 
 namespace Serving.Gateway.Tests.Inference;

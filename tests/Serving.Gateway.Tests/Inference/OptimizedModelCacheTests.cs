@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
-using Serving.Gateway.Hosting;
 using Serving.Gateway.Inference;
 using Serving.Testing.Common;
 

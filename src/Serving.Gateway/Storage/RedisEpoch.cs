@@ -1,10 +1,9 @@
 using System.Globalization;
 using Prometheus;
 using Serving.Core.Storage;
-using Serving.Gateway.Registry;
 using StackExchange.Redis;
 
-namespace Serving.Gateway.Hosting;
+namespace Serving.Gateway.Storage;
 
 /// <summary>
 /// The generation marker of a Redis store (registry, rollouts): key <c>{prefix}:epoch</c> holds an id

@@ -1,7 +1,11 @@
-namespace Serving.Gateway.Hosting;
+namespace Serving.Gateway.Storage;
 
-/// <summary>Follows a store's change feed (registry, rollouts) for as long as the host runs.</summary>
-internal static class ChangeFeed
+/// <summary>
+/// Follows a store's <c>WatchAsync</c> (registry, rollouts) for as long as the host runs, subscribing again
+/// after a failure. Not a change feed itself: the stores publish their changes (<c>ChangeFanOut</c>, Redis
+/// pub/sub) and this loop keeps a subscriber on them.
+/// </summary>
+internal static class StoreWatchLoop
 {
     private static readonly TimeSpan Resubscribe = TimeSpan.FromSeconds(1);
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
 
-namespace Serving.Gateway.Hosting;
+namespace Serving.Gateway.Storage;
 
 /// <summary>The one Redis connection of a gateway, shared by the registry, the rollouts and drift.</summary>
 internal static class RedisConnection

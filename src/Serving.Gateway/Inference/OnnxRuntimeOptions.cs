@@ -1,8 +1,14 @@
-namespace Serving.Gateway.Hosting;
+namespace Serving.Gateway.Inference;
 
 /// <summary>ONNX Runtime session settings (<c>Serving:OnnxRuntime:*</c>).</summary>
-public sealed class OnnxRuntimeOptions
+public sealed class OnnxRuntimeOptions : ICheckedOptions
 {
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Serving:OnnxRuntime";
+
+    private static readonly string[] Providers = ["auto", "cuda", "cpu"];
+    private static readonly string[] Levels = ["disabled", "basic", "extended", "all"];
+
     /// <summary><c>auto</c> (CUDA when present, else CPU with a warning), <c>cuda</c> or <c>cpu</c>. Default <c>auto</c>.</summary>
     public string ExecutionProvider { get; set; } = "auto";
 
@@ -59,4 +65,22 @@ public sealed class OnnxRuntimeOptions
 
     /// <summary>CUDA execution provider settings (<c>Serving:OnnxRuntime:Cuda:*</c>).</summary>
     public CudaOptions Cuda { get; set; } = new();
+
+    /// <inheritdoc/>
+    public IEnumerable<string?> Problems()
+    {
+        yield return OneOf(nameof(ExecutionProvider), ExecutionProvider, Providers);
+        yield return OneOf(nameof(GraphOptimizationLevel), GraphOptimizationLevel, Levels);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(CudaDeviceId), CudaDeviceId, 0);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(IntraOpThreads), IntraOpThreads, 0);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(InterOpThreads), InterOpThreads, 0);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(GpuMemoryLimitBytes), GpuMemoryLimitBytes, 0);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(GpuMemoryBudgetBytes), GpuMemoryBudgetBytes, 0);
+        yield return CudaProviderSettings.For(this).Error;
+    }
+
+    private static string? OneOf(string name, string value, string[] allowed) =>
+        allowed.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase)
+            ? null
+            : $"{Section}:{name} must be one of {string.Join(", ", allowed)}, was '{value}'.";
 }

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Serving.Gateway.Hosting;
+namespace Serving.Gateway.Storage;
 
 /// <summary>How a Redis store's item (a model state, a rollout policy) is named, read and restored (see <see cref="RedisStoreContent{T}"/>).</summary>
 /// <typeparam name="T">The item type.</typeparam>

@@ -1,4 +1,4 @@
-namespace Serving.Gateway.Hosting;
+namespace Serving.Gateway.Remote;
 
 /// <summary>What one process of the binary does (<c>Serving:Role</c>).</summary>
 public enum ServingRole

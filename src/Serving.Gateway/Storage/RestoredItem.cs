@@ -1,6 +1,6 @@
 using Serving.Core.Registry;
 
-namespace Serving.Gateway.Hosting;
+namespace Serving.Gateway.Storage;
 
 /// <summary>One model's last known content, written back by <see cref="RedisEpoch.RestoreAsync"/>.</summary>
 /// <param name="Model">The model name.</param>

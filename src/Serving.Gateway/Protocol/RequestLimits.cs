@@ -1,4 +1,4 @@
-namespace Serving.Gateway.Hosting;
+namespace Serving.Gateway.Protocol;
 
 /// <summary>
 /// Limits that keep hostile or broken clients from holding the gateway's memory (<c>Serving:Limits</c>).
@@ -10,7 +10,7 @@ public sealed class RequestLimits
     /// Most bytes of inference request bodies held in memory at once, across every connection. A body
     /// is counted before it is read (its Content-Length, or as a chunked body arrives); one that does not
     /// fit gets 503 with Retry-After and the connection is closed. 0 (the default): an eighth of the memory
-    /// the process may use, between 64 MiB and 2 GiB, and never less than <see cref="ServingOptions.MaxRequestBodyBytes"/>.
+    /// the process may use, between 64 MiB and 2 GiB, and never less than <see cref="ProtocolOptions.MaxRequestBodyBytes"/>.
     /// </summary>
     public long RequestBufferBytes { get; set; }
 

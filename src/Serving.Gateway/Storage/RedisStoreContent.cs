@@ -1,7 +1,7 @@
 using Serving.Core.Storage;
 using StackExchange.Redis;
 
-namespace Serving.Gateway.Hosting;
+namespace Serving.Gateway.Storage;
 
 /// <summary>
 /// What a Redis store (registry, rollouts) holds, kept the same way by both: the set <c>{prefix}:models</c>

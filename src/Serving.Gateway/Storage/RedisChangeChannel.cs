@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Serving.Gateway.Hosting;
+namespace Serving.Gateway.Storage;
 
 /// <summary>
 /// The pub/sub side of a Redis store (registry, rollouts): channel <c>{prefix}:changed</c>, on which a

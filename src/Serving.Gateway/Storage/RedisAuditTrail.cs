@@ -2,7 +2,7 @@ using System.Text.Json;
 using Serving.Core.Registry;
 using StackExchange.Redis;
 
-namespace Serving.Gateway.Registry;
+namespace Serving.Gateway.Storage;
 
 /// <summary>
 /// A model's audit trail in Redis: the list <c>{registry prefix}:audit:{model}</c>, one JSON entry per

@@ -1,4 +1,4 @@
-namespace Serving.Gateway.Hosting;
+namespace Serving.Gateway.Inference;
 
 /// <summary>
 /// ONNX Runtime CUDA execution provider settings (<c>Serving:OnnxRuntime:Cuda:*</c>), applied to every version

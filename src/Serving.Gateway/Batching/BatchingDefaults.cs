@@ -1,8 +1,14 @@
-namespace Serving.Gateway.Hosting;
+namespace Serving.Gateway.Batching;
 
 /// <summary>Dynamic batching and queue limits used when a model's <c>model.json</c> does not set them.</summary>
-public sealed class BatchingDefaults
+public sealed class BatchingDefaults : ICheckedOptions
 {
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Serving:Batching";
+
+    /// <summary>The most rows <see cref="MaxBatchSize"/> may be.</summary>
+    public const int MaxBatchSizeLimit = 4096;
+
     /// <summary>Most rows one ONNX Runtime call may take. Default 32; 1 disables batching.</summary>
     public int MaxBatchSize { get; set; } = 32;
 
@@ -21,4 +27,13 @@ public sealed class BatchingDefaults
 
     /// <summary>Most requests waiting per version; beyond it requests get 503 with Retry-After. Default 256.</summary>
     public int MaxQueueSize { get; set; } = 256;
+
+    /// <inheritdoc/>
+    public IEnumerable<string?> Problems()
+    {
+        yield return SettingRules.Between(Section + ":" + nameof(MaxBatchSize), MaxBatchSize, 1, MaxBatchSizeLimit);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(MaxQueueDelayMicroseconds), MaxQueueDelayMicroseconds, 0);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(GpuMaxQueueDelayMicroseconds), GpuMaxQueueDelayMicroseconds, 0);
+        yield return SettingRules.AtLeast(Section + ":" + nameof(MaxQueueSize), MaxQueueSize, 1);
+    }
 }
