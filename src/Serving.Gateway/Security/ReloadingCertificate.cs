@@ -7,7 +7,7 @@ namespace Serving.Gateway.Security;
 /// <summary>
 /// The server certificate from <see cref="TlsOptions.CertificateFile"/> and <see cref="TlsOptions.KeyFile"/>,
 /// loaded again when either file changes (<see cref="ReloadingFiles{T}"/>): handshakes compare the files'
-/// modification times and sizes with the loaded ones at most once per <see cref="TlsOptions.ReloadCheckInterval"/>,
+/// contents with the loaded ones at most once per <see cref="TlsOptions.ReloadCheckInterval"/>,
 /// so a rotated certificate (cert-manager, a Kubernetes secret) is served to new connections without a restart
 /// while connections already open keep theirs. A pair that does not load (half written, key not matching) is logged once and
 /// the previous certificate stays in service. Each certificate loaded sets its expiry in

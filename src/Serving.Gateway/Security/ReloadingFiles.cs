@@ -1,12 +1,15 @@
+using System.IO.Hashing;
 using System.Security.Cryptography;
 
 namespace Serving.Gateway.Security;
 
 /// <summary>
 /// A value read from files (a certificate and its key, a certificate authority), read again when one of them
-/// changes: <see cref="Current"/> compares the files' modification times and sizes with those of the value in
-/// use at most once per check interval, so a file replaced on disk (cert-manager, a Kubernetes secret) takes
-/// effect without a restart. Files that do not load (half written, a key that does not match) are reported
+/// changes: <see cref="Current"/> compares the files' contents (length and a 64-bit hash) with those of the value
+/// in use at most once per check interval, so a file replaced on disk (cert-manager, a Kubernetes secret) takes
+/// effect without a restart. Contents, not modification times: a replacement written within the file system's
+/// timestamp tick, or copied with its times kept, has the old time, and certificates of one shape often have
+/// the same length. Files that do not load (half written, a key that does not match) are reported
 /// once (event 6501), until they change again, and the previous value stays in use.
 /// </summary>
 internal sealed partial class ReloadingFiles<T> where T : class
@@ -92,8 +95,9 @@ internal sealed partial class ReloadingFiles<T> where T : class
         {
             try
             {
-                var file = new FileInfo(_files[i]);
-                stamps[i] = file.Exists ? new FileStamp(file.LastWriteTimeUtc, file.Length) : default;
+                // Certificate and key files are a few KiB, read at most once per check interval.
+                var bytes = File.Exists(_files[i]) ? File.ReadAllBytes(_files[i]) : null;
+                stamps[i] = bytes is null ? default : new FileStamp(bytes.LongLength, XxHash64.HashToUInt64(bytes));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -105,7 +109,7 @@ internal sealed partial class ReloadingFiles<T> where T : class
 
     private static bool Same(FileStamp[] a, FileStamp[] b) => a.AsSpan().SequenceEqual(b);
 
-    private readonly record struct FileStamp(DateTime Written, long Length);
+    private readonly record struct FileStamp(long Length, ulong Hash);
 
     [LoggerMessage(EventId = 6501, Level = LogLevel.Warning, Message = "TLS: the changed {What} ({Files}) does not load ({Reason}); still using the previous one")]
     private static partial void LogReloadFailed(ILogger logger, string what, string files, string reason);

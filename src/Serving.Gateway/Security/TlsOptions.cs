@@ -26,7 +26,7 @@ public sealed class TlsOptions
     /// </summary>
     public string? ClientCertificateAuthority { get; set; }
 
-    /// <summary>How often, at most, the files' modification times are checked (during handshakes; the client CA, on admin requests). Default 1 s.</summary>
+    /// <summary>How often, at most, the files are read again and compared with the loaded ones (during handshakes; the client CA, on admin requests). Default 1 s.</summary>
     public TimeSpan ReloadCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Whether a certificate is configured.</summary>
