@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Serving.Gateway.Batching;
 
 /// <summary>The batching and queue limits of one loaded version.</summary>
@@ -16,11 +14,4 @@ internal sealed record BatchingSettings
 
     /// <summary>Whether requests may share a call (false for models with a fixed batch dimension).</summary>
     public required bool Batchable { get; init; }
-
-    /// <summary>
-    /// A batch that ran on a request's own thread in at most this long (Stopwatch ticks; 50 µs) is followed, when
-    /// requests queued meanwhile, by one more batch on that thread rather than by a wake-up of the runner thread:
-    /// for a small model the wake-up and the second thread's cache misses cost about what the call does. 0: never.
-    /// </summary>
-    public long InlineFollowUpTicks { get; init; } = Stopwatch.Frequency / 20_000;
 }

@@ -11,9 +11,7 @@ namespace Serving.Gateway.Batching;
 ///
 /// The request that finds the version idle runs its batch on its own thread at once (so a lone
 /// request waits for nothing), and if requests queued meanwhile it hands the draining over to the
-/// version's runner thread and returns to write its response (after a batch shorter than
-/// <see cref="BatchingSettings.InlineFollowUpTicks"/> it first runs the queued rows itself, once, without waiting for
-/// more: waking the runner would cost as much). Under load the runner drains the queue
+/// version's runner thread and returns to write its response. Under load the runner drains the queue
 /// back to back, taking everything queued (up to the row limit) each time. The runner is a dedicated
 /// thread rather than a thread-pool work item: a busy runner would otherwise hold a pool thread for
 /// as long as the load lasts and starve Kestrel's own work on small machines (measured: under 4x
@@ -107,21 +105,13 @@ internal sealed class DynamicBatcher : IDisposable
 
     private void Drain(bool inline)
     {
-        var mayWait = true;
         while (true)
         {
-            var ticks = RunOneBatch(mayWait);
+            RunOneBatch();
             if (!_queue.IsEmpty)
             {
                 if (inline)
                 {
-                    if (mayWait && ticks <= _settings.InlineFollowUpTicks)
-                    {
-                        // The batch was shorter than waking the runner costs: this thread runs the
-                        // queued rows as well, at once, and then writes its own response.
-                        mayWait = false;
-                        continue;
-                    }
                     // Keep the runner role but leave this request's thread to write its own response.
                     WakeRunner();
                     return;
@@ -196,11 +186,10 @@ internal sealed class DynamicBatcher : IDisposable
         }
     }
 
-    /// <summary>Runs what is queued as one batch; returns how long the ONNX Runtime call took (Stopwatch ticks, 0 when nothing ran).</summary>
-    private long RunOneBatch(bool mayWait)
+    private void RunOneBatch()
     {
         var rows = Take(0);
-        if (mayWait && _batch.Count > 0 && _settings.MaxQueueDelayTicks > 0 && _settings.Batchable && rows < _settings.MaxBatchRows
+        if (_batch.Count > 0 && _settings.MaxQueueDelayTicks > 0 && _settings.Batchable && rows < _settings.MaxBatchRows
             && (_lastBatchItems > 1 || _batch.Count > 1))
         {
             rows = WaitForMore(rows);
@@ -208,7 +197,7 @@ internal sealed class DynamicBatcher : IDisposable
         _lastBatchItems = _batch.Count;
         if (_batch.Count == 0)
         {
-            return 0;
+            return;
         }
         _metrics.QueueDepth.Set(Volatile.Read(ref _depth));
         var started = Stopwatch.GetTimestamp();
@@ -218,9 +207,8 @@ internal sealed class DynamicBatcher : IDisposable
         }
         var trace = ServingActivities.StartBatch(_batch, rows, started, _name);
         var status = Execute(_batch, rows, out var error);
-        var ticks = Stopwatch.GetTimestamp() - started;
         ServingActivities.StopBatch(trace, status == WorkStatus.Completed ? null : status.ToString(), error);
-        _metrics.ComputeDuration.Observe((double)ticks / Stopwatch.Frequency);
+        _metrics.ComputeDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         _metrics.BatchRows.Observe(rows);
         Interlocked.Increment(ref _batchesRun);
         if (status != WorkStatus.Completed && _batch.Count > 1)
@@ -239,7 +227,6 @@ internal sealed class DynamicBatcher : IDisposable
             }
         }
         _batch.Clear();
-        return ticks;
     }
 
     private WorkStatus Execute(IReadOnlyList<InferenceWorkItem> batch, int rows, out string? error)

@@ -243,59 +243,6 @@ public sealed class DynamicBatcherTests
         Assert.Equal(0, batcher.Depth);
     }
 
-    [Fact]
-    public async Task TryEnqueue_RowsQueuedDuringAShortInlineBatch_RunNextOnTheSameThreadWithoutWaitingOrTheRunner()
-    {
-        // Any batch counts as short, and the queue delay is long: the follow-up batch must not wait for more rows.
-        var batcher = default(DynamicBatcher);
-        var queued = new[] { Item(2, seed: 1), Item(3, seed: 2) };
-        var executor = new EnqueuingExecutor(new AffineExecutor(), () => Assert.All(queued, item => Assert.True(batcher!.TryEnqueue(item))));
-        batcher = new DynamicBatcher(executor, Settings(maxQueueDelay: TimeSpan.FromSeconds(10), inlineFollowUpTicks: long.MaxValue), Metrics);
-        var first = Item(1, seed: -1);
-
-        Assert.True(batcher.TryEnqueue(first));
-
-        // Both batches ran on this thread before TryEnqueue returned: the runner thread was never started.
-        Assert.Null(batcher.RunnerThread);
-        Assert.Equal(2, batcher.BatchesRun);
-        Assert.Equal(0, batcher.DelayedBatches);
-        Assert.Equal(queued, executor.Batches[1]);
-        foreach (var item in queued.Prepend(first))
-        {
-            Assert.True(item.Completion.IsCompleted);
-            Assert.Equal(WorkStatus.Completed, await item.Completion);
-            AssertAffine(item);
-        }
-    }
-
-    [Fact]
-    public void InlineFollowUpTicks_ByDefault_Is50Microseconds()
-    {
-        var settings = new BatchingSettings { MaxBatchRows = 1, MaxQueueDelayTicks = 0, MaxQueueSize = 1, Batchable = true };
-
-        Assert.Equal(50e-6, (double)settings.InlineFollowUpTicks / Stopwatch.Frequency, precision: 9);
-    }
-
-    [Fact]
-    public async Task TryEnqueue_RowsQueuedDuringALongInlineBatch_GoToTheRunner()
-    {
-        var batcher = default(DynamicBatcher);
-        var queued = new[] { Item(2, seed: 1), Item(3, seed: 2) };
-        var executor = new EnqueuingExecutor(new AffineExecutor(), () => Assert.All(queued, item => Assert.True(batcher!.TryEnqueue(item))));
-        batcher = new DynamicBatcher(executor, Settings(inlineFollowUpTicks: 0), Metrics);
-
-        Assert.True(batcher.TryEnqueue(Item(1, seed: -1)));
-
-        foreach (var item in queued)
-        {
-            Assert.Equal(WorkStatus.Completed, await item.Completion);
-            AssertAffine(item);
-        }
-        Assert.NotNull(batcher.RunnerThread);
-        Assert.Equal(queued, executor.Batches[1]);
-        batcher.Dispose();
-    }
-
     /// <summary>Starts a batch on another thread and returns once it is held at the gate.</summary>
     private static async Task<Task<bool>> HoldFirstAsync(DynamicBatcher batcher, GatedExecutor executor)
     {
@@ -307,17 +254,13 @@ public sealed class DynamicBatcherTests
         return enqueued;
     }
 
-    // The follow-up batch on the request's thread is off unless a test asks for it: whether a held batch was
-    // shorter than its limit would depend on timing.
-    private static BatchingSettings Settings(int maxBatchRows = 64, TimeSpan maxQueueDelay = default, int maxQueueSize = 256, bool batchable = true,
-        long inlineFollowUpTicks = 0) => new()
-        {
-            MaxBatchRows = maxBatchRows,
-            MaxQueueDelayTicks = (long)(maxQueueDelay.TotalSeconds * Stopwatch.Frequency),
-            MaxQueueSize = maxQueueSize,
-            Batchable = batchable,
-            InlineFollowUpTicks = inlineFollowUpTicks,
-        };
+    private static BatchingSettings Settings(int maxBatchRows = 64, TimeSpan maxQueueDelay = default, int maxQueueSize = 256, bool batchable = true) => new()
+    {
+        MaxBatchRows = maxBatchRows,
+        MaxQueueDelayTicks = (long)(maxQueueDelay.TotalSeconds * Stopwatch.Frequency),
+        MaxQueueSize = maxQueueSize,
+        Batchable = batchable,
+    };
 
     private static InferenceWorkItem Item(int rows, float seed, CancellationToken aborted = default)
     {
@@ -366,22 +309,6 @@ public sealed class DynamicBatcherTests
                 offset += item.Rows * 2;
             }
             return null;
-        }
-    }
-
-    /// <summary>Runs the first batch through <c>inner</c> after calling <c>duringFirst</c> (which queues more requests); records every batch's items.</summary>
-    private sealed class EnqueuingExecutor(IBatchExecutor inner, Action duringFirst) : IBatchExecutor
-    {
-        public List<InferenceWorkItem[]> Batches { get; } = [];
-
-        public string? Execute(IReadOnlyList<InferenceWorkItem> batch, int totalRows)
-        {
-            Batches.Add([.. batch]);
-            if (Batches.Count == 1)
-            {
-                duringFirst();
-            }
-            return inner.Execute(batch, totalRows);
         }
     }
 
