@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
 
 namespace Serving.Gateway.Security;
 
@@ -20,7 +21,7 @@ internal sealed class ApiKeyTable
         {
             if (string.IsNullOrEmpty(key.Key) && string.IsNullOrEmpty(key.KeyFile))
             {
-                throw new InvalidOperationException($"Serving:Inference:ApiKeys:{name} has neither Key nor KeyFile.");
+                throw new OptionsValidationException($"Serving:Inference:ApiKeys:{name}", typeof(ApiKeyOptions), [$"Serving:Inference:ApiKeys:{name} has neither Key nor KeyFile."]);
             }
             entries.Add(new Entry(new InferenceIdentity(name, name), key.Key, key.KeyFile));
         }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Options;
 
 namespace Serving.Gateway.Security;
 
@@ -37,7 +38,7 @@ internal sealed partial class ClientCertificateAuthority
         }
         catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
         {
-            throw new InvalidOperationException($"Serving:Tls:ClientCertificateAuthority: cannot read '{_pemFile}': {ex.Message}", ex);
+            throw new OptionsValidationException("Serving:Tls:ClientCertificateAuthority", typeof(TlsOptions), [$"Serving:Tls:ClientCertificateAuthority: cannot read '{_pemFile}': {ex.Message}"]);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Serving.Gateway.Security;
@@ -79,7 +80,7 @@ internal static class InferenceAccessHosting
             var bytes = Encoding.UTF8.GetBytes(jwt.SigningKey);
             if (bytes.Length < 32)
             {
-                throw new InvalidOperationException("Serving:Inference:Jwt:SigningKey must be at least 32 bytes (HS256 needs a 256-bit key).");
+                throw new OptionsValidationException("Serving:Inference:Jwt:SigningKey", typeof(JwtOptions), ["Serving:Inference:Jwt:SigningKey must be at least 32 bytes (HS256 needs a 256-bit key)."]);
             }
             return new SymmetricSecurityKey(bytes);
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using Serving.Gateway.Grpc;
 using Serving.Gateway.Protocol;
 
@@ -99,7 +100,7 @@ internal sealed class InferenceQuotas
     {
         if (!(quota.RequestsPerSecond > 0) || quota.Burst < 0)
         {
-            throw new InvalidOperationException($"{key}: RequestsPerSecond must be positive and Burst not negative.");
+            throw new OptionsValidationException(key, typeof(QuotaOptions), [$"{key}: RequestsPerSecond must be positive and Burst not negative."]);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Options;
 
 namespace Serving.Gateway.Security;
 
@@ -36,8 +37,8 @@ internal sealed partial class ReloadingCertificate
         }
         catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
         {
-            throw new InvalidOperationException(
-                $"Serving:Tls: cannot load the certificate '{_certificateFile}' with the key '{_keyFile}': {ex.Message}", ex);
+            throw new OptionsValidationException("Serving:Tls:CertificateFile", typeof(TlsOptions),
+                [$"Serving:Tls: cannot load the certificate '{_certificateFile}' with the key '{_keyFile}': {ex.Message}"]);
         }
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Options;
 
 namespace Serving.Gateway.Security;
 
@@ -19,8 +20,8 @@ internal static class TlsHosting
             if (!string.IsNullOrEmpty(tls.Url) || !string.IsNullOrEmpty(tls.ClientCertificateAuthority)
                 || (builder.Configuration[WebHostDefaults.ServerUrlsKey]?.Contains("https://", StringComparison.OrdinalIgnoreCase) ?? false))
             {
-                throw new InvalidOperationException(
-                    "An https:// address, Serving:Tls:Url and Serving:Tls:ClientCertificateAuthority need Serving:Tls:CertificateFile and Serving:Tls:KeyFile (PEM).");
+                throw new OptionsValidationException("Serving:Tls:CertificateFile", typeof(TlsOptions),
+                    ["An https:// address, Serving:Tls:Url and Serving:Tls:ClientCertificateAuthority need Serving:Tls:CertificateFile and Serving:Tls:KeyFile (PEM)."]);
             }
             return;
         }
@@ -40,7 +41,7 @@ internal static class TlsHosting
             var address = BindingAddress.Parse(tls.Url);
             if (!string.Equals(address.Scheme, "https", StringComparison.OrdinalIgnoreCase) || address.Port <= 0)
             {
-                throw new InvalidOperationException($"Serving:Tls:Url must be https://host:port with a fixed port; got '{tls.Url}'.");
+                throw new OptionsValidationException("Serving:Tls:Url", typeof(TlsOptions), [$"Serving:Tls:Url must be https://host:port with a fixed port; got '{tls.Url}'."]);
             }
             var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
             builder.WebHost.UseUrls(string.IsNullOrEmpty(urls) ? $"http://localhost:5000;{tls.Url}" : $"{urls};{tls.Url}");

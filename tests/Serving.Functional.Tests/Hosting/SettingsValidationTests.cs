@@ -37,6 +37,10 @@ public sealed partial class SettingsValidationTests
         { "--Serving:Forwarding:UnhealthyAfter=0", "Serving:Forwarding:UnhealthyAfter must be at least 1, was 0." },
         { "--Serving:Forwarding:HealthCheckInterval=00:00:00", "Serving:Forwarding:HealthCheckInterval must be longer than 0, was 00:00:00." },
         { "--Serving:DrainTimeout=-00:00:05", "Serving:DrainTimeout must not be negative, was -00:00:05." },
+        // Security settings, checked where they are read (Security/), report the same way.
+        { "--Serving:Inference:Quotas:Default:RequestsPerSecond=-1", "Serving:Inference:Quotas:Default: RequestsPerSecond must be positive and Burst not negative." },
+        { "--Serving:Inference:Jwt:SigningKey=too-short", "Serving:Inference:Jwt:SigningKey must be at least 32 bytes" },
+        { "--Serving:Tls:Url=https://127.0.0.1:9443", "An https:// address, Serving:Tls:Url and Serving:Tls:ClientCertificateAuthority need Serving:Tls:CertificateFile" },
         { "--Serving:OnnxRuntime:GraphOptimizationLevel=fastest", "Serving:OnnxRuntime:GraphOptimizationLevel must be one of disabled, basic, extended, all, was 'fastest'." },
         { "--Serving:OnnxRuntime:ExecutionProvider=tpu", "Serving:OnnxRuntime:ExecutionProvider must be one of auto, cuda, cpu, was 'tpu'." },
         { "--Serving:OnnxRuntime:Cuda:ArenaExtendStrategy=huge", "Unknown Serving:OnnxRuntime:Cuda:ArenaExtendStrategy 'huge'" },

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Serving.Functional.Tests.Common;
 using Serving.Gateway.Security;
 using Serving.Testing.Common;
@@ -68,7 +69,7 @@ public sealed class ClientCertificateAuthorityTests : IDisposable
         var intermediateOnly = File.ReadAllText(_old.AuthorityBundleFile).Split("\n-----BEGIN", 2)[0];
         Replace(_file, intermediateOnly);
 
-        var error = Assert.Throws<InvalidOperationException>(Authority);
+        var error = Assert.Throws<OptionsValidationException>(Authority);
 
         Assert.Equal($"Serving:Tls:ClientCertificateAuthority: cannot read '{_file}': it holds no self-signed (root) certificate", error.Message);
     }
