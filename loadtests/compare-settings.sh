@@ -16,6 +16,10 @@
 #   WARMUP=2s          wrk warm-up per variant and point before the measured rotations
 #   SKIP_BUILD=1       use the existing Release build
 #   FIRST_PORT=18090   variants listen on consecutive ports from here
+#   OUT=loadtests/out/compare-<time>   where the logs, raw lines, each variant's final /metrics
+#                      (<name>.metrics) and the table go
+# Ratios are to the first variant: of the medians, and "paired", the median over rotations of each
+# rotation's req/s ratio (the same machine state on both sides, so steadier on a busy machine).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -36,7 +40,7 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
 fi
 GATEWAY_DLL=$ROOT/src/Serving.Gateway/bin/Release/net10.0/Serving.Gateway.dll
 
-OUT=$ROOT/loadtests/out/compare-$(date +%Y%m%d-%H%M%S)
+OUT=${OUT:-$ROOT/loadtests/out/compare-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 NAMES=()
 declare -A PORT FLAGS PID
@@ -91,15 +95,19 @@ for ((rep = 1; rep <= REPEATS; rep++)); do
             line=$(wrk -t1 -c"${point#*:}" -d"$DURATION" --timeout 10s -s "loadtests/wrk/${point%%:*}.lua" \
                 "http://127.0.0.1:${PORT[$name]}" | grep '^WRK_RESULT')
             after=$(cpu_ticks "${PID[$name]}")
-            echo "${point%%:*} ${point#*:} $name ${line#WRK_RESULT } cpu_ticks=$((after - before))" \
+            echo "${point%%:*} ${point#*:} $name ${line#WRK_RESULT } rep=$rep cpu_ticks=$((after - before))" \
                 "switches=$(($(switches "${PID[$name]}") - switched))" | tee -a "$OUT/raw.txt" >&2
         done
     done
+done
+for name in "${NAMES[@]}"; do
+    curl -s "http://127.0.0.1:${PORT[$name]}/metrics" >"$OUT/$name.metrics" || true
 done
 
 python3 - "$OUT/raw.txt" "$(getconf CLK_TCK)" <<'EOF' | tee "$OUT/table.md"
 import collections, statistics, sys
 runs = collections.defaultdict(list)
+rounds = collections.defaultdict(dict)
 order = []
 for line in open(sys.argv[1]):
     script, c, name, *fields = line.split()
@@ -107,18 +115,20 @@ for line in open(sys.argv[1]):
     key = (script, int(c), name)
     if key not in runs:
         order.append(key)
+    rounds[(script, int(c), f.get("rep"))][name] = float(f["rps"])
     cpu_us = int(f["cpu_ticks"]) * 1e6 / int(sys.argv[2]) / max(1, int(f["requests"]))
     runs[key].append((float(f["rps"]), int(f["p50_us"]), int(f["p99_us"]), int(f["non2xx"]), cpu_us,
                       int(f.get("switches", 0)) / max(1, int(f["requests"]))))
 # Ratios are to the point's first variant (the first NAME=FLAGS argument), medians over medians.
-print("| Scenario | c | Variant | req/s | ratio | p50 µs | p99 µs | server CPU µs/req | ratio | switches/req | non-2xx |")
-print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| Scenario | c | Variant | req/s | ratio | paired ratio | p50 µs | p99 µs | server CPU µs/req | ratio | switches/req | non-2xx |")
+print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 first = {}
 for key in sorted(order, key=lambda k: (k[0], k[1])):
     v = runs[key]
     rps, cpu = statistics.median(x[0] for x in v), statistics.median(x[4] for x in v)
-    base = first.setdefault(key[:2], (rps, cpu))
-    print(f"| {key[0]} | {key[1]} | {key[2]} | {rps:,.0f} | {rps / base[0]:.2f} | "
+    base = first.setdefault(key[:2], (rps, cpu, key[2]))
+    paired = statistics.median(r[key[2]] / r[base[2]] for (s, c, _), r in rounds.items() if (s, c) == key[:2])
+    print(f"| {key[0]} | {key[1]} | {key[2]} | {rps:,.0f} | {rps / base[0]:.2f} | {paired:.3f} | "
           f"{statistics.median(x[1] for x in v):,.0f} | {statistics.median(x[2] for x in v):,.0f} | "
           f"{cpu:,.1f} | {cpu / base[1]:.2f} | {statistics.median(x[5] for x in v):.2f} | {sum(x[3] for x in v)} |")
 EOF
