@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Serving.Core.Protocol;
 using Serving.Gateway.Batching;
@@ -25,9 +24,7 @@ public sealed class DynamicBatcherOrtTests : IDisposable
 
     public DynamicBatcherOrtTests()
     {
-        var factory = new SessionFactory(new OnnxRuntimeOptions { ExecutionProvider = "cpu" }, NullLogger<SessionFactory>.Instance);
-        var created = factory.Create("credit-risk", 2, Path.Combine(RepositoryPaths.Models, "credit-risk", "2", "model.onnx"));
-        Assert.Null(created.Error);
+        var created = CpuSessions.CreditRisk();
         _session = created.Session!;
         _signature = created.Signature!;
         _ort = new OrtBatchExecutor(_session, _signature);

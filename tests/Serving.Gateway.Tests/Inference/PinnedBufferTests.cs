@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Serving.Core.Protocol;
 using Serving.Gateway.Batching;
@@ -26,9 +25,7 @@ public sealed class PinnedBufferTests : IDisposable
 
     public PinnedBufferTests()
     {
-        var factory = new SessionFactory(new OnnxRuntimeOptions { ExecutionProvider = "cpu" }, NullLogger<SessionFactory>.Instance);
-        var created = factory.Create("credit-risk", 2, Path.Combine(RepositoryPaths.Models, "credit-risk", "2", "model.onnx"));
-        Assert.Null(created.Error);
+        var created = CpuSessions.CreditRisk();
         _session = created.Session!;
         _signature = created.Signature!;
         _executor = new OrtBatchExecutor(_session, _signature, model: Model, version: 2);
