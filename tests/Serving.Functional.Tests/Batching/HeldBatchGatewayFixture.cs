@@ -32,6 +32,22 @@ public class HeldBatchGatewayFixture : IAsyncLifetime
             beforeStart: models => models.ExecutorDecorator = (_, inner) => Gate = new GatedExecutor(inner));
     }
 
+    /// <summary>
+    /// Holds one request's batch at the gate and fills the queue of <c>plain/1</c> behind it: the held request and
+    /// the <see cref="MaxQueueSize"/> queued ones, all answered once the test opens the gate.
+    /// </summary>
+    internal async Task<(Task<HttpResponseMessage> Held, Task<HttpResponseMessage>[] Queued)> HoldBatchAndFillQueueAsync()
+    {
+        var batcher = Host.Batcher("plain", 1);
+        Gate.Arm();
+        var held = Host.Client.PostJsonAsync(Infer.Path("plain", 1), Infer.CreditRiskJson([0]));
+        await Gate.WaitUntilHeldAsync();
+        var queued = Enumerable.Range(0, MaxQueueSize)
+            .Select(i => Host.Client.PostJsonAsync(Infer.Path("plain", 1), Infer.CreditRiskJson([i]))).ToArray();
+        await Polling.UntilAsync(() => batcher.Depth == MaxQueueSize, "the queue is full");
+        return (held, queued);
+    }
+
     public async Task DisposeAsync()
     {
         await Host.DisposeAsync();

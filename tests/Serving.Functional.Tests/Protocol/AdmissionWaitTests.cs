@@ -20,12 +20,7 @@ public sealed class AdmissionWaitTests(WaitingBatchGatewayFixture fixture) : ICl
     {
         var host = fixture.Host;
         var batcher = host.Batcher("plain", 1);
-        fixture.Gate.Arm();
-        var held = host.Client.PostJsonAsync(Infer.Path("plain", 1), Infer.CreditRiskJson([0]));
-        await fixture.Gate.WaitUntilHeldAsync();
-        var queued = Enumerable.Range(0, HeldBatchGatewayFixture.MaxQueueSize)
-            .Select(i => host.Client.PostJsonAsync(Infer.Path("plain", 1), Infer.CreditRiskJson([i]))).ToArray();
-        await Polling.UntilAsync(() => batcher.Depth == HeldBatchGatewayFixture.MaxQueueSize, "the queue is full");
+        var (held, queued) = await fixture.HoldBatchAndFillQueueAsync();
 
         // Two requests send their head and none of their body: they can only be counted as waiting
         // if the gateway waits before it reads.

@@ -15,13 +15,7 @@ public sealed class OverloadSheddingTests(HeldBatchGatewayFixture fixture) : ICl
     public async Task Infer_QueueFull_LargeBodyRefusedUnreadAndConnectionClosedSmallBodyKeepsIt()
     {
         var host = fixture.Host;
-        var batcher = host.Batcher("plain", 1);
-        fixture.Gate.Arm();
-        var held = host.Client.PostJsonAsync(Infer.Path("plain", 1), Infer.CreditRiskJson([0]));
-        await fixture.Gate.WaitUntilHeldAsync();
-        var queued = Enumerable.Range(0, HeldBatchGatewayFixture.MaxQueueSize)
-            .Select(i => host.Client.PostJsonAsync(Infer.Path("plain", 1), Infer.CreditRiskJson([i]))).ToArray();
-        await Polling.UntilAsync(() => batcher.Depth == HeldBatchGatewayFixture.MaxQueueSize, "the queue is full");
+        var (held, queued) = await fixture.HoldBatchAndFillQueueAsync();
 
         // 64 KiB declared and none of it sent: the answer comes without waiting for the body.
         var large = await RawHttp.SendAsync(host.Address, RawHttp.Head("POST", Infer.Path("plain", 1), "Content-Type: application/json", "Content-Length: 65536"));
