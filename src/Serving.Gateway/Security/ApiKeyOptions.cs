@@ -6,6 +6,6 @@ public sealed class ApiKeyOptions
     /// <summary>The key itself (prefer <see cref="KeyFile"/>: configuration values show up in process listings).</summary>
     public string? Key { get; set; }
 
-    /// <summary>A file holding the key, read again when its modification time changes; it wins over <see cref="Key"/>.</summary>
+    /// <summary>A file holding the key, compared by its contents at most once a second (a rotated key applies within a second); it wins over <see cref="Key"/>.</summary>
     public string? KeyFile { get; set; }
 }

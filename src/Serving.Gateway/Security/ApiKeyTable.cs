@@ -6,7 +6,7 @@ namespace Serving.Gateway.Security;
 /// <summary>
 /// The configured API keys (<see cref="InferenceAccessOptions.ApiKeys"/>) and the identities they stand for.
 /// A presented key is hashed once and compared, in constant time, with the hash of every configured key;
-/// a key file is read again when its modification time changes (a rotated secret takes effect without a
+/// a key file is compared by its contents at most once a second (<see cref="SecretFile"/>) (a rotated secret takes effect without a
 /// restart), and its hash computed again only when its text changed.
 /// </summary>
 internal sealed class ApiKeyTable
