@@ -21,6 +21,11 @@ catch (Exception ex) when (InvalidSettings.Problems(ex) is { Count: > 0 } proble
     }
     return InvalidSettings.ExitCode;
 }
+catch (Exception ex) when (ListenFailure.Problem(ex) is { } cannotListen)
+{
+    Console.Error.WriteLine(cannotListen);
+    return ListenFailure.ExitCode;
+}
 return 0;
 
 /// <summary>Entry point, visible to the functional tests.</summary>

@@ -78,35 +78,16 @@ public sealed partial class SettingsValidationTests
     public async Task Process_SettingOutOfRange_ExitsWithTheConfigurationCodeAndPrintsTheSetting()
     {
         var state = Directory.CreateTempSubdirectory("serving-settings-").FullName;
-        var output = new BoundedLog();
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryPaths.Root,
-        };
-        foreach (var argument in new[]
-        {
-            WorkerProcess.GatewayAssembly(), "--urls", "http://127.0.0.1:0", $"--Serving:StateDirectory={state}",
-            $"--Serving:ModelRepository={RepositoryPaths.Models}", "--Serving:Grpc:Url=", "--Serving:Batching:MaxBatchSize=0",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
         try
         {
-            using var process = Process.Start(start)!;
-            process.OutputDataReceived += (_, e) => output.Append(e.Data);
-            process.ErrorDataReceived += (_, e) => output.Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            await process.WaitForExitAsync(timeout.Token);
-            process.WaitForExit();
+            var (exitCode, output) = await GatewayRun.ToExitAsync(
+            [
+                "--urls", "http://127.0.0.1:0", $"--Serving:StateDirectory={state}",
+                $"--Serving:ModelRepository={RepositoryPaths.Models}", "--Serving:Grpc:Url=", "--Serving:Batching:MaxBatchSize=0",
+            ]);
 
-            Assert.True(process.ExitCode == InvalidSettings.ExitCode, $"Exit code {process.ExitCode}:\n{output}");
-            Assert.Contains("Invalid setting: Serving:Batching:MaxBatchSize must be between 1 and 4096, was 0.", output.ToString(), StringComparison.Ordinal);
+            Assert.True(exitCode == InvalidSettings.ExitCode, $"Exit code {exitCode}:\n{output}");
+            Assert.Contains("Invalid setting: Serving:Batching:MaxBatchSize must be between 1 and 4096, was 0.", output, StringComparison.Ordinal);
         }
         finally
         {
