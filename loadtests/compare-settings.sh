@@ -8,7 +8,9 @@
 #
 # Each argument is NAME=FLAGS (FLAGS may be empty: 'default='). FLAGS may start with the path of another
 # build's Serving.Gateway.dll, which that variant runs instead of this checkout's (old build against new:
-# 'main=/tmp/main/Serving.Gateway.dll' 'branch='). Environment:
+# 'main=/tmp/main/Serving.Gateway.dll' 'branch='). The bare-Kestrel floor and the hand-written baseline run
+# the same way, as a dll (they ignore the gateway's flags): 'floor=loadtests/floor/bin/Release/net10.0/Serving.LoadTests.Floor.dll'
+# after `dotnet build -c Release loadtests/floor`. Environment:
 #   REPEATS=3          rotations; the table shows the median of each column
 #   DURATION=4s        wrk duration per point
 #   POINTS="image-binary:1 image-binary:16 credit-risk-json:64 credit-risk-json:1"
@@ -31,7 +33,7 @@ FIRST_PORT=${FIRST_PORT:-18090}
 WARMUP=${WARMUP:-2s}
 
 if [[ $# -lt 1 ]]; then
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }
