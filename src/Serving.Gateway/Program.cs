@@ -1,10 +1,10 @@
 using Serving.Gateway.Hosting;
 
 var builder = WebApplication.CreateSlimBuilder(args);
-if (StateDirectoryCheck.Problem(builder.Configuration) is { } problem)
+if ((StateDirectoryCheck.Problem(builder.Configuration) ?? ModelRepositoryCheck.Problem(builder.Configuration)) is { } problem)
 {
     Console.Error.WriteLine(problem);
-    return StateDirectoryCheck.ExitCode;
+    return InvalidSettings.ExitCode;
 }
 try
 {
