@@ -1,13 +1,14 @@
 using Serving.Gateway.Hosting;
 
 var builder = WebApplication.CreateSlimBuilder(args);
-if ((StateDirectoryCheck.Problem(builder.Configuration) ?? ModelRepositoryCheck.Problem(builder.Configuration)) is { } problem)
-{
-    Console.Error.WriteLine(problem);
-    return InvalidSettings.ExitCode;
-}
 try
 {
+    // Checked inside the try: a value of the wrong type (an unknown role) read here is an invalid setting too.
+    if ((StateDirectoryCheck.Problem(builder.Configuration) ?? ModelRepositoryCheck.Problem(builder.Configuration)) is { } problem)
+    {
+        Console.Error.WriteLine(problem);
+        return InvalidSettings.ExitCode;
+    }
     builder.AddServing();
     var app = builder.Build();
     app.UseServing();

@@ -1,11 +1,10 @@
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 
 namespace Serving.Gateway.Hosting;
 
 /// <summary>
-/// A start that could not open one of its listening addresses (the HTTP or gRPC URL): another process holds
-/// the port, or this one may not bind it. The process prints the address and the reason and exits with
+/// A start that could not open one of its listening addresses (the HTTP or gRPC URL) because another process
+/// holds the port. The process prints the address and the reason and exits with
 /// <see cref="ExitCode"/>, instead of ending on an unhandled exception and its stack trace.
 /// </summary>
 public static class ListenFailure
@@ -18,7 +17,6 @@ public static class ListenFailure
     {
         // Kestrel names the address: "Failed to bind to address http://127.0.0.1:8000: address already in use."
         IOException { InnerException: AddressInUseException } inUse => "Cannot listen: " + inUse.Message,
-        SocketException socket => $"Cannot listen on the configured addresses (--urls, Serving:Grpc:Url): {socket.Message}.",
         _ => null,
     };
 }

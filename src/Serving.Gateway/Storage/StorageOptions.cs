@@ -44,8 +44,15 @@ public sealed class StorageOptions
     public string ModelRepository
     {
         get => _modelRepository;
-        set => _modelRepository = string.IsNullOrWhiteSpace(value) ? DefaultModelRepository : value;
+        set
+        {
+            IsModelRepositoryNamed = !string.IsNullOrWhiteSpace(value);
+            _modelRepository = IsModelRepositoryNamed ? value : DefaultModelRepository;
+        }
     }
+
+    /// <summary>Whether <c>Serving:ModelRepository</c> names a directory (rather than leaving the default, <c>models</c>).</summary>
+    public bool IsModelRepositoryNamed { get; private set; }
 
     /// <summary>The settings in <paramref name="configuration"/>, for registrations that choose a store by them.</summary>
     public static StorageOptions From(IConfiguration configuration)

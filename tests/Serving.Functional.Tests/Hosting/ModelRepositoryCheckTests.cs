@@ -23,7 +23,7 @@ public sealed class ModelRepositoryCheckTests
                 "--urls", "http://127.0.0.1:0", "--Serving:Grpc:Url=", $"--Serving:StateDirectory={state}", $"--Serving:ModelRepository={missing}",
             ]);
 
-            Assert.True(exitCode == ModelRepositoryCheck.ExitCode, $"Exit code {exitCode}:\n{output}");
+            Assert.True(exitCode == InvalidSettings.ExitCode, $"Exit code {exitCode}:\n{output}");
             Assert.Contains($"Serving:ModelRepository '{missing}' does not exist, so no model could be loaded.", output, StringComparison.Ordinal);
         }
         finally
@@ -38,13 +38,14 @@ public sealed class ModelRepositoryCheckTests
     [InlineData("missing", null, true)]
     [InlineData("missing", "worker", true)]
     [InlineData("missing", "Gateway", false)]          // forwards only, loads nothing
+    [InlineData("", null, false)]                      // empty: the default
     public void Problem_ByRepositoryAndRole(string? repository, string? role, bool refused)
     {
         var path = repository switch
         {
             "existing" => RepositoryPaths.Models,
             "missing" => Path.Combine(Path.GetTempPath(), "serving-no-such-repository-" + Guid.NewGuid().ToString("N")),
-            _ => null,
+            _ => repository,
         };
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Serving:ModelRepository"] = path, ["Serving:Role"] = role })
